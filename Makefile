@@ -1,0 +1,28 @@
+# Two entry points (see README): `make run` and `make test`. Each bootstraps .venv when it is missing or
+# older than pyproject.toml / constraints.txt, so a fresh clone needs only Python 3.11, make and PyPI.
+PY ?= python3
+VENV := .venv
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint build clean
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(VENV)/bin/python || $(PY) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(VENV)/bin/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(VENV)/bin/silkscope build
+	$(VENV)/bin/silkscope compare --country C5 --partners JPN,CHN,KOR,RUS,USA --indicator all --since 2000
+
+test: $(STAMP)
+	$(VENV)/bin/ruff check src tests
+	$(VENV)/bin/python -m pytest
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check src tests
+	$(VENV)/bin/ruff format --check src tests
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,270 @@
+"""Read and validate the curated reference pack: every cell checked, every problem located (file:line:column)."""
+
+from __future__ import annotations
+
+import calendar
+import csv
+import hashlib
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from importlib import resources
+from importlib.abc import Traversable
+from pathlib import Path
+
+from silkscope.countries import group_for_members, near_matches, registry
+from silkscope.errors import InputError, Problem
+
+PACK_PREFIX = "reference_pack"
+EVENT_TYPES = {
+    "state_visit", "official_visit", "working_visit", "visit", "multilateral_summit", "dialogue_ministerial",
+    "dialogue_launch", "ministerial_mission", "ceremonial", "finding",
+}
+STATUSES = {"held", "planned", "cancelled", "postponed"}
+LEVELS = {
+    "head_of_state", "head_of_government", "former_head_of_state", "foreign_minister", "vice_minister",
+    "minister", "officials", "none",
+}
+PRECISIONS = {"day", "month", "year"}
+SOURCE_KINDS = {"official", "news", "analysis", "dataset", "publication", "compilation"}
+CITATION_STATUSES = {"cited", "unsourced"}
+UNSOURCED_SOURCE_ID = "src_compiler_assertion"
+_DATE_FORMS = {
+    "day": re.compile(r"^\d{4}-\d{2}-\d{2}$"),
+    "month": re.compile(r"^\d{4}-\d{2}$"),
+    "year": re.compile(r"^\d{4}$"),
+    "range": re.compile(r"^\d{4}$"),
+}
+
+
+@dataclass
+class Pack:
+    """Validated rows per warehouse table, plus the digest of the files they came from."""
+
+    tables: dict[str, list[dict]] = field(default_factory=dict)
+    files: dict[str, str] = field(default_factory=dict)  # file name -> sha256
+    digest: str = ""
+
+
+class RowReader:
+    """Typed access to one CSV row; each failed check becomes a Problem naming file, line and column."""
+
+    def __init__(self, file: str, line: int, row: dict[str, str], problems: list[Problem]):
+        self.file, self.line, self.row, self.problems = file, line, row, problems
+
+    def problem(self, column: str, expected: str, found: str) -> None:
+        self.problems.append(Problem(self.file, self.line, column, expected, found))
+
+    def raw(self, column: str) -> str:
+        value = self.row.get(column)
+        return "" if value is None else value.strip()
+
+    def text(self, column: str, *, required: bool = True) -> str | None:
+        value = self.raw(column)
+        if not value:
+            if required:
+                self.problem(column, "a non-empty value", value)
+            return None
+        return value
+
+    def enum(self, column: str, allowed: set[str], *, required: bool = True) -> str | None:
+        value = self.text(column, required=required)
+        if value is not None and value not in allowed:
+            self.problem(column, f"one of {', '.join(sorted(allowed))}", value)
+            return None
+        return value
+
+    def integer(self, column: str, *, required: bool = True, minimum: int | None = None) -> int | None:
+        value = self.text(column, required=required)
+        if value is None:
+            return None
+        try:
+            number = int(value)
+        except ValueError:
+            self.problem(column, "a whole number", value)
+            return None
+        if minimum is not None and number < minimum:
+            self.problem(column, f"a whole number >= {minimum}", value)
+            return None
+        return number
+
+    def number(self, column: str, *, required: bool = True, minimum: float | None = None,
+               maximum: float | None = None) -> float | None:
+        value = self.text(column, required=required)
+        if value is None:
+            return None
+        try:
+            number = float(value)
+        except ValueError:
+            self.problem(column, "a number", value)
+            return None
+        if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
+            bounds = f"between {minimum} and {maximum}" if maximum is not None else f">= {minimum}"
+            self.problem(column, f"a number {bounds}", value)
+            return None
+        return number
+
+    def iso3(self, column: str, *, required: bool = True) -> str | None:
+        value = self.text(column, required=required)
+        if value is None:
+            return None
+        return self._code(column, value)
+
+    def iso3_list(self, column: str) -> list[str]:
+        value = self.text(column) or ""
+        codes = [self._code(column, part.strip()) for part in value.split(";") if part.strip()]
+        return [c for c in codes if c]
+
+    def _code(self, column: str, value: str) -> str | None:
+        if value in registry().countries:
+            return value
+        near = near_matches(value)
+        hint = f" (near: {', '.join(near)})" if near else ""
+        self.problem(column, f"an ISO3 country code known to the registry{hint}", value)
+        return None
+
+    def scope(self, column: str = "scope") -> tuple[str | None, str | None]:
+        """(country_iso3, group_id): a single code, a group id, or a list equal to a known group."""
+        value = self.text(column)
+        if value is None:
+            return None, None
+        if value in registry().groups:
+            return None, value
+        codes = self.iso3_list(column)
+        if len(codes) == 1:
+            return codes[0], None
+        group = group_for_members(codes)
+        if len(codes) > 1 and group is None:
+            self.problem(column, "one ISO3 code, or a group id (" + ", ".join(registry().groups) + ")", value)
+        return None, group
+
+    def partial_date(self, column: str, precision: str | None, *, end: bool = False,
+                     required: bool = True) -> date | None:
+        """A date written at its precision; for `end`, the last day of the month or year it names."""
+        value = self.text(column, required=required)
+        if value is None or precision is None:
+            return None
+        pattern = _DATE_FORMS.get(precision)
+        if pattern is None or not pattern.match(value):
+            self.problem(column, f"a date written as {_form_name(precision)} (precision {precision!r})", value)
+            return None
+        parts = [int(p) for p in value.split("-")]
+        try:
+            if len(parts) == 3:
+                return date(*parts)
+            if len(parts) == 2:
+                day = calendar.monthrange(*parts)[1] if end else 1
+                return date(parts[0], parts[1], day)
+            return date(parts[0], 12, 31) if end else date(parts[0], 1, 1)
+        except ValueError:
+            self.problem(column, "a real calendar date", value)
+            return None
+
+    def citation(self, known_sources: set[str]) -> tuple[str | None, list[str], str | None]:
+        """(first source id, all ids, citation_status); a row must cite or be flagged unsourced."""
+        status = self.enum("citation_status", CITATION_STATUSES)
+        ids = [s.strip() for s in self.raw("source_ids").split(";") if s.strip()]
+        if not ids:
+            self.problem("source_ids", "at least one source id (use src_compiler_assertion with "
+                         "citation_status=unsourced for an uncited row)", "")
+            return None, [], status
+        for source_id in ids:
+            if source_id not in known_sources:
+                self.problem("source_ids", "ids defined in sources*.csv", source_id)
+        if status == "unsourced" and ids != [UNSOURCED_SOURCE_ID]:
+            self.problem("source_ids", f"exactly {UNSOURCED_SOURCE_ID} for an unsourced row", ";".join(ids))
+        if status == "cited" and UNSOURCED_SOURCE_ID in ids:
+            self.problem("citation_status", "'unsourced' when citing the compiler's assertion", status)
+        return ids[0], ids, status
+
+
+def _form_name(precision: str) -> str:
+    return {"day": "YYYY-MM-DD", "month": "YYYY-MM", "year": "YYYY", "range": "YYYY"}.get(precision, "?")
+
+
+def pack_root(pack_dir: str | Path | None = None) -> Traversable:
+    return Path(pack_dir) if pack_dir else resources.files("silkscope").joinpath(PACK_PREFIX)
+
+
+def _rows(root: Traversable, name: str, required_columns: Iterable[str],
+          problems: list[Problem], files: dict[str, str]) -> Iterable[tuple[RowReader, dict[str, str]]]:
+    entry = root.joinpath(name)
+    label = f"{PACK_PREFIX}/{name}"
+    if not entry.is_file():
+        problems.append(Problem(label, 0, "(file)", "the file to exist", "missing"))
+        return
+    data = entry.read_bytes()
+    files[name] = hashlib.sha256(data).hexdigest()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        problems.append(Problem(label, 0, "(file)", "UTF-8 text", f"undecodable byte at offset {exc.start}"))
+        return
+    reader = csv.DictReader(text.splitlines())
+    header = reader.fieldnames or []
+    missing = [c for c in required_columns if c not in header]
+    if missing:
+        problems.append(Problem(label, 1, ",".join(missing), "these columns in the header", ",".join(header)))
+        return
+    for row in reader:
+        line = reader.line_num
+        if None in row:  # more cells than header columns: a stray comma or unquoted text
+            problems.append(Problem(label, line, "(row)", f"{len(header)} cells", f"{len(header) + len(row[None])}"))
+            continue
+        yield RowReader(label, line, row, problems), row
+
+
+def _record(reader: RowReader) -> str:
+    return f"{reader.file}:{reader.line}"
+
+
+def read_pack(pack_dir: str | Path | None = None) -> Pack:
+    """Validate every pack file; raise InputError listing all problems, or return rows ready to load."""
+    from silkscope import pack_tables  # the per-file converters; kept apart so this module stays small
+
+    root = pack_root(pack_dir)
+    problems: list[Problem] = []
+    pack = Pack()
+    pack.tables["core.sources"] = sources = []
+    for name in sorted(_source_files(root)):
+        for reader, _ in _rows(root, name, pack_tables.SOURCE_COLUMNS, problems, pack.files):
+            row = pack_tables.source_row(reader)
+            if row:
+                sources.append(row)
+    known = _unique(sources, "source_id", problems)
+    for name, table, columns, convert in pack_tables.FACT_FILES:
+        rows: list[dict] = []
+        for reader, _ in _rows(root, name, columns, problems, pack.files):
+            row = convert(reader, known)
+            if row is not None:
+                row["record"] = _record(reader)
+                rows.append(row)
+        pack.tables[table] = rows
+    pack_tables.cross_checks(pack.tables, problems)
+    if problems:
+        raise InputError(problems)
+    pack.tables["core.event_participants"] = pack_tables.participants(pack.tables["core.events"])
+    digest = hashlib.sha256()
+    for name in sorted(pack.files):
+        digest.update(f"{name}:{pack.files[name]}\n".encode())
+    pack.digest = digest.hexdigest()
+    return pack
+
+
+def _source_files(root: Traversable) -> list[str]:
+    return [e.name for e in root.iterdir() if e.name.startswith("sources") and e.name.endswith(".csv")]
+
+
+def _unique(rows: list[dict], key: str, problems: list[Problem]) -> set[str]:
+    seen: dict[str, str] = {}
+    for row in rows:
+        value = row[key]
+        if value in seen:
+            file, line = row["record"].rsplit(":", 1)
+            problems.append(Problem(file, int(line), key, f"a unique id (already used at {seen[value]})", value))
+        seen[value] = row["record"]
+    return set(seen)
+
+
+Converter = Callable[[RowReader, set[str]], dict | None]

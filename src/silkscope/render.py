@@ -1,0 +1,83 @@
+"""Print results for people (Rich tables with numbered source notes) or machines (JSON, CSV)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from silkscope.result import Bundle, Result
+
+# Columns that are evidence plumbing: shown as footnote numbers in tables, in full in JSON/CSV.
+_HIDDEN_IN_TABLES = {"source_id", "source_ids", "record", "event_ids", "citation"}
+
+
+def print_result(result: Result, fmt: str, console: Console) -> None:
+    if fmt == "json":
+        console.print_json(result.to_json(), highlight=False) if console.is_terminal else print(result.to_json())
+    elif fmt == "csv":
+        print(result.to_csv(), end="")
+    else:
+        _table(result, console)
+
+
+def print_bundle(bundle: Bundle, fmt: str, console: Console) -> None:
+    if fmt == "json":
+        print(bundle.to_json())
+    elif fmt == "csv":
+        print(bundle.to_csv(), end="")
+        return
+    else:
+        console.rule(Text(bundle.title, style="bold"))
+        for note in bundle.notes:
+            console.print(Text(f"note: {note}", style="yellow"))
+        for section in bundle.sections:
+            _table(section, console)
+
+
+def _table(result: Result, console: Console) -> None:
+    numbers = {s["source_id"]: i for i, s in enumerate(result.sources, start=1)}
+    columns = [c for c in result.columns if c not in _HIDDEN_IN_TABLES]
+    table = Table(title=result.title, title_justify="left", title_style="bold", show_lines=False)
+    for column in columns:
+        # Dates and counts never wrap mid-value; long text folds.
+        short = all(isinstance(r.get(column), date | int | float | type(None)) for r in result.rows)
+        table.add_column(column.replace("_", " "), overflow="fold", no_wrap=short)
+    if numbers:
+        table.add_column("src", overflow="fold")
+    for row in result.rows:
+        cells = [_fmt(row.get(c)) for c in columns]
+        if numbers:
+            ids = row.get("source_ids") or ([row["source_id"]] if row.get("source_id") else [])
+            cells.append(" ".join(f"[{numbers[i]}]" for i in ids if i in numbers))
+        table.add_row(*[Text(c) for c in cells])
+    if not result.rows:
+        console.print(Text(f"{result.title}: no rows in the warehouse for this selection", style="dim"))
+    else:
+        console.print(table)
+    for key, text in result.definitions.items():
+        console.print(Text(f"  {key}: {text}", style="dim"))
+    for note in result.notes:
+        console.print(Text(f"  note: {note}", style="yellow"))
+    if result.sources:
+        console.print(Text("  Sources:", style="bold"))
+        for source in result.sources:
+            console.print(Text(f"  [{numbers[source['source_id']]}] {source.get('citation') or source['source_id']}"))
+    console.print()
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, list | tuple):
+        return ",".join(_fmt(v) for v in value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:g}"
+    if isinstance(value, int) and abs(value) >= 10000:
+        return f"{value:,}"
+    return str(value)

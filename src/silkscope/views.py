@@ -1,0 +1,337 @@
+"""First views over the warehouse: timeline, profile, compare, sources — each an answer with its evidence."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from silkscope import warehouse
+from silkscope.countries import C5, DEFAULT_PARTNERS, name, registry, resolve, resolve_list, resolve_scope
+from silkscope.errors import SilkscopeError
+from silkscope.result import Bundle, Result, cited_ids, fetch_rows, sources_for
+from silkscope.schema import LEADER_LEVELS
+
+DEFINITIONS = {
+    "country_visits": "held visits by the partner's head of state or government to a host country in scope; "
+                      "a tour of three countries counts three",
+    "trips": "distinct journeys by the partner's leader to the scope (a multi-country tour counts once)",
+    "inbound_visits": "held visits by a leader of a country in scope to the partner (a summit attended during "
+                      "a bilateral visit with the same trip id counts once)",
+    "format_meetings": "held meetings of the partner's Central Asia dialogue formats (any level)",
+    "leader level": "head_of_state or head_of_government; former heads of state and ministers are excluded",
+}
+INDICATORS = ("leader_visits", "inbound_visits", "dialogue_meetings", "presence", "all")
+PRESENCE_PREFERENCE = ("enterprises_with_foreign_capital", "companies_operating", "representative_offices",
+                       "joint_ventures_operating")
+
+
+@contextmanager
+def _connection(con: duckdb.DuckDBPyConnection | None, db: str | Path | None) -> Iterator[duckdb.DuckDBPyConnection]:
+    if con is not None:
+        yield con
+        return
+    own = warehouse.connect(db, read_only=True)
+    try:
+        yield own
+    finally:
+        own.close()
+
+
+def _scope(country: str) -> tuple[list[str], str]:
+    members = list(resolve_scope(country))
+    label = country.upper() if country.upper() in registry().groups else ", ".join(members)
+    return members, label
+
+
+def _period(since: int | None, until: int | None) -> tuple[int, int]:
+    lo, hi = since or 1991, until or 2100
+    if lo > hi:
+        raise SilkscopeError(f"--since {lo} is after --until {hi}: expected since <= until")
+    return lo, hi
+
+
+def _covered_partners(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """Partners whose leaders' travel the curated timeline records at all (others are 'not covered', not 0)."""
+    rows = con.execute(
+        "SELECT DISTINCT unnest(visitor_iso3) FROM core.events UNION SELECT DISTINCT unnest(host_iso3) FROM core.events"
+    ).fetchall()
+    return {r[0] for r in rows} - set(C5)
+
+
+def timeline(partner: str | None = None, country: str | None = None, since: int | None = None,
+             until: int | None = None, *, leaders_only: bool = False, con=None, db=None) -> Result:
+    """Dated events involving `partner` and/or `country` (a country or group such as C5), oldest first."""
+    partner_iso3 = resolve(partner, field_name="partner") if partner else None
+    members = _scope(country)[0] if country else None
+    lo, hi = _period(since, until)
+    sql = """SELECT event_id, date_start, date_end, date_precision, event_type, status, level,
+       visitor_iso3, visitor_person, host_iso3, trip_id, format_id, title, citation_status, source_ids
+FROM core.events
+WHERE (?::VARCHAR IS NULL OR list_contains(visitor_iso3, ?::VARCHAR) OR list_contains(host_iso3, ?::VARCHAR))
+  AND (?::VARCHAR[] IS NULL OR list_has_any(list_concat(visitor_iso3, host_iso3), ?::VARCHAR[]))
+  AND year_end(date_end) >= ? AND year <= ?
+  AND (NOT ? OR level IN ('head_of_state', 'head_of_government'))
+ORDER BY date_start, event_id"""
+    sql = sql.replace("year_end(date_end)", "year(date_end)")
+    params = [partner_iso3, partner_iso3, partner_iso3, members, members, lo, hi, leaders_only]
+    with _connection(con, db) as c:
+        columns, rows = fetch_rows(c, sql, params)
+        sources = sources_for(c, cited_ids(rows))
+    who = " and ".join(x for x in (name(partner_iso3) if partner_iso3 else "", _scope(country)[1] if country else "") if x)
+    unsourced = sum(1 for r in rows if r["citation_status"] == "unsourced")
+    notes = [f"{unsourced} of {len(rows)} events have no citation yet (compiler's assertion)"] if unsourced else []
+    return Result(f"Timeline: {who or 'all events'}, {lo}-{min(hi, 2026)}", columns, rows, sql, params, sources,
+                  {"status": "held, planned, cancelled or postponed, as of the cited source"}, notes)
+
+
+def leader_visits(members: list[str], partners: list[str], lo: int, hi: int, con) -> Result:
+    sql = f"""SELECT p.partner_iso3,
+       count(DISTINCT v.host_iso3 || '/' || v.trip_key) AS country_visits,
+       count(DISTINCT v.trip_key) AS trips,
+       min(v.date_start) AS first_visit, max(v.date_start) AS last_visit,
+       list(DISTINCT v.year ORDER BY v.year) FILTER (WHERE v.year IS NOT NULL) AS years,
+       list(DISTINCT v.event_id ORDER BY v.event_id) FILTER (WHERE v.event_id IS NOT NULL) AS event_ids,
+       flatten(list(v.source_ids) FILTER (WHERE v.source_ids IS NOT NULL)) AS source_ids
+FROM unnest(?::VARCHAR[]) AS p(partner_iso3)
+LEFT JOIN out.visits v ON v.visitor_iso3 = p.partner_iso3 AND v.level IN {LEADER_LEVELS}
+     AND list_contains(?::VARCHAR[], v.host_iso3) AND v.year BETWEEN ? AND ?
+GROUP BY p.partner_iso3 ORDER BY trips DESC, p.partner_iso3"""
+    params = [partners, members, lo, hi]
+    columns, rows = fetch_rows(con, sql, params)
+    for row in rows:
+        row["source_ids"] = sorted(set(row["source_ids"] or []))
+    return Result("Leader-level visits by partner to the scope", columns, rows, sql, params,
+                  sources_for(con, cited_ids(rows)),
+                  {k: DEFINITIONS[k] for k in ("country_visits", "trips", "leader level")})
+
+
+def inbound_visits(members: list[str], partners: list[str], lo: int, hi: int, con) -> Result:
+    sql = f"""SELECT p.partner_iso3,
+       count(DISTINCT v.visitor_iso3 || '/' || v.trip_key) AS inbound_visits,
+       min(v.date_start) AS first_visit, max(v.date_start) AS last_visit,
+       list(DISTINCT v.event_id ORDER BY v.event_id) FILTER (WHERE v.event_id IS NOT NULL) AS event_ids,
+       flatten(list(v.source_ids) FILTER (WHERE v.source_ids IS NOT NULL)) AS source_ids
+FROM unnest(?::VARCHAR[]) AS p(partner_iso3)
+LEFT JOIN out.visits v ON v.host_iso3 = p.partner_iso3 AND v.level IN {LEADER_LEVELS}
+     AND list_contains(?::VARCHAR[], v.visitor_iso3) AND v.year BETWEEN ? AND ?
+GROUP BY p.partner_iso3 ORDER BY inbound_visits DESC, p.partner_iso3"""
+    params = [partners, members, lo, hi]
+    columns, rows = fetch_rows(con, sql, params)
+    for row in rows:
+        row["source_ids"] = sorted(set(row["source_ids"] or []))
+    return Result("Leader-level visits from the scope to each partner", columns, rows, sql, params,
+                  sources_for(con, cited_ids(rows)), {"inbound_visits": DEFINITIONS["inbound_visits"]})
+
+
+def dialogue_meetings(members: list[str], partners: list[str], lo: int, hi: int, con) -> Result:
+    sql = """SELECT f.partner_iso3, f.format_id, f.name, f.launched, f.launch_level, f.first_summit, f.top_level,
+       count(e.event_id) AS format_meetings,
+       count(e.event_id) FILTER (WHERE e.level IN ('head_of_state', 'head_of_government')) AS format_summits,
+       max(e.date_start) AS last_meeting, f.citation_status, f.source_ids AS format_source_ids,
+       flatten(list(e.source_ids) FILTER (WHERE e.source_ids IS NOT NULL)) AS meeting_source_ids
+FROM core.dialogue_formats f
+LEFT JOIN core.events e ON e.format_id = f.format_id AND e.status = 'held' AND e.year BETWEEN ? AND ?
+WHERE list_contains(?::VARCHAR[], f.partner_iso3) AND list_has_any(f.members_iso3, ?::VARCHAR[])
+GROUP BY ALL ORDER BY f.launched"""
+    params = [lo, hi, partners, members]
+    columns, rows = fetch_rows(con, sql, params)
+    for row in rows:
+        row["source_ids"] = sorted(set(row.pop("format_source_ids")) | set(row.pop("meeting_source_ids") or []))
+    columns = [c for c in columns if not c.endswith("_source_ids")] + ["source_ids"]
+    return Result("Dialogue formats and their meetings", columns, rows, sql, params,
+                  sources_for(con, cited_ids(rows)), {"format_meetings": DEFINITIONS["format_meetings"]})
+
+
+def presence(members: list[str], partners: list[str], lo: int, hi: int, con) -> Result:
+    sql = """SELECT partner_iso3, coalesce(country_iso3, group_id) AS scope, presence_kind, count, as_of,
+       date_precision, definition, source_id, source_ids
+FROM core.presence
+WHERE list_contains(?::VARCHAR[], partner_iso3) AND year BETWEEN ? AND ?
+  AND (list_contains(?::VARCHAR[], country_iso3)
+       OR group_id IN (SELECT group_id FROM core.country_group_members WHERE list_contains(?::VARCHAR[], country_iso3)))
+ORDER BY partner_iso3, presence_kind, as_of"""
+    params = [partners, lo, hi, members, members]
+    columns, rows = fetch_rows(con, sql, params)
+    return Result("Presence: companies, joint ventures, offices", columns, rows, sql, params,
+                  sources_for(con, cited_ids(rows)),
+                  {"presence_kind": "each count keeps the definition its source used; kinds are not comparable"})
+
+
+def figures(table: str, partner_column: str, members: list[str], partners: list[str], con) -> Result:
+    """All curated or ingested rows of a fact table for the dyads in scope (finance, trade, investment, opinion)."""
+    sql = f"""SELECT * EXCLUDE (record, note), record
+FROM {table}
+WHERE list_contains(?::VARCHAR[], {partner_column})
+  AND (list_contains(?::VARCHAR[], country_iso3)
+       OR group_id IN (SELECT group_id FROM core.country_group_members WHERE list_contains(?::VARCHAR[], country_iso3)))
+ORDER BY ALL"""
+    params = [partners, members, members]
+    columns, rows = fetch_rows(con, sql, params)
+    titles = {"core.finance_flows": "Official finance", "core.trade_flows": "Trade", "core.investments": "Investment",
+              "core.opinion": "Public opinion"}
+    return Result(titles[table], columns, rows, sql, params, sources_for(con, cited_ids(rows)))
+
+
+def _partners(partners: str | list[str] | None) -> list[str]:
+    return resolve_list(partners) if partners else list(DEFAULT_PARTNERS)
+
+
+def profile(country: str, partners: str | list[str] | None = None, since: int | None = None,
+            until: int | None = None, *, con=None, db=None) -> Bundle:
+    """Everything the warehouse knows about each partner's engagement with `country`, section by section."""
+    members, label = _scope(country)
+    chosen = _partners(partners)
+    lo, hi = _period(since, until)
+    with _connection(con, db) as c:
+        covered = _covered_partners(c)
+        sections = [
+            leader_visits(members, chosen, lo, hi, c),
+            inbound_visits(members, chosen, lo, hi, c),
+            visits_by_year(members, chosen, lo, hi, c),
+            dialogue_meetings(members, chosen, lo, hi, c),
+            presence(members, chosen, lo, hi, c),
+            figures("core.finance_flows", "donor_iso3", members, chosen, c),
+            figures("core.trade_flows", "partner_iso3", members, chosen, c),
+            figures("core.investments", "partner_iso3", members, chosen, c),
+            figures("core.opinion", "subject_iso3", members, chosen, c),
+        ]
+    notes = _coverage_notes(chosen, covered)
+    return Bundle(f"Profile of {label}: engagement by {', '.join(chosen)}, {lo}-{min(hi, 2026)}", sections, notes)
+
+
+def visits_by_year(members: list[str], partners: list[str], lo: int, hi: int, con) -> Result:
+    sql = f"""SELECT year,
+       visitor_iso3 AS partner_iso3,
+       count(DISTINCT host_iso3 || '/' || trip_key) AS country_visits,
+       list(DISTINCT host_iso3 ORDER BY host_iso3) AS hosts,
+       list(DISTINCT visitor_person) AS leaders
+FROM out.visits
+WHERE level IN {LEADER_LEVELS} AND list_contains(?::VARCHAR[], visitor_iso3)
+  AND list_contains(?::VARCHAR[], host_iso3) AND year BETWEEN ? AND ?
+GROUP BY ALL ORDER BY year, partner_iso3"""
+    params = [partners, members, lo, hi]
+    columns, rows = fetch_rows(con, sql, params)
+    return Result("Leader-level visits by year", columns, rows, sql, params, [],
+                  {"country_visits": DEFINITIONS["country_visits"]})
+
+
+def _coverage_notes(partners: list[str], covered: set[str]) -> list[str]:
+    missing = [p for p in partners if p not in covered]
+    if not missing:
+        return []
+    return [f"The curated visit timeline does not yet cover {', '.join(missing)}: their visit counts are "
+            "'not covered', not evidence of no visits."]
+
+
+def compare(country: str = "C5", partners: str | list[str] | None = None, indicator: str = "all",
+            since: int | None = None, until: int | None = None, *, con=None, db=None) -> Result:
+    """Partners side by side for one indicator over a period (or a summary of all indicators)."""
+    if indicator not in INDICATORS:
+        raise SilkscopeError(f"unknown indicator {indicator!r}; expected one of: {', '.join(INDICATORS)}")
+    members, label = _scope(country)
+    chosen = _partners(partners)
+    lo, hi = _period(since, until)
+    with _connection(con, db) as c:
+        covered = _covered_partners(c)
+        parts = {
+            "leader_visits": lambda: leader_visits(members, chosen, lo, hi, c),
+            "inbound_visits": lambda: inbound_visits(members, chosen, lo, hi, c),
+            "dialogue_meetings": lambda: dialogue_meetings(members, chosen, lo, hi, c),
+            "presence": lambda: presence(members, chosen, lo, hi, c),
+        }
+        if indicator != "all":
+            result = parts[indicator]()
+            _mark_uncovered(result, covered)
+            result.title = f"{result.title} ({label}, {lo}-{min(hi, 2026)})"
+            result.notes += _coverage_notes(chosen, covered)
+            return result
+        computed = {k: f() for k, f in parts.items()}
+    return _summary(computed, chosen, covered, label, lo, hi)
+
+
+def _mark_uncovered(result: Result, covered: set[str]) -> None:
+    for row in result.rows:
+        if row.get("partner_iso3") not in covered:
+            for key in ("country_visits", "trips", "inbound_visits"):
+                if key in row:
+                    row[key] = None
+
+
+def _summary(parts: dict[str, Result], partners: list[str], covered: set[str], label: str, lo: int,
+             hi: int) -> Result:
+    by = {k: {r["partner_iso3"]: r for r in v.rows} for k, v in parts.items() if k != "dialogue_meetings"}
+    formats: dict[str, list[dict[str, Any]]] = {}
+    for r in parts["dialogue_meetings"].rows:
+        formats.setdefault(r["partner_iso3"], []).append(r)
+    presence_rows: dict[str, list[dict[str, Any]]] = {}
+    for r in parts["presence"].rows:
+        presence_rows.setdefault(r["partner_iso3"], []).append(r)
+    rows = []
+    for p in partners:
+        lv, iv = by["leader_visits"].get(p, {}), by["inbound_visits"].get(p, {})
+        fm = formats.get(p, [])
+        pres = _latest_presence(presence_rows.get(p, []))
+        is_covered = p in covered
+        rows.append({
+            "partner_iso3": p,
+            "partner": name(p),
+            "leader_trips": lv.get("trips") if is_covered else None,
+            "leader_country_visits": lv.get("country_visits") if is_covered else None,
+            "first_leader_visit": lv.get("first_visit"),
+            "last_leader_visit": lv.get("last_visit"),
+            "inbound_leader_visits": iv.get("inbound_visits") if is_covered else None,
+            "formats": "; ".join(f"{f['name']} ({f['launched'].year})" for f in fm) or None,
+            "format_meetings": sum(f["format_meetings"] for f in fm) if fm else None,
+            "first_format_summit": min((f["first_summit"] for f in fm if f["first_summit"]), default=None),
+            "presence": f"{pres['count']} {pres['presence_kind']} in {pres['scope']}" if pres else None,
+            "presence_as_of": pres["as_of"] if pres else None,
+            "source_ids": sorted(cited_ids([lv, iv, *fm, *([pres] if pres else [])])),
+        })
+    all_sources: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for part in parts.values():
+        for s in part.sources:
+            if s["source_id"] not in seen:
+                seen.add(s["source_id"])
+                all_sources.append(s)
+    definitions = dict(DEFINITIONS)
+    definitions["presence"] = "latest count of the most comparable kind available (enterprises with foreign " \
+                              "capital first); kinds and dates differ between partners"
+    query = "\n\n".join(f"-- {k}\n{v.query}" for k, v in parts.items())
+    return Result(f"Engagement with {label}, {lo}-{min(hi, 2026)}: partners side by side",
+                  list(rows[0].keys()) if rows else [], rows, query, [], sorted(all_sources, key=lambda s: s["source_id"]),
+                  definitions, _coverage_notes(partners, covered))
+
+
+def _latest_presence(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
+    for kind in PRESENCE_PREFERENCE:
+        of_kind = [r for r in rows if r["presence_kind"] == kind]
+        if of_kind:
+            return max(of_kind, key=lambda r: r["as_of"])
+    return None
+
+
+def sources(kind: str | None = None, *, con=None, db=None) -> Result:
+    """Every source in the warehouse with its provenance, and how many fact rows cite it."""
+    sql = """WITH cites AS (
+    SELECT unnest(source_ids) AS source_id FROM core.events
+    UNION ALL SELECT unnest(source_ids) FROM core.dialogue_formats
+    UNION ALL SELECT unnest(source_ids) FROM core.presence
+    UNION ALL SELECT unnest(source_ids) FROM core.opinion
+    UNION ALL SELECT unnest(source_ids) FROM core.finance_flows
+    UNION ALL SELECT unnest(source_ids) FROM core.trade_flows
+    UNION ALL SELECT unnest(source_ids) FROM core.investments
+    UNION ALL SELECT unnest(source_ids) FROM core.published_claims)
+SELECT s.source_id, s.kind, s.publisher, s.title, s.url, s.licence, s.sha256, s.version, s.retrieved_at,
+       count(c.source_id) AS cited_by_rows, s.citation
+FROM core.sources s LEFT JOIN cites c USING (source_id)
+WHERE (?::VARCHAR IS NULL OR s.kind = ?::VARCHAR)
+GROUP BY ALL ORDER BY s.kind, s.source_id"""
+    params = [kind, kind]
+    with _connection(con, db) as c:
+        columns, rows = fetch_rows(c, sql, params)
+    return Result("Sources", columns, rows, sql, params)
