@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -17,19 +17,24 @@ from silkscope.build import build as build_warehouse
 from silkscope.errors import SilkscopeError
 from silkscope.render import print_bundle, print_result
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
-                  help="Measure, compare and check how outside powers engage Central Asia.")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Measure, compare and check how outside powers engage Central Asia.",
+)
 console = Console()
 err = Console(stderr=True)
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     table = "table"
     json = "json"
     csv = "csv"
 
 
-DbOption = Annotated[Path | None, typer.Option("--db", help="warehouse file (default: $SILKSCOPE_DB or the user data dir)")]
+DbOption = Annotated[
+    Path | None, typer.Option("--db", help="warehouse file (default: $SILKSCOPE_DB or the user data dir)")
+]
 FormatOption = Annotated[Format, typer.Option("--format", "-f", help="table for people, json/csv for machines")]
 PartnersOption = Annotated[str | None, typer.Option("--partners", "-p", help="comma-separated, e.g. JPN,KOR,CHN")]
 SinceOption = Annotated[int | None, typer.Option("--since", help="first year")]
@@ -37,12 +42,15 @@ UntilOption = Annotated[int | None, typer.Option("--until", help="last year")]
 
 
 @app.command()
-def build(db: DbOption = None,
-          pack: Annotated[Path | None, typer.Option(help="reference pack folder (default: the packaged one)")] = None,
-          force: Annotated[bool, typer.Option(help="reload even if the pack is unchanged")] = False) -> None:
+def build(
+    db: DbOption = None,
+    pack: Annotated[Path | None, typer.Option(help="reference pack folder (default: the packaged one)")] = None,
+    force: Annotated[bool, typer.Option(help="reload even if the pack is unchanged")] = False,
+) -> None:
     """Load the curated reference pack into the warehouse in one transaction (a no-op when nothing changed)."""
-    with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=err,
-                  transient=True) as progress:
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=err, transient=True
+    ) as progress:
         task = progress.add_task("building", total=1)
 
         def step(description: str, done: int, total: int) -> None:
@@ -58,36 +66,52 @@ def build(db: DbOption = None,
 
 
 @app.command()
-def profile(country: Annotated[str, typer.Argument(help="country or group, e.g. UZB, Uzbekistan, C5")],
-            partners: PartnersOption = None, since: SinceOption = None, until: UntilOption = None,
-            fmt: FormatOption = Format.table, db: DbOption = None) -> None:
+def profile(
+    country: Annotated[str, typer.Argument(help="country or group, e.g. UZB, Uzbekistan, C5")],
+    partners: PartnersOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    fmt: FormatOption = Format.table,
+    db: DbOption = None,
+) -> None:
     """Each partner's engagement with a country: visits, formats, presence, finance, trade, with sources."""
     print_bundle(views.profile(country, partners, since, until, db=db), fmt.value, console)
 
 
 @app.command()
-def timeline(partner: Annotated[str | None, typer.Option("--partner", help="e.g. JPN")] = None,
-             country: Annotated[str | None, typer.Option("--country", help="e.g. KAZ or C5")] = None,
-             since: SinceOption = None, until: UntilOption = None,
-             leaders_only: Annotated[bool, typer.Option(help="head of state/government only")] = False,
-             fmt: FormatOption = Format.table, db: DbOption = None) -> None:
+def timeline(
+    partner: Annotated[str | None, typer.Option("--partner", help="e.g. JPN")] = None,
+    country: Annotated[str | None, typer.Option("--country", help="e.g. KAZ or C5")] = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    leaders_only: Annotated[bool, typer.Option(help="head of state/government only")] = False,
+    fmt: FormatOption = Format.table,
+    db: DbOption = None,
+) -> None:
     """Dated visits, summits and dialogue meetings, oldest first."""
     print_result(views.timeline(partner, country, since, until, leaders_only=leaders_only, db=db), fmt.value, console)
 
 
 @app.command()
-def compare(country: Annotated[str, typer.Option("--country", help="country or group")] = "C5",
-            partners: PartnersOption = None,
-            indicator: Annotated[str, typer.Option(help=f"one of: {', '.join(views.INDICATORS)}")] = "all",
-            since: SinceOption = None, until: UntilOption = None,
-            fmt: FormatOption = Format.table, db: DbOption = None) -> None:
+def compare(
+    country: Annotated[str, typer.Option("--country", help="country or group")] = "C5",
+    partners: PartnersOption = None,
+    indicator: Annotated[str, typer.Option(help=f"one of: {', '.join(views.INDICATORS)}")] = "all",
+    since: SinceOption = None,
+    until: UntilOption = None,
+    fmt: FormatOption = Format.table,
+    db: DbOption = None,
+) -> None:
     """Partners side by side on one indicator over a period."""
     print_result(views.compare(country, partners, indicator, since, until, db=db), fmt.value, console)
 
 
 @app.command()
-def sources(kind: Annotated[str | None, typer.Option(help="only this kind, e.g. official, news, publication")] = None,
-            fmt: FormatOption = Format.table, db: DbOption = None) -> None:
+def sources(
+    kind: Annotated[str | None, typer.Option(help="only this kind, e.g. official, news, publication")] = None,
+    fmt: FormatOption = Format.table,
+    db: DbOption = None,
+) -> None:
     """Every source with its provenance (publisher, URL, licence, checksum) and how many rows cite it."""
     print_result(views.sources(kind, db=db), fmt.value, console)
 
@@ -95,7 +119,8 @@ def sources(kind: Annotated[str | None, typer.Option(help="only this kind, e.g. 
 @app.command()
 def resolve(names: Annotated[list[str], typer.Argument(help="country names or codes")]) -> None:
     """Resolve names, aliases and codes to ISO3 (errors list near matches)."""
-    from silkscope.countries import name, resolve as resolve_one
+    from silkscope.countries import name
+    from silkscope.countries import resolve as resolve_one
 
     for value in names:
         iso3 = resolve_one(value)

@@ -83,8 +83,9 @@ def registry() -> Registry:
             role=row.get("role") or "other",
         )
     eu = extra[EU_CODE]
-    countries[EU_CODE] = Country(EU_CODE, None, None, "European Union", None, "European Union",
-                                 int(eu["dac_code"]), eu["role"])
+    countries[EU_CODE] = Country(
+        EU_CODE, None, None, "European Union", None, "European Union", int(eu["dac_code"]), eu["role"]
+    )
 
     groups = {
         row["group_id"]: Group(row["group_id"], row["name"], tuple(row["members"].split(";")), row["definition"])

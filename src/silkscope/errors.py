@@ -40,9 +40,7 @@ class InputError(SilkscopeError):
         self.problems = problems
         shown = "\n  ".join(str(p) for p in problems[:limit])
         more = f"\n  ... and {len(problems) - limit} more" if len(problems) > limit else ""
-        super().__init__(
-            f"{len(problems)} problem(s) in the input; the warehouse was not changed:\n  {shown}{more}"
-        )
+        super().__init__(f"{len(problems)} problem(s) in the input; the warehouse was not changed:\n  {shown}{more}")
 
 
 class WarehouseMissingError(SilkscopeError):

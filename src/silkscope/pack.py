@@ -18,13 +18,27 @@ from silkscope.errors import InputError, Problem
 
 PACK_PREFIX = "reference_pack"
 EVENT_TYPES = {
-    "state_visit", "official_visit", "working_visit", "visit", "multilateral_summit", "dialogue_ministerial",
-    "dialogue_launch", "ministerial_mission", "ceremonial", "finding",
+    "state_visit",
+    "official_visit",
+    "working_visit",
+    "visit",
+    "multilateral_summit",
+    "dialogue_ministerial",
+    "dialogue_launch",
+    "ministerial_mission",
+    "ceremonial",
+    "finding",
 }
 STATUSES = {"held", "planned", "cancelled", "postponed"}
 LEVELS = {
-    "head_of_state", "head_of_government", "former_head_of_state", "foreign_minister", "vice_minister",
-    "minister", "officials", "none",
+    "head_of_state",
+    "head_of_government",
+    "former_head_of_state",
+    "foreign_minister",
+    "vice_minister",
+    "minister",
+    "officials",
+    "none",
 }
 PRECISIONS = {"day", "month", "year"}
 SOURCE_KINDS = {"official", "news", "analysis", "dataset", "publication", "compilation"}
@@ -89,8 +103,9 @@ class RowReader:
             return None
         return number
 
-    def number(self, column: str, *, required: bool = True, minimum: float | None = None,
-               maximum: float | None = None) -> float | None:
+    def number(
+        self, column: str, *, required: bool = True, minimum: float | None = None, maximum: float | None = None
+    ) -> float | None:
         value = self.text(column, required=required)
         if value is None:
             return None
@@ -139,8 +154,9 @@ class RowReader:
             self.problem(column, "one ISO3 code, or a group id (" + ", ".join(registry().groups) + ")", value)
         return None, group
 
-    def partial_date(self, column: str, precision: str | None, *, end: bool = False,
-                     required: bool = True) -> date | None:
+    def partial_date(
+        self, column: str, precision: str | None, *, end: bool = False, required: bool = True
+    ) -> date | None:
         """A date written at its precision; for `end`, the last day of the month or year it names."""
         value = self.text(column, required=required)
         if value is None or precision is None:
@@ -166,8 +182,11 @@ class RowReader:
         status = self.enum("citation_status", CITATION_STATUSES)
         ids = [s.strip() for s in self.raw("source_ids").split(";") if s.strip()]
         if not ids:
-            self.problem("source_ids", "at least one source id (use src_compiler_assertion with "
-                         "citation_status=unsourced for an uncited row)", "")
+            self.problem(
+                "source_ids",
+                "at least one source id (use src_compiler_assertion with citation_status=unsourced for an uncited row)",
+                "",
+            )
             return None, [], status
         for source_id in ids:
             if source_id not in known_sources:
@@ -187,8 +206,9 @@ def pack_root(pack_dir: str | Path | None = None) -> Traversable:
     return Path(pack_dir) if pack_dir else resources.files("silkscope").joinpath(PACK_PREFIX)
 
 
-def _rows(root: Traversable, name: str, required_columns: Iterable[str],
-          problems: list[Problem], files: dict[str, str]) -> Iterable[tuple[RowReader, dict[str, str]]]:
+def _rows(
+    root: Traversable, name: str, required_columns: Iterable[str], problems: list[Problem], files: dict[str, str]
+) -> Iterable[tuple[RowReader, dict[str, str]]]:
     entry = root.joinpath(name)
     label = f"{PACK_PREFIX}/{name}"
     if not entry.is_file():

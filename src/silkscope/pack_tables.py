@@ -17,8 +17,9 @@ SOURCE_COLUMNS = ["source_id", "kind", "publisher", "title", "url", "licence", "
 
 def source_row(r: RowReader) -> dict | None:
     source_id = r.text("source_id")
-    if source_id and not (source_id.startswith("src_") and source_id.replace("_", "").isalnum()
-                          and source_id == source_id.lower()):
+    if source_id and not (
+        source_id.startswith("src_") and source_id.replace("_", "").isalnum() and source_id == source_id.lower()
+    ):
         r.problem("source_id", "src_ followed by lowercase letters, digits and underscores", source_id)
     row = {
         "source_id": source_id,
@@ -40,13 +41,29 @@ def source_row(r: RowReader) -> dict | None:
 
 def _meta(r: RowReader, known: set[str]) -> dict:
     first, ids, status = r.citation(known)
-    return {"source_id": first, "source_ids": ids, "citation_status": status,
-            "note": r.text("note", required=False)}
+    return {"source_id": first, "source_ids": ids, "citation_status": status, "note": r.text("note", required=False)}
 
 
-EVENT_COLUMNS = ["event_id", "date_start", "date_end", "date_precision", "event_type", "status", "mode", "level",
-                 "visitor_iso3", "visitor_person", "host_iso3", "trip_id", "format_id", "title", "note",
-                 "confidence", "source_ids", "citation_status"]
+EVENT_COLUMNS = [
+    "event_id",
+    "date_start",
+    "date_end",
+    "date_precision",
+    "event_type",
+    "status",
+    "mode",
+    "level",
+    "visitor_iso3",
+    "visitor_person",
+    "host_iso3",
+    "trip_id",
+    "format_id",
+    "title",
+    "note",
+    "confidence",
+    "source_ids",
+    "citation_status",
+]
 
 
 def event_row(r: RowReader, known: set[str]) -> dict | None:
@@ -76,14 +93,27 @@ def event_row(r: RowReader, known: set[str]) -> dict | None:
     }
     both = set(row["visitor_iso3"]) & set(row["host_iso3"])
     if both:
-        r.problem("host_iso3", "no country that is also a visitor (a host does not visit itself)",
-                  ";".join(sorted(both)))
+        r.problem(
+            "host_iso3", "no country that is also a visitor (a host does not visit itself)", ";".join(sorted(both))
+        )
     return row
 
 
-FORMAT_COLUMNS = ["format_id", "name", "partner_iso3", "members", "launched", "launched_precision",
-                  "launch_level", "first_summit", "first_summit_precision", "top_level", "note", "source_ids",
-                  "citation_status"]
+FORMAT_COLUMNS = [
+    "format_id",
+    "name",
+    "partner_iso3",
+    "members",
+    "launched",
+    "launched_precision",
+    "launch_level",
+    "first_summit",
+    "first_summit_precision",
+    "top_level",
+    "note",
+    "source_ids",
+    "citation_status",
+]
 
 
 def format_row(r: RowReader, known: set[str]) -> dict | None:
@@ -109,8 +139,19 @@ def format_row(r: RowReader, known: set[str]) -> dict | None:
     }
 
 
-PRESENCE_COLUMNS = ["fact_id", "partner_iso3", "scope", "as_of", "date_precision", "presence_kind", "count",
-                    "definition", "note", "source_ids", "citation_status"]
+PRESENCE_COLUMNS = [
+    "fact_id",
+    "partner_iso3",
+    "scope",
+    "as_of",
+    "date_precision",
+    "presence_kind",
+    "count",
+    "definition",
+    "note",
+    "source_ids",
+    "citation_status",
+]
 
 
 def presence_row(r: RowReader, known: set[str]) -> dict | None:
@@ -118,36 +159,76 @@ def presence_row(r: RowReader, known: set[str]) -> dict | None:
     precision = r.enum("date_precision", PRECISIONS)
     as_of = r.partial_date("as_of", precision)
     return {
-        "fact_id": r.text("fact_id"), "partner_iso3": r.iso3("partner_iso3"),
-        "country_iso3": country, "group_id": group, "as_of": as_of, "date_precision": precision,
-        "year": as_of.year if as_of else None, "presence_kind": r.text("presence_kind"),
-        "count": r.integer("count", minimum=0), "definition": r.text("definition"), **_meta(r, known),
+        "fact_id": r.text("fact_id"),
+        "partner_iso3": r.iso3("partner_iso3"),
+        "country_iso3": country,
+        "group_id": group,
+        "as_of": as_of,
+        "date_precision": precision,
+        "year": as_of.year if as_of else None,
+        "presence_kind": r.text("presence_kind"),
+        "count": r.integer("count", minimum=0),
+        "definition": r.text("definition"),
+        **_meta(r, known),
     }
 
 
-OPINION_COLUMNS = ["fact_id", "subject_iso3", "scope", "fieldwork_start", "fieldwork_end", "fieldwork_precision",
-                   "indicator", "question", "share_pct", "sample_n", "pollster", "note", "source_ids",
-                   "citation_status"]
+OPINION_COLUMNS = [
+    "fact_id",
+    "subject_iso3",
+    "scope",
+    "fieldwork_start",
+    "fieldwork_end",
+    "fieldwork_precision",
+    "indicator",
+    "question",
+    "share_pct",
+    "sample_n",
+    "pollster",
+    "note",
+    "source_ids",
+    "citation_status",
+]
 
 
 def opinion_row(r: RowReader, known: set[str]) -> dict | None:
     country, group = r.scope()
     precision = r.enum("fieldwork_precision", PRECISIONS)
     return {
-        "fact_id": r.text("fact_id"), "subject_iso3": r.iso3("subject_iso3"),
-        "country_iso3": country, "group_id": group,
+        "fact_id": r.text("fact_id"),
+        "subject_iso3": r.iso3("subject_iso3"),
+        "country_iso3": country,
+        "group_id": group,
         "fieldwork_start": r.partial_date("fieldwork_start", precision),
         "fieldwork_end": r.partial_date("fieldwork_end", precision, end=True),
-        "fieldwork_precision": precision, "indicator": r.text("indicator"), "question": r.text("question"),
+        "fieldwork_precision": precision,
+        "indicator": r.text("indicator"),
+        "question": r.text("question"),
         "share_pct": r.number("share_pct", minimum=0, maximum=100),
-        "sample_n": r.integer("sample_n", required=False, minimum=1), "pollster": r.text("pollster", required=False),
+        "sample_n": r.integer("sample_n", required=False, minimum=1),
+        "pollster": r.text("pollster", required=False),
         **_meta(r, known),
     }
 
 
-FINANCE_COLUMNS = ["fact_id", "donor_iso3", "donor_actor_id", "scope", "year", "flow_class", "measure",
-                   "price_basis", "base_year", "currency", "amount_usd", "project_count", "definition", "note",
-                   "source_ids", "citation_status"]
+FINANCE_COLUMNS = [
+    "fact_id",
+    "donor_iso3",
+    "donor_actor_id",
+    "scope",
+    "year",
+    "flow_class",
+    "measure",
+    "price_basis",
+    "base_year",
+    "currency",
+    "amount_usd",
+    "project_count",
+    "definition",
+    "note",
+    "source_ids",
+    "citation_status",
+]
 
 
 def finance_row(r: RowReader, known: set[str]) -> dict | None:
@@ -155,37 +236,77 @@ def finance_row(r: RowReader, known: set[str]) -> dict | None:
     price_basis = r.enum("price_basis", {"current", "constant"})
     base_year = r.integer("base_year", required=False, minimum=1900)
     return {
-        "fact_id": r.text("fact_id"), "donor_iso3": r.iso3("donor_iso3"),
+        "fact_id": r.text("fact_id"),
+        "donor_iso3": r.iso3("donor_iso3"),
         "donor_actor_id": r.text("donor_actor_id", required=False),
-        "country_iso3": country, "group_id": group, "year": r.integer("year", minimum=1945),
+        "country_iso3": country,
+        "group_id": group,
+        "year": r.integer("year", minimum=1945),
         "flow_class": r.text("flow_class"),
         "measure": r.enum("measure", {"commitment", "disbursement_gross", "disbursement_net"}),
-        "price_basis": price_basis, "base_year": base_year, "currency": r.text("currency"),
-        "amount_usd": r.number("amount_usd"), "project_count": r.integer("project_count", required=False, minimum=0),
-        "definition": r.text("definition"), **_meta(r, known),
+        "price_basis": price_basis,
+        "base_year": base_year,
+        "currency": r.text("currency"),
+        "amount_usd": r.number("amount_usd"),
+        "project_count": r.integer("project_count", required=False, minimum=0),
+        "definition": r.text("definition"),
+        **_meta(r, known),
     }
 
 
-TRADE_COLUMNS = ["fact_id", "partner_iso3", "scope", "year", "direction", "reporter_iso3", "classification",
-                 "product_code", "value_usd", "price_basis", "definition", "note", "source_ids", "citation_status"]
+TRADE_COLUMNS = [
+    "fact_id",
+    "partner_iso3",
+    "scope",
+    "year",
+    "direction",
+    "reporter_iso3",
+    "classification",
+    "product_code",
+    "value_usd",
+    "price_basis",
+    "definition",
+    "note",
+    "source_ids",
+    "citation_status",
+]
 
 
 def trade_row(r: RowReader, known: set[str]) -> dict | None:
     country, group = r.scope()
     return {
-        "fact_id": r.text("fact_id"), "partner_iso3": r.iso3("partner_iso3"),
-        "country_iso3": country, "group_id": group, "year": r.integer("year", minimum=1945),
+        "fact_id": r.text("fact_id"),
+        "partner_iso3": r.iso3("partner_iso3"),
+        "country_iso3": country,
+        "group_id": group,
+        "year": r.integer("year", minimum=1945),
         "direction": r.enum("direction", {"partner_to_country", "country_to_partner", "total"}),
         "reporter_iso3": r.iso3("reporter_iso3", required=False),
-        "classification": r.text("classification"), "product_code": r.text("product_code"),
-        "value_usd": r.number("value_usd", minimum=0), "price_basis": r.enum("price_basis", {"current", "constant"}),
-        "definition": r.text("definition"), **_meta(r, known),
+        "classification": r.text("classification"),
+        "product_code": r.text("product_code"),
+        "value_usd": r.number("value_usd", minimum=0),
+        "price_basis": r.enum("price_basis", {"current", "constant"}),
+        "definition": r.text("definition"),
+        **_meta(r, known),
     }
 
 
-INVESTMENT_COLUMNS = ["fact_id", "partner_iso3", "scope", "period_start", "period_end", "date_precision",
-                      "measure", "bound", "value_usd", "price_basis", "definition", "note", "source_ids",
-                      "citation_status"]
+INVESTMENT_COLUMNS = [
+    "fact_id",
+    "partner_iso3",
+    "scope",
+    "period_start",
+    "period_end",
+    "date_precision",
+    "measure",
+    "bound",
+    "value_usd",
+    "price_basis",
+    "definition",
+    "note",
+    "source_ids",
+    "citation_status",
+]
 
 
 def investment_row(r: RowReader, known: set[str]) -> dict | None:
@@ -193,33 +314,70 @@ def investment_row(r: RowReader, known: set[str]) -> dict | None:
     precision = r.enum("date_precision", PRECISIONS)
     start = r.partial_date("period_start", precision)
     return {
-        "fact_id": r.text("fact_id"), "partner_iso3": r.iso3("partner_iso3"),
-        "country_iso3": country, "group_id": group, "period_start": start,
-        "period_end": r.partial_date("period_end", precision, end=True), "date_precision": precision,
-        "year": start.year if start else None, "measure": r.text("measure"),
+        "fact_id": r.text("fact_id"),
+        "partner_iso3": r.iso3("partner_iso3"),
+        "country_iso3": country,
+        "group_id": group,
+        "period_start": start,
+        "period_end": r.partial_date("period_end", precision, end=True),
+        "date_precision": precision,
+        "year": start.year if start else None,
+        "measure": r.text("measure"),
         "bound": r.enum("bound", {"exact", "approximate", "lower", "upper"}),
-        "value_usd": r.number("value_usd"), "price_basis": r.enum("price_basis", {"current", "constant"}),
-        "definition": r.text("definition"), **_meta(r, known),
+        "value_usd": r.number("value_usd"),
+        "price_basis": r.enum("price_basis", {"current", "constant"}),
+        "definition": r.text("definition"),
+        **_meta(r, known),
     }
 
 
-CLAIM_COLUMNS = ["claim_id", "quote", "claim_type", "indicator", "partner_iso3", "scope", "period_start",
-                 "period_end", "value", "unit", "definition_stated", "note", "source_ids", "citation_status"]
-CLAIM_TYPES = {"amount", "count", "change", "share", "comparison", "first_or_only", "frequency", "event",
-               "causal", "opinion"}
+CLAIM_COLUMNS = [
+    "claim_id",
+    "quote",
+    "claim_type",
+    "indicator",
+    "partner_iso3",
+    "scope",
+    "period_start",
+    "period_end",
+    "value",
+    "unit",
+    "definition_stated",
+    "note",
+    "source_ids",
+    "citation_status",
+]
+CLAIM_TYPES = {
+    "amount",
+    "count",
+    "change",
+    "share",
+    "comparison",
+    "first_or_only",
+    "frequency",
+    "event",
+    "causal",
+    "opinion",
+}
 
 
 def claim_row(r: RowReader, known: set[str]) -> dict | None:
     country, group = r.scope()
     start_text, end_text = r.raw("period_start"), r.raw("period_end")
     row = {
-        "claim_id": r.text("claim_id"), "quote": r.text("quote"), "claim_type": r.enum("claim_type", CLAIM_TYPES),
-        "indicator": r.text("indicator"), "partner_iso3": r.iso3("partner_iso3", required=False),
-        "country_iso3": country, "group_id": group,
+        "claim_id": r.text("claim_id"),
+        "quote": r.text("quote"),
+        "claim_type": r.enum("claim_type", CLAIM_TYPES),
+        "indicator": r.text("indicator"),
+        "partner_iso3": r.iso3("partner_iso3", required=False),
+        "country_iso3": country,
+        "group_id": group,
         "period_start": r.partial_date("period_start", _precision_of(start_text), required=False),
         "period_end": r.partial_date("period_end", _precision_of(end_text), end=True, required=False),
-        "value": r.number("value", required=False), "unit": r.text("unit", required=False),
-        "definition_stated": r.text("definition_stated", required=False), **_meta(r, known),
+        "value": r.number("value", required=False),
+        "unit": r.text("unit", required=False),
+        "definition_stated": r.text("definition_stated", required=False),
+        **_meta(r, known),
     }
     return row
 
@@ -267,16 +425,29 @@ def cross_checks(tables: dict[str, list[dict]], problems: list[Problem]) -> None
         for sid in row["source_ids"]:
             if kinds.get(sid) not in (None, "publication"):
                 file, line = row["record"].rsplit(":", 1)
-                problems.append(Problem(file, int(line), "source_ids",
-                                        "a source of kind 'publication' (claims are not measurements)", sid))
+                problems.append(
+                    Problem(
+                        file,
+                        int(line),
+                        "source_ids",
+                        "a source of kind 'publication' (claims are not measurements)",
+                        sid,
+                    )
+                )
     for table in ("core.presence", "core.opinion", "core.finance_flows", "core.trade_flows", "core.investments"):
         for row in tables[table]:
             for sid in row["source_ids"]:
                 if kinds.get(sid) == "publication":
                     file, line = row["record"].rsplit(":", 1)
-                    problems.append(Problem(file, int(line), "source_ids",
-                                            "a measured source, not a publication's claim "
-                                            "(put claims in published_claims.csv)", sid))
+                    problems.append(
+                        Problem(
+                            file,
+                            int(line),
+                            "source_ids",
+                            "a measured source, not a publication's claim (put claims in published_claims.csv)",
+                            sid,
+                        )
+                    )
 
 
 def participants(events: list[dict]) -> list[dict]:
@@ -285,6 +456,7 @@ def participants(events: list[dict]) -> list[dict]:
     for event in events:
         for role, column in (("visitor", "visitor_iso3"), ("host", "host_iso3")):
             for iso3 in dict.fromkeys(event[column]):
-                rows.append({"event_id": event["event_id"], "country_iso3": iso3, "role": role,
-                             "level": event["level"]})
+                rows.append(
+                    {"event_id": event["event_id"], "country_iso3": iso3, "role": role, "level": event["level"]}
+                )
     return rows

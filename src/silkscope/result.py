@@ -27,8 +27,16 @@ class Result:
     notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"title": self.title, "columns": self.columns, "rows": self.rows, "definitions": self.definitions,
-                "notes": self.notes, "sources": self.sources, "query": self.query, "params": self.params}
+        return {
+            "title": self.title,
+            "columns": self.columns,
+            "rows": self.rows,
+            "definitions": self.definitions,
+            "notes": self.notes,
+            "sources": self.sources,
+            "query": self.query,
+            "params": self.params,
+        }
 
     def to_json(self, indent: int | None = 2) -> str:
         return json.dumps(self.to_dict(), indent=indent, default=_json_default, ensure_ascii=False)
@@ -53,8 +61,10 @@ class Result:
             for r in self.rows
         )
         cites = "".join(f"<li>{html.escape(s.get('citation') or s['source_id'])}</li>" for s in self.sources)
-        return (f"<h4>{html.escape(self.title)}</h4><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody>"
-                f"</table><details><summary>Sources ({len(self.sources)})</summary><ul>{cites}</ul></details>")
+        return (
+            f"<h4>{html.escape(self.title)}</h4><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody>"
+            f"</table><details><summary>Sources ({len(self.sources)})</summary><ul>{cites}</ul></details>"
+        )
 
 
 @dataclass
@@ -104,7 +114,9 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
-def fetch_rows(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> tuple[list[str], list[dict]]:
+def fetch_rows(
+    con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None
+) -> tuple[list[str], list[dict]]:
     cursor = con.execute(sql, params or [])
     columns = [d[0] for d in cursor.description]
     return columns, [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]

@@ -17,16 +17,20 @@ from silkscope.schema import LEADER_LEVELS
 
 DEFINITIONS = {
     "country_visits": "held visits by the partner's head of state or government to a host country in scope; "
-                      "a tour of three countries counts three",
+    "a tour of three countries counts three",
     "trips": "distinct journeys by the partner's leader to the scope (a multi-country tour counts once)",
     "inbound_visits": "held visits by a leader of a country in scope to the partner (a summit attended during "
-                      "a bilateral visit with the same trip id counts once)",
+    "a bilateral visit with the same trip id counts once)",
     "format_meetings": "held meetings of the partner's Central Asia dialogue formats (any level)",
     "leader level": "head_of_state or head_of_government; former heads of state and ministers are excluded",
 }
 INDICATORS = ("leader_visits", "inbound_visits", "dialogue_meetings", "presence", "all")
-PRESENCE_PREFERENCE = ("enterprises_with_foreign_capital", "companies_operating", "representative_offices",
-                       "joint_ventures_operating")
+PRESENCE_PREFERENCE = (
+    "enterprises_with_foreign_capital",
+    "companies_operating",
+    "representative_offices",
+    "joint_ventures_operating",
+)
 
 
 @contextmanager
@@ -62,8 +66,16 @@ def _covered_partners(con: duckdb.DuckDBPyConnection) -> set[str]:
     return {r[0] for r in rows} - set(C5)
 
 
-def timeline(partner: str | None = None, country: str | None = None, since: int | None = None,
-             until: int | None = None, *, leaders_only: bool = False, con=None, db=None) -> Result:
+def timeline(
+    partner: str | None = None,
+    country: str | None = None,
+    since: int | None = None,
+    until: int | None = None,
+    *,
+    leaders_only: bool = False,
+    con=None,
+    db=None,
+) -> Result:
     """Dated events involving `partner` and/or `country` (a country or group such as C5), oldest first."""
     partner_iso3 = resolve(partner, field_name="partner") if partner else None
     members = _scope(country)[0] if country else None
@@ -81,11 +93,21 @@ ORDER BY date_start, event_id"""
     with _connection(con, db) as c:
         columns, rows = fetch_rows(c, sql, params)
         sources = sources_for(c, cited_ids(rows))
-    who = " and ".join(x for x in (name(partner_iso3) if partner_iso3 else "", _scope(country)[1] if country else "") if x)
+    who = " and ".join(
+        x for x in (name(partner_iso3) if partner_iso3 else "", _scope(country)[1] if country else "") if x
+    )
     unsourced = sum(1 for r in rows if r["citation_status"] == "unsourced")
     notes = [f"{unsourced} of {len(rows)} events have no citation yet (compiler's assertion)"] if unsourced else []
-    return Result(f"Timeline: {who or 'all events'}, {lo}-{min(hi, 2026)}", columns, rows, sql, params, sources,
-                  {"status": "held, planned, cancelled or postponed, as of the cited source"}, notes)
+    return Result(
+        f"Timeline: {who or 'all events'}, {lo}-{min(hi, 2026)}",
+        columns,
+        rows,
+        sql,
+        params,
+        sources,
+        {"status": "held, planned, cancelled or postponed, as of the cited source"},
+        notes,
+    )
 
 
 def leader_visits(members: list[str], partners: list[str], lo: int, hi: int, con) -> Result:
@@ -104,9 +126,15 @@ GROUP BY p.partner_iso3 ORDER BY trips DESC, p.partner_iso3"""
     columns, rows = fetch_rows(con, sql, params)
     for row in rows:
         row["source_ids"] = sorted(set(row["source_ids"] or []))
-    return Result("Leader-level visits by partner to the scope", columns, rows, sql, params,
-                  sources_for(con, cited_ids(rows)),
-                  {k: DEFINITIONS[k] for k in ("country_visits", "trips", "leader level")})
+    return Result(
+        "Leader-level visits by partner to the scope",
+        columns,
+        rows,
+        sql,
+        params,
+        sources_for(con, cited_ids(rows)),
+        {k: DEFINITIONS[k] for k in ("country_visits", "trips", "leader level")},
+    )
 
 
 def inbound_visits(members: list[str], partners: list[str], lo: int, hi: int, con) -> Result:
@@ -123,8 +151,15 @@ GROUP BY p.partner_iso3 ORDER BY inbound_visits DESC, p.partner_iso3"""
     columns, rows = fetch_rows(con, sql, params)
     for row in rows:
         row["source_ids"] = sorted(set(row["source_ids"] or []))
-    return Result("Leader-level visits from the scope to each partner", columns, rows, sql, params,
-                  sources_for(con, cited_ids(rows)), {"inbound_visits": DEFINITIONS["inbound_visits"]})
+    return Result(
+        "Leader-level visits from the scope to each partner",
+        columns,
+        rows,
+        sql,
+        params,
+        sources_for(con, cited_ids(rows)),
+        {"inbound_visits": DEFINITIONS["inbound_visits"]},
+    )
 
 
 def dialogue_meetings(members: list[str], partners: list[str], lo: int, hi: int, con) -> Result:
@@ -142,8 +177,15 @@ GROUP BY ALL ORDER BY f.launched"""
     for row in rows:
         row["source_ids"] = sorted(set(row.pop("format_source_ids")) | set(row.pop("meeting_source_ids") or []))
     columns = [c for c in columns if not c.endswith("_source_ids")] + ["source_ids"]
-    return Result("Dialogue formats and their meetings", columns, rows, sql, params,
-                  sources_for(con, cited_ids(rows)), {"format_meetings": DEFINITIONS["format_meetings"]})
+    return Result(
+        "Dialogue formats and their meetings",
+        columns,
+        rows,
+        sql,
+        params,
+        sources_for(con, cited_ids(rows)),
+        {"format_meetings": DEFINITIONS["format_meetings"]},
+    )
 
 
 def presence(members: list[str], partners: list[str], lo: int, hi: int, con) -> Result:
@@ -156,9 +198,15 @@ WHERE list_contains(?::VARCHAR[], partner_iso3) AND year BETWEEN ? AND ?
 ORDER BY partner_iso3, presence_kind, as_of"""
     params = [partners, lo, hi, members, members]
     columns, rows = fetch_rows(con, sql, params)
-    return Result("Presence: companies, joint ventures, offices", columns, rows, sql, params,
-                  sources_for(con, cited_ids(rows)),
-                  {"presence_kind": "each count keeps the definition its source used; kinds are not comparable"})
+    return Result(
+        "Presence: companies, joint ventures, offices",
+        columns,
+        rows,
+        sql,
+        params,
+        sources_for(con, cited_ids(rows)),
+        {"presence_kind": "each count keeps the definition its source used; kinds are not comparable"},
+    )
 
 
 def figures(table: str, partner_column: str, members: list[str], partners: list[str], con) -> Result:
@@ -171,8 +219,12 @@ WHERE list_contains(?::VARCHAR[], {partner_column})
 ORDER BY ALL"""
     params = [partners, members, members]
     columns, rows = fetch_rows(con, sql, params)
-    titles = {"core.finance_flows": "Official finance", "core.trade_flows": "Trade", "core.investments": "Investment",
-              "core.opinion": "Public opinion"}
+    titles = {
+        "core.finance_flows": "Official finance",
+        "core.trade_flows": "Trade",
+        "core.investments": "Investment",
+        "core.opinion": "Public opinion",
+    }
     return Result(titles[table], columns, rows, sql, params, sources_for(con, cited_ids(rows)))
 
 
@@ -180,8 +232,15 @@ def _partners(partners: str | list[str] | None) -> list[str]:
     return resolve_list(partners) if partners else list(DEFAULT_PARTNERS)
 
 
-def profile(country: str, partners: str | list[str] | None = None, since: int | None = None,
-            until: int | None = None, *, con=None, db=None) -> Bundle:
+def profile(
+    country: str,
+    partners: str | list[str] | None = None,
+    since: int | None = None,
+    until: int | None = None,
+    *,
+    con=None,
+    db=None,
+) -> Bundle:
     """Everything the warehouse knows about each partner's engagement with `country`, section by section."""
     members, label = _scope(country)
     chosen = _partners(partners)
@@ -215,20 +274,31 @@ WHERE level IN {LEADER_LEVELS} AND list_contains(?::VARCHAR[], visitor_iso3)
 GROUP BY ALL ORDER BY year, partner_iso3"""
     params = [partners, members, lo, hi]
     columns, rows = fetch_rows(con, sql, params)
-    return Result("Leader-level visits by year", columns, rows, sql, params, [],
-                  {"country_visits": DEFINITIONS["country_visits"]})
+    return Result(
+        "Leader-level visits by year", columns, rows, sql, params, [], {"country_visits": DEFINITIONS["country_visits"]}
+    )
 
 
 def _coverage_notes(partners: list[str], covered: set[str]) -> list[str]:
     missing = [p for p in partners if p not in covered]
     if not missing:
         return []
-    return [f"The curated visit timeline does not yet cover {', '.join(missing)}: their visit counts are "
-            "'not covered', not evidence of no visits."]
+    return [
+        f"The curated visit timeline does not yet cover {', '.join(missing)}: their visit counts are "
+        "'not covered', not evidence of no visits."
+    ]
 
 
-def compare(country: str = "C5", partners: str | list[str] | None = None, indicator: str = "all",
-            since: int | None = None, until: int | None = None, *, con=None, db=None) -> Result:
+def compare(
+    country: str = "C5",
+    partners: str | list[str] | None = None,
+    indicator: str = "all",
+    since: int | None = None,
+    until: int | None = None,
+    *,
+    con=None,
+    db=None,
+) -> Result:
     """Partners side by side for one indicator over a period (or a summary of all indicators)."""
     if indicator not in INDICATORS:
         raise SilkscopeError(f"unknown indicator {indicator!r}; expected one of: {', '.join(INDICATORS)}")
@@ -261,8 +331,7 @@ def _mark_uncovered(result: Result, covered: set[str]) -> None:
                     row[key] = None
 
 
-def _summary(parts: dict[str, Result], partners: list[str], covered: set[str], label: str, lo: int,
-             hi: int) -> Result:
+def _summary(parts: dict[str, Result], partners: list[str], covered: set[str], label: str, lo: int, hi: int) -> Result:
     by = {k: {r["partner_iso3"]: r for r in v.rows} for k, v in parts.items() if k != "dialogue_meetings"}
     formats: dict[str, list[dict[str, Any]]] = {}
     for r in parts["dialogue_meetings"].rows:
@@ -276,21 +345,23 @@ def _summary(parts: dict[str, Result], partners: list[str], covered: set[str], l
         fm = formats.get(p, [])
         pres = _latest_presence(presence_rows.get(p, []))
         is_covered = p in covered
-        rows.append({
-            "partner_iso3": p,
-            "partner": name(p),
-            "leader_trips": lv.get("trips") if is_covered else None,
-            "leader_country_visits": lv.get("country_visits") if is_covered else None,
-            "first_leader_visit": lv.get("first_visit"),
-            "last_leader_visit": lv.get("last_visit"),
-            "inbound_leader_visits": iv.get("inbound_visits") if is_covered else None,
-            "formats": "; ".join(f"{f['name']} ({f['launched'].year})" for f in fm) or None,
-            "format_meetings": sum(f["format_meetings"] for f in fm) if fm else None,
-            "first_format_summit": min((f["first_summit"] for f in fm if f["first_summit"]), default=None),
-            "presence": f"{pres['count']} {pres['presence_kind']} in {pres['scope']}" if pres else None,
-            "presence_as_of": pres["as_of"] if pres else None,
-            "source_ids": sorted(cited_ids([lv, iv, *fm, *([pres] if pres else [])])),
-        })
+        rows.append(
+            {
+                "partner_iso3": p,
+                "partner": name(p),
+                "leader_trips": lv.get("trips") if is_covered else None,
+                "leader_country_visits": lv.get("country_visits") if is_covered else None,
+                "first_leader_visit": lv.get("first_visit"),
+                "last_leader_visit": lv.get("last_visit"),
+                "inbound_leader_visits": iv.get("inbound_visits") if is_covered else None,
+                "formats": "; ".join(f"{f['name']} ({f['launched'].year})" for f in fm) or None,
+                "format_meetings": sum(f["format_meetings"] for f in fm) if fm else None,
+                "first_format_summit": min((f["first_summit"] for f in fm if f["first_summit"]), default=None),
+                "presence": f"{pres['count']} {pres['presence_kind']} in {pres['scope']}" if pres else None,
+                "presence_as_of": pres["as_of"] if pres else None,
+                "source_ids": sorted(cited_ids([lv, iv, *fm, *([pres] if pres else [])])),
+            }
+        )
     all_sources: list[dict[str, Any]] = []
     seen: set[str] = set()
     for part in parts.values():
@@ -299,12 +370,21 @@ def _summary(parts: dict[str, Result], partners: list[str], covered: set[str], l
                 seen.add(s["source_id"])
                 all_sources.append(s)
     definitions = dict(DEFINITIONS)
-    definitions["presence"] = "latest count of the most comparable kind available (enterprises with foreign " \
-                              "capital first); kinds and dates differ between partners"
+    definitions["presence"] = (
+        "latest count of the most comparable kind available (enterprises with foreign "
+        "capital first); kinds and dates differ between partners"
+    )
     query = "\n\n".join(f"-- {k}\n{v.query}" for k, v in parts.items())
-    return Result(f"Engagement with {label}, {lo}-{min(hi, 2026)}: partners side by side",
-                  list(rows[0].keys()) if rows else [], rows, query, [], sorted(all_sources, key=lambda s: s["source_id"]),
-                  definitions, _coverage_notes(partners, covered))
+    return Result(
+        f"Engagement with {label}, {lo}-{min(hi, 2026)}: partners side by side",
+        list(rows[0].keys()) if rows else [],
+        rows,
+        query,
+        [],
+        sorted(all_sources, key=lambda s: s["source_id"]),
+        definitions,
+        _coverage_notes(partners, covered),
+    )
 
 
 def _latest_presence(rows: list[dict[str, Any]]) -> dict[str, Any] | None:

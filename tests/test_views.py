@@ -1,0 +1,129 @@
+"""Views on the reference pack, against values counted by hand from the cited timeline."""
+
+from __future__ import annotations
+
+import pytest
+
+from silkscope import views
+from silkscope.errors import SilkscopeError, UnknownCountryError, WarehouseMissingError
+
+
+def _by_partner(result):
+    return {row["partner_iso3"]: row for row in result.rows}
+
+
+def test_japanese_pm_trips_to_central_asia_2000_2018(built_db):
+    """The article's 'Japanese prime ministers have visited only twice': Koizumi 2006, Abe 2015."""
+    rows = _by_partner(views.compare("C5", "JPN,CHN,KOR,RUS,USA", "leader_visits", 2000, 2018, db=built_db))
+    assert rows["JPN"]["trips"] == 2
+    assert rows["JPN"]["country_visits"] == 7  # KAZ+UZB in 2006, all five in 2015
+    assert rows["JPN"]["years"] == [2006, 2015]
+    assert str(rows["JPN"]["first_visit"]) == "2006-08-28"
+
+
+def test_china_korea_russia_usa_leader_visits_2000_2018(built_db):
+    rows = _by_partner(views.compare("C5", "JPN,CHN,KOR,RUS,USA", "leader_visits", 2000, 2018, db=built_db))
+    # Hu 2003 KAZ, 2004 UZB, 2009 KAZ+TKM, 2010 UZB+KAZ; Xi 2013 TKM+KAZ+UZB+KGZ, 2014 TJK, 2015 KAZ,
+    # 2016 UZB, 2017 KAZ
+    assert (rows["CHN"]["trips"], rows["CHN"]["country_visits"]) == (9, 14)
+    # Roh 2004 KAZ, 2005 UZB; Lee 2009 UZB+KAZ, 2011 UZB+KAZ; Park 2014 UZB+KAZ+TKM
+    assert (rows["KOR"]["trips"], rows["KOR"]["country_visits"]) == (5, 9)
+    # Putin 2000 UZB+TKM, 2002 KGZ, 2003 KGZ, 2004 TJK, 2012 UZB
+    assert (rows["RUS"]["trips"], rows["RUS"]["country_visits"]) == (5, 6)
+    assert rows["USA"]["trips"] == 0
+    assert [
+        r["partner_iso3"] for r in views.compare("C5", "JPN,CHN,KOR", "leader_visits", 2000, 2018, db=built_db).rows
+    ] == ["CHN", "KOR", "JPN"]
+
+
+def test_cancelled_and_virtual_events_are_not_visits(built_db):
+    rows = _by_partner(views.compare("C5", "JPN", "leader_visits", 2024, 2024, db=built_db))
+    assert rows["JPN"]["trips"] == 0  # Kishida's August 2024 trip was cancelled
+    inbound = _by_partner(views.compare("C5", "CHN", "inbound_visits", 2022, 2022, db=built_db))
+    assert inbound["CHN"]["inbound_visits"] == 0  # the January 2022 China–CA summit was virtual
+
+
+def test_inbound_visits_to_japan_count_a_summit_trip_once(built_db):
+    rows = _by_partner(views.compare("C5", "JPN", "inbound_visits", 2000, 2025, db=built_db))
+    # Karimov 2002, 2011; Bakiyev 2007; Nazarbayev 2008, 2016 (2019 as former president excluded);
+    # G. Berdimuhamedov 2013, 2019; Rahmon 2018; Mirziyoyev 2019; Japarov 2023; S. Berdimuhamedov 2025-04;
+    # December 2025: the five presidents, each once although they also attended the summit
+    assert rows["JPN"]["inbound_visits"] == 16
+
+
+def test_compare_summary_has_a_row_per_partner_with_sources(built_db):
+    result = views.compare("C5", "JPN,CHN,KOR", "all", 2000, 2025, db=built_db)
+    rows = _by_partner(result)
+    assert rows["JPN"]["formats"].startswith("Central Asia + Japan Dialogue (2004)")
+    assert rows["KOR"]["formats"].startswith("Korea–Central Asia Cooperation Forum (2007)")
+    assert rows["CHN"]["presence"] == "1927 enterprises_with_foreign_capital in UZB"
+    assert str(rows["JPN"]["presence_as_of"]) == "2018-07-01"
+    assert all(r["source_ids"] for r in result.rows)
+    cited = {s["source_id"] for s in result.sources}
+    assert all(set(r["source_ids"]) <= cited for r in result.rows)
+    assert "SELECT" in result.query
+
+
+def test_partners_outside_the_timeline_are_not_zero(built_db):
+    result = views.compare("C5", "TUR,JPN", "all", 2000, 2025, db=built_db)
+    rows = _by_partner(result)
+    assert rows["TUR"]["leader_trips"] is None
+    assert any("TUR" in note for note in result.notes)
+
+
+def test_profile_sections_and_sources(built_db):
+    bundle = views.profile("Uzbekistan", "Japan,ROK,PRC", db=built_db)
+    sections = {s.title: s for s in bundle.sections}
+    visits = _by_partner(sections["Leader-level visits by partner to the scope"])
+    assert visits["JPN"]["country_visits"] == 2  # Koizumi 2006, Abe 2015
+    assert visits["KOR"]["country_visits"] == 6
+    presence = sections["Presence: companies, joint ventures, offices"].rows
+    assert {(r["partner_iso3"], r["count"]) for r in presence} >= {("JPN", 18), ("KOR", 510), ("CHN", 812)}
+    for section in bundle.sections:
+        for row in section.rows:
+            if "source_id" in row:
+                assert row["source_id"] in {s["source_id"] for s in section.sources}
+
+
+def test_profile_keeps_claims_out_of_measured_presence(built_db):
+    """The article's '18 Japanese companies in 2016' is a claim, not a measurement."""
+    bundle = views.profile("UZB", "JPN", db=built_db)
+    presence = next(s for s in bundle.sections if s.title.startswith("Presence"))
+    assert all(r["as_of"].year != 2016 for r in presence.rows)
+
+
+def test_timeline_filters(built_db):
+    result = views.timeline("JPN", "KAZ", since=2000, db=built_db)
+    titles = [r["title"] for r in result.rows]
+    assert any("Koizumi" in t and "Kazakhstan" in t for t in titles)
+    assert all("JPN" in r["visitor_iso3"] + r["host_iso3"] for r in result.rows)
+    assert all("KAZ" in r["visitor_iso3"] + r["host_iso3"] for r in result.rows)
+    dates = [r["date_start"] for r in result.rows]
+    assert dates == sorted(dates)
+    leaders = views.timeline("JPN", "C5", since=2000, until=2018, leaders_only=True, db=built_db)
+    assert {r["visitor_person"] for r in leaders.rows if r["visitor_iso3"] == ["JPN"]} == {
+        "Junichiro Koizumi",
+        "Shinzo Abe",
+    }
+
+
+def test_sources_view_counts_citations(built_db):
+    rows = views.sources(db=built_db).rows
+    by_id = {r["source_id"]: r for r in rows}
+    assert by_id["src_compiler_assertion"]["cited_by_rows"] == 11  # 9 events + 2 formats
+    assert by_id["src_dadabaev_2018"]["kind"] == "publication"
+    assert all(r["sha256"] for r in rows if r["kind"] == "curated_file")
+
+
+def test_unknown_country_and_indicator_errors(built_db):
+    with pytest.raises(UnknownCountryError, match="Uzbekistan"):
+        views.profile("Uzbekstan", db=built_db)
+    with pytest.raises(SilkscopeError, match="unknown indicator"):
+        views.compare("C5", "JPN", "gdp", db=built_db)
+    with pytest.raises(SilkscopeError, match="since 2020 is after --until 2000"):
+        views.compare("C5", "JPN", "all", 2020, 2000, db=built_db)
+
+
+def test_missing_warehouse_says_how_to_build(tmp_path):
+    with pytest.raises(WarehouseMissingError, match="silkscope build"):
+        views.sources(db=tmp_path / "nope.duckdb")
