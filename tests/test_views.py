@@ -56,7 +56,7 @@ def test_compare_summary_has_a_row_per_partner_with_sources(built_db):
     rows = _by_partner(result)
     assert rows["JPN"]["formats"].startswith("Central Asia + Japan Dialogue (2004)")
     assert rows["KOR"]["formats"].startswith("Korea–Central Asia Cooperation Forum (2007)")
-    assert rows["CHN"]["presence"] == "1927 enterprises_with_foreign_capital in UZB"
+    assert rows["CHN"]["presence"] == "1927 enterprises with foreign capital (UZB)"
     assert str(rows["JPN"]["presence_as_of"]) == "2018-07-01"
     assert all(r["source_ids"] for r in result.rows)
     cited = {s["source_id"] for s in result.sources}

@@ -38,8 +38,31 @@ def print_bundle(bundle: Bundle, fmt: str, console: Console) -> None:
             _table(section, console)
 
 
+def _row_sources(row: dict[str, Any], numbers: dict[str, int]) -> str:
+    ids = row.get("source_ids") or ([row["source_id"]] if row.get("source_id") else [])
+    return " ".join(f"[{numbers[i]}]" for i in ids if i in numbers)
+
+
+def _transposed(result: Result, numbers: dict[str, int]) -> Table:
+    """Side-by-side: one column per entity (the first column's values), one row per measure."""
+    key, *measures = [c for c in result.columns if c not in _HIDDEN_IN_TABLES]
+    table = Table(title=result.title, title_justify="left", title_style="bold")
+    table.add_column("", no_wrap=True)
+    for row in result.rows:
+        table.add_column(_fmt(row.get(key)), overflow="fold")
+    for measure in measures:
+        table.add_row(Text(measure.replace("_", " "), style="bold"), *[Text(_fmt(r.get(measure))) for r in result.rows])
+    if numbers:
+        table.add_row(Text("sources", style="dim"), *[Text(_row_sources(r, numbers), style="dim") for r in result.rows])
+    return table
+
+
 def _table(result: Result, console: Console) -> None:
     numbers = {s["source_id"]: i for i, s in enumerate(result.sources, start=1)}
+    if result.layout == "by_column" and result.rows:
+        console.print(_transposed(result, numbers))
+        _footer(result, numbers, console)
+        return
     columns = [c for c in result.columns if c not in _HIDDEN_IN_TABLES]
     table = Table(title=result.title, title_justify="left", title_style="bold", show_lines=False)
     for column in columns:
@@ -51,13 +74,16 @@ def _table(result: Result, console: Console) -> None:
     for row in result.rows:
         cells = [_fmt(row.get(c)) for c in columns]
         if numbers:
-            ids = row.get("source_ids") or ([row["source_id"]] if row.get("source_id") else [])
-            cells.append(" ".join(f"[{numbers[i]}]" for i in ids if i in numbers))
+            cells.append(_row_sources(row, numbers))
         table.add_row(*[Text(c) for c in cells])
     if not result.rows:
         console.print(Text(f"{result.title}: no rows in the warehouse for this selection", style="dim"))
     else:
         console.print(table)
+    _footer(result, numbers, console)
+
+
+def _footer(result: Result, numbers: dict[str, int], console: Console) -> None:
     for key, text in result.definitions.items():
         console.print(Text(f"  {key}: {text}", style="dim"))
     for note in result.notes:

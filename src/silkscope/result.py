@@ -25,6 +25,8 @@ class Result:
     sources: list[dict[str, Any]] = field(default_factory=list)
     definitions: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    # "by_column": people read this answer transposed (one column per row entity), as a side-by-side comparison
+    layout: str = "by_row"
 
     def to_dict(self) -> dict[str, Any]:
         return {

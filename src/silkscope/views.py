@@ -347,17 +347,19 @@ def _summary(parts: dict[str, Result], partners: list[str], covered: set[str], l
         is_covered = p in covered
         rows.append(
             {
-                "partner_iso3": p,
                 "partner": name(p),
+                "partner_iso3": p,
                 "leader_trips": lv.get("trips") if is_covered else None,
                 "leader_country_visits": lv.get("country_visits") if is_covered else None,
                 "first_leader_visit": lv.get("first_visit"),
                 "last_leader_visit": lv.get("last_visit"),
                 "inbound_leader_visits": iv.get("inbound_visits") if is_covered else None,
-                "formats": "; ".join(f"{f['name']} ({f['launched'].year})" for f in fm) or None,
+                "formats": "; ".join(_format_label(f, lo) for f in fm) or None,
                 "format_meetings": sum(f["format_meetings"] for f in fm) if fm else None,
                 "first_format_summit": min((f["first_summit"] for f in fm if f["first_summit"]), default=None),
-                "presence": f"{pres['count']} {pres['presence_kind']} in {pres['scope']}" if pres else None,
+                "presence": f"{pres['count']} {pres['presence_kind'].replace('_', ' ')} ({pres['scope']})"
+                if pres
+                else None,
                 "presence_as_of": pres["as_of"] if pres else None,
                 "source_ids": sorted(cited_ids([lv, iv, *fm, *([pres] if pres else [])])),
             }
@@ -384,7 +386,14 @@ def _summary(parts: dict[str, Result], partners: list[str], covered: set[str], l
         sorted(all_sources, key=lambda s: s["source_id"]),
         definitions,
         _coverage_notes(partners, covered),
+        layout="by_column",
     )
+
+
+def _format_label(fmt: dict[str, Any], since: int) -> str:
+    """'C5+1 (2015)', or 'Korea–Central Asia Summit (planned 2026)' for a format with no held meeting yet."""
+    held = fmt["format_meetings"] > 0 or fmt["launched"].year < since
+    return f"{fmt['name']} ({'' if held else 'planned '}{fmt['launched'].year})"
 
 
 def _latest_presence(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
