@@ -44,3 +44,16 @@ def shared_dir() -> Path:
             pytest.fail(f"{SHARED} is missing: CI must run with ../shared beside the project")
         pytest.skip("../shared not present")
     return SHARED
+
+
+@pytest.fixture
+def http_server():
+    """A local HTTP server on 127.0.0.1 (see tests/httpserver.py); stopped after the test."""
+    from httpserver import start
+
+    server, httpd = start()
+    try:
+        yield server
+    finally:
+        httpd.shutdown()
+        httpd.server_close()

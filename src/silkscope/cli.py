@@ -116,6 +116,95 @@ def sources(
     print_result(views.sources(kind, db=db), fmt.value, console)
 
 
+MirrorOption = Annotated[
+    Path | None, typer.Option("--mirror", help="take files from this folder instead of the publisher (air-gapped use)")
+]
+CacheOption = Annotated[Path | None, typer.Option("--cache", help="download cache (default: $SILKSCOPE_CACHE)")]
+
+
+def _byte_progress(progress: Progress):
+    tasks: dict[str, int] = {}
+
+    def update(name: str, done: int, total: int | None) -> None:
+        if name not in tasks:
+            tasks[name] = progress.add_task(f"downloading {name}", total=total)
+        progress.update(tasks[name], completed=done, total=total)
+
+    return update
+
+
+@app.command()
+def fetch(
+    source: Annotated[str, typer.Argument(help="connector name; see `silkscope sources-available`")],
+    mirror: MirrorOption = None,
+    cache: CacheOption = None,
+    refresh: Annotated[bool, typer.Option(help="download again even if cached")] = False,
+) -> None:
+    """Download a source's files into the checksummed cache (or copy them from --mirror)."""
+    from silkscope.ingest import fetch_source
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=err) as progress:
+        files = fetch_source(source, mirror=mirror, cache_dir=cache, refresh=refresh, progress=_byte_progress(progress))
+    for f in files:
+        err.print(f"{f.remote.name}: {f.size:,} bytes, sha256 {f.sha256[:16]}..., from {f.origin}  ({f.path})")
+
+
+@app.command()
+def ingest(
+    source: Annotated[str, typer.Argument(help="connector name")],
+    mirror: MirrorOption = None,
+    cache: CacheOption = None,
+    db: DbOption = None,
+) -> None:
+    """Fetch (cache or --mirror) and load a source into raw.* and core.* in one transaction."""
+    from silkscope.ingest import fetch_source
+    from silkscope.ingest import ingest as run_ingest
+
+    with err.status(f"ingesting {source}") as status:
+        files = fetch_source(source, mirror=mirror, cache_dir=cache)
+        report = run_ingest(source, files, db, step=lambda msg: status.update(msg))
+    _print_ingest(report)
+
+
+def _print_ingest(report) -> None:
+    verb = "loaded" if report.changed else "already loaded (no change)"
+    counts = ", ".join(f"{t}: {n:,}" for t, n in report.row_counts.items())
+    edition = f", edition {report.edition}" if report.edition else ""
+    err.print(f"[green]{report.connector}[/green] {verb}{edition}: {counts}  sources {', '.join(report.source_ids)}")
+
+
+@app.command()
+def update(
+    only: Annotated[str | None, typer.Option(help="comma-separated connector names (default: all)")] = None,
+    mirror: MirrorOption = None,
+    cache: CacheOption = None,
+    db: DbOption = None,
+) -> None:
+    """Build the reference pack, then fetch and ingest every source (skipping those absent from --mirror)."""
+    from silkscope.ingest import Skipped
+    from silkscope.ingest import update as run_update
+
+    build_warehouse(db)
+    names = [n.strip() for n in only.split(",")] if only else None
+    with err.status("updating") as status:
+        results = run_update(names, db=db, mirror=mirror, cache_dir=cache, step=lambda msg: status.update(msg))
+    for result in results:
+        if isinstance(result, Skipped):
+            err.print(f"[yellow]{result.connector} skipped[/yellow]: {result.reason}", markup=True, highlight=False)
+        else:
+            _print_ingest(result)
+
+
+@app.command("sources-available")
+def sources_available() -> None:
+    """Connectors this installation can fetch and ingest."""
+    from silkscope.ingest import available, get_connector
+
+    for name in available():
+        c = get_connector(name)
+        console.print(f"{name}\t{c.publisher}\t{c.title}\t{c.licence}")
+
+
 @app.command()
 def resolve(names: Annotated[list[str], typer.Argument(help="country names or codes")]) -> None:
     """Resolve names, aliases and codes to ISO3 (errors list near matches)."""

@@ -82,10 +82,10 @@ def registry() -> Registry:
             dac_code=int(row["dac_code"]) if row.get("dac_code") else None,
             role=row.get("role") or "other",
         )
-    eu = extra[EU_CODE]
-    countries[EU_CODE] = Country(
-        EU_CODE, None, None, "European Union", None, "European Union", int(eu["dac_code"]), eu["role"]
-    )
+    # Codes outside ISO 3166 that publishers use: the EU as a partner, Kosovo as a recipient.
+    for code, display in ((EU_CODE, "European Union"), ("XKX", "Kosovo")):
+        row = extra[code]
+        countries[code] = Country(code, None, None, display, None, display, int(row["dac_code"]), row["role"])
 
     groups = {
         row["group_id"]: Group(row["group_id"], row["name"], tuple(row["members"].split(";")), row["definition"])

@@ -44,7 +44,8 @@ DDL = [
         sha256 VARCHAR,                 -- of the input file, where silkscope read a file
         version VARCHAR,                -- edition of a dataset
         citation VARCHAR NOT NULL,
-        loaded_by VARCHAR NOT NULL      -- 'reference_pack' or a connector name
+        loaded_by VARCHAR NOT NULL,     -- 'reference_pack' or a connector name
+        superseded_at TIMESTAMP         -- set when a newer edition of the same dataset replaced this one
     )""",
     """CREATE TABLE IF NOT EXISTS core.countries (
         country_iso3 VARCHAR PRIMARY KEY,
@@ -145,9 +146,10 @@ DDL = [
         {_FACT_META}
     )""",
     f"""CREATE TABLE IF NOT EXISTS core.finance_flows (
-        fact_id VARCHAR PRIMARY KEY,
-        donor_iso3 VARCHAR NOT NULL,
+        fact_id VARCHAR NOT NULL,      -- unique per table (a data check, not an index: ingests load millions)
+        donor_iso3 VARCHAR,              -- NULL for a multilateral donor: then donor_actor_id names it
         donor_actor_id VARCHAR,
+        CHECK (donor_iso3 IS NOT NULL OR donor_actor_id IS NOT NULL),
         {_SCOPE},
         year INTEGER NOT NULL,
         flow_class VARCHAR NOT NULL,     -- oda_total, oda_grant, oda_loan, oof, export_credit, vague_official...
@@ -157,11 +159,14 @@ DDL = [
         currency VARCHAR NOT NULL,       -- currency the publisher reported in
         amount_usd DOUBLE NOT NULL,
         project_count INTEGER,
+        project_id VARCHAR,              -- project-level sources (CRS, AidData); NULL for aggregates
+        project_title VARCHAR,
+        sector_code VARCHAR,             -- CRS purpose/sector code
         definition VARCHAR NOT NULL,
         {_FACT_META}
     )""",
     f"""CREATE TABLE IF NOT EXISTS core.trade_flows (
-        fact_id VARCHAR PRIMARY KEY,
+        fact_id VARCHAR NOT NULL,      -- unique per table (a data check, not an index: ingests load millions)
         partner_iso3 VARCHAR NOT NULL,
         {_SCOPE},
         year INTEGER NOT NULL,
@@ -169,13 +174,14 @@ DDL = [
         reporter_iso3 VARCHAR,           -- who reported the figure; NULL when a secondary source does not say
         classification VARCHAR NOT NULL, -- total, HS, SITC
         product_code VARCHAR NOT NULL,   -- 'TOTAL' for all goods
+        product_label VARCHAR,
         value_usd DOUBLE NOT NULL CHECK (value_usd >= 0),
         price_basis VARCHAR NOT NULL,
         definition VARCHAR NOT NULL,
         {_FACT_META}
     )""",
     f"""CREATE TABLE IF NOT EXISTS core.investments (
-        fact_id VARCHAR PRIMARY KEY,
+        fact_id VARCHAR NOT NULL,      -- unique per table (a data check, not an index: ingests load millions)
         partner_iso3 VARCHAR NOT NULL,
         {_SCOPE},
         period_start DATE NOT NULL,
@@ -201,6 +207,49 @@ DDL = [
         value DOUBLE,
         unit VARCHAR,
         definition_stated VARCHAR,
+        {_FACT_META}
+    )""",
+]
+
+CONNECTOR_DDL = [
+    # Country-year (or dyad-year) indicator values: WDI context series, AidData public-diplomacy counts...
+    f"""CREATE TABLE IF NOT EXISTS core.indicators (
+        indicator_code VARCHAR NOT NULL,  -- the publisher's code, e.g. NY.GDP.MKTP.CD
+        indicator_name VARCHAR NOT NULL,
+        country_iso3 VARCHAR NOT NULL,
+        partner_iso3 VARCHAR,             -- for dyadic series (e.g. China's visits to a country); else NULL
+        year INTEGER NOT NULL,
+        value DOUBLE,
+        unit VARCHAR NOT NULL,
+        definition VARCHAR NOT NULL,
+        {_FACT_META}
+    )""",
+    # News-derived events (GDELT): counted, never mixed with the curated leader-visit timeline.
+    f"""CREATE TABLE IF NOT EXISTS core.news_events (
+        event_date DATE NOT NULL,
+        year INTEGER NOT NULL,
+        actor1_iso3 VARCHAR NOT NULL,
+        actor2_iso3 VARCHAR NOT NULL,
+        cameo_code VARCHAR NOT NULL,
+        cameo_root VARCHAR NOT NULL,
+        event_class VARCHAR NOT NULL,      -- visit_made, visit_hosted, meeting, agreement, other
+        goldstein DOUBLE,
+        num_mentions INTEGER,
+        num_articles INTEGER,
+        event_count INTEGER NOT NULL,      -- after de-duplication by source URL and day
+        source_url VARCHAR,
+        {_FACT_META}
+    )""",
+    # Dated engagements of named leaders from a biographical source (China Vitae): travel vs meetings at home.
+    f"""CREATE TABLE IF NOT EXISTS core.leader_engagements (
+        engagement_date DATE NOT NULL,
+        year INTEGER NOT NULL,
+        leader VARCHAR NOT NULL,
+        leader_iso3 VARCHAR NOT NULL,
+        level VARCHAR NOT NULL,            -- as core.events.level
+        counterpart_iso3 VARCHAR NOT NULL,
+        kind VARCHAR NOT NULL CHECK (kind IN ('travel', 'meeting_at_home', 'other')),
+        text VARCHAR,
         {_FACT_META}
     )""",
 ]

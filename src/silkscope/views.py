@@ -414,7 +414,10 @@ def sources(kind: str | None = None, *, con=None, db=None) -> Result:
     UNION ALL SELECT unnest(source_ids) FROM core.finance_flows
     UNION ALL SELECT unnest(source_ids) FROM core.trade_flows
     UNION ALL SELECT unnest(source_ids) FROM core.investments
-    UNION ALL SELECT unnest(source_ids) FROM core.published_claims)
+    UNION ALL SELECT unnest(source_ids) FROM core.published_claims
+    UNION ALL SELECT source_id FROM core.indicators
+    UNION ALL SELECT source_id FROM core.news_events
+    UNION ALL SELECT source_id FROM core.leader_engagements)
 SELECT s.source_id, s.kind, s.publisher, s.title, s.url, s.licence, s.sha256, s.version, s.retrieved_at,
        count(c.source_id) AS cited_by_rows, s.citation
 FROM core.sources s LEFT JOIN cites c USING (source_id)

@@ -12,7 +12,7 @@ import duckdb
 import platformdirs
 
 from silkscope.errors import WarehouseMissingError
-from silkscope.schema import DDL, SCHEMA_VERSION, VIEWS
+from silkscope.schema import CONNECTOR_DDL, DDL, SCHEMA_VERSION, VIEWS
 
 ENV_VAR = "SILKSCOPE_DB"
 
@@ -43,7 +43,7 @@ def connect(db: str | Path | None = None, *, read_only: bool = False) -> duckdb.
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    for statement in DDL + VIEWS:
+    for statement in DDL + CONNECTOR_DDL + VIEWS:
         con.execute(statement)
     con.execute(
         "INSERT INTO core.meta VALUES ('schema_version', ?) ON CONFLICT (key) DO NOTHING", [str(SCHEMA_VERSION)]

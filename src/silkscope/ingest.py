@@ -1,0 +1,204 @@
+"""Run a connector: fetch its files, then parse and harmonise them in one transaction with provenance rows."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from silkscope import warehouse
+from silkscope.errors import SilkscopeError
+from silkscope.fetch import ByteProgress, FetchedFile, FetchError, fetch
+from silkscope.sources.base import Connector
+
+# name -> "module:Class"; modules are imported only when used, so one broken connector cannot break the others.
+CONNECTORS: dict[str, str] = {
+    "aiddata_flows": "silkscope.sources.aiddata_flows:AidDataFlows",
+    "aiddata_china": "silkscope.sources.aiddata_china:AidDataChinaProjects",
+    "aiddata_china_geo": "silkscope.sources.aiddata_china:AidDataChinaGeocoded",
+    "aiddata_diplomacy": "silkscope.sources.aiddata_diplomacy:AidDataPublicDiplomacy",
+    "oecd_dac2a": "silkscope.sources.oecd_dac2a:OecdDac2a",
+    "oecd_crs": "silkscope.sources.oecd_crs:OecdCrs",
+    "wdi": "silkscope.sources.wdi:WdiBulk",
+    "wdi_api": "silkscope.sources.wdi:WdiApi",
+    "comtrade": "silkscope.sources.comtrade:ComtradeApi",
+    "comtrade_bulk": "silkscope.sources.comtrade:ComtradeBulk",
+    "gdelt1": "silkscope.sources.gdelt:Gdelt1",
+    "gdelt2": "silkscope.sources.gdelt:Gdelt2",
+    "chinavitae": "silkscope.sources.chinavitae:ChinaVitae",
+    "imf_cdis": "silkscope.sources.imf_cdis:ImfCdis",
+}
+
+Step = Callable[[str], None]
+
+
+@dataclass
+class IngestReport:
+    connector: str
+    changed: bool
+    source_ids: list[str]
+    row_counts: dict[str, int] = field(default_factory=dict)
+    edition: str | None = None
+
+
+def get_connector(name: str) -> Connector:
+    if name not in CONNECTORS:
+        raise SilkscopeError(f"unknown source {name!r}; expected one of: {', '.join(sorted(CONNECTORS))}")
+    module, cls = CONNECTORS[name].split(":")
+    return getattr(importlib.import_module(module), cls)()
+
+
+def fetch_source(
+    name: str,
+    *,
+    mirror: Path | None = None,
+    cache_dir: Path | None = None,
+    refresh: bool = False,
+    progress: ByteProgress | None = None,
+) -> list[FetchedFile]:
+    connector = get_connector(name)
+    return [
+        fetch(r, cache_dir=cache_dir, mirror=mirror, refresh=refresh, progress=progress)
+        for r in connector.remote_files()
+    ]
+
+
+def source_id_for(connector: Connector, file: FetchedFile) -> str:
+    """Content-addressed: the same bytes always get the same id, so a re-ingest is recognisably a repeat."""
+    return f"{connector.name}_{file.sha256[:12]}"
+
+
+def ingest(
+    name: str, files: list[FetchedFile], db: str | Path | None = None, *, step: Step | None = None
+) -> IngestReport:
+    """Parse `files` into raw.*, harmonise into core.*, record provenance — all in one transaction.
+
+    Re-ingesting the same bytes is a no-op. A different edition replaces the connector's core rows and marks the
+    older sources superseded (their provenance rows stay). Any error rolls everything back.
+    """
+    say = step or (lambda _msg: None)
+    connector = get_connector(name)
+    ids = {f.remote.name: source_id_for(connector, f) for f in files}
+    con = warehouse.connect(db)
+    try:
+        current = {
+            r[0]
+            for r in con.execute(
+                "SELECT source_id FROM core.sources WHERE loaded_by = ? AND superseded_at IS NULL", [name]
+            ).fetchall()
+        }
+        if current == set(ids.values()):
+            return IngestReport(name, False, sorted(ids.values()), _counts(con, connector, ids))
+        with warehouse.transaction(con):
+            say(f"{name}: parsing {len(files)} file(s) into raw")
+            connector.load_raw(con, files)
+            edition = connector.edition(con, files)
+            say(f"{name}: replacing earlier rows")
+            for table in connector.core_tables:
+                con.execute(
+                    f"DELETE FROM {table} WHERE source_id IN (SELECT source_id FROM core.sources WHERE loaded_by = ?)",
+                    [name],
+                )
+            now = datetime.now(UTC)
+            con.execute(
+                "UPDATE core.sources SET superseded_at = ? WHERE loaded_by = ? AND superseded_at IS NULL "
+                "AND NOT list_contains(?, source_id)",
+                [now, name, list(ids.values())],
+            )
+            con.execute(
+                "UPDATE core.sources SET superseded_at = NULL WHERE list_contains(?, source_id)", [list(ids.values())]
+            )
+            for file in files:
+                _record_source(con, connector, file, ids[file.remote.name], edition, now)
+            say(f"{name}: harmonising into core")
+            connector.harmonise(con, ids)
+        con.execute("CHECKPOINT")
+        return IngestReport(name, True, sorted(ids.values()), _counts(con, connector, ids), edition)
+    finally:
+        con.close()
+
+
+def _record_source(
+    con: duckdb.DuckDBPyConnection,
+    connector: Connector,
+    file: FetchedFile,
+    source_id: str,
+    edition: str | None,
+    now: datetime,
+) -> None:
+    con.execute(
+        """INSERT INTO core.sources (source_id, kind, publisher, title, url, licence, accessed, retrieved_at,
+               sha256, version, citation, loaded_by, superseded_at)
+           VALUES (?, 'dataset', ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, NULL)
+           ON CONFLICT (source_id) DO NOTHING""",
+        [
+            source_id,
+            connector.publisher,
+            f"{connector.title}: {file.remote.name}",
+            file.remote.full_url,
+            connector.licence,
+            file.retrieved_at or now,
+            file.sha256,
+            edition,
+            f"{connector.citation} File {file.remote.name}, sha256 {file.sha256[:12]}, retrieved "
+            f"{(file.retrieved_at or now).date().isoformat()} from {file.remote.full_url}.",
+            connector.name,
+        ],
+    )
+
+
+def _counts(con: duckdb.DuckDBPyConnection, connector: Connector, ids: dict[str, str]) -> dict[str, int]:
+    counts = {}
+    for table in connector.core_tables:
+        counts[table] = con.execute(
+            f"SELECT count(*) FROM {table} WHERE list_contains(?, source_id)", [list(ids.values())]
+        ).fetchone()[0]
+    return counts
+
+
+def available() -> list[str]:
+    """Connectors whose module is installed (a connector still being written is simply not offered)."""
+    names = []
+    for name, target in CONNECTORS.items():
+        module = target.split(":")[0]
+        if importlib.util.find_spec(module) is not None:
+            names.append(name)
+    return names
+
+
+@dataclass
+class Skipped:
+    connector: str
+    reason: str
+
+
+def update(
+    names: list[str] | None = None,
+    *,
+    db: str | Path | None = None,
+    mirror: Path | None = None,
+    cache_dir: Path | None = None,
+    refresh: bool = False,
+    step: Step | None = None,
+) -> list[IngestReport | Skipped]:
+    """Fetch and ingest every available connector (or the named ones), one transaction each.
+
+    With a mirror, a connector whose files are not in it is skipped and reported, not fatal: an air-gapped
+    analyst carries in what they have. Named connectors must succeed.
+    """
+    results: list[IngestReport | Skipped] = []
+    for name in names or available():
+        try:
+            files = fetch_source(name, mirror=mirror, cache_dir=cache_dir, refresh=refresh)
+        except FetchError as exc:
+            if names:
+                raise
+            results.append(Skipped(name, str(exc)))
+            continue
+        results.append(ingest(name, files, db, step=step))
+    return results

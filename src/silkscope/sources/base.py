@@ -1,0 +1,165 @@
+"""What every connector is, and the checks that turn bad publisher files into located, readable errors."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import ClassVar
+
+import duckdb
+
+from silkscope.countries import near_matches, resolve
+from silkscope.errors import InputError, Problem, UnknownCountryError
+from silkscope.fetch import FetchedFile, RemoteFile
+
+# DuckDB's CSV errors name the line like "Line: 12" or "line 12"; we lift it into the Problem.
+_LINE_IN_MESSAGE = re.compile(r"[Ll]ine:?\s*(\d+)")
+
+
+class Connector:
+    """One publisher dataset: where it lives, how to parse it into raw.*, how to harmonise it into core.*.
+
+    Subclasses set the class attributes and implement `remote_files`, `load_raw` and `harmonise`. `load_raw` and
+    `harmonise` run inside the ingest transaction: raising InputError there rolls everything back.
+    """
+
+    name: ClassVar[str]  # e.g. "aiddata_flows": raw tables are raw.<name>_*
+    publisher: ClassVar[str]
+    title: ClassVar[str]
+    licence: ClassVar[str]
+    homepage: ClassVar[str]
+    citation: ClassVar[str]
+    core_tables: ClassVar[tuple[str, ...]]  # core tables this connector writes (and clears on re-ingest)
+
+    def remote_files(self) -> list[RemoteFile]:
+        raise NotImplementedError
+
+    def edition(self, con: duckdb.DuckDBPyConnection, files: list[FetchedFile]) -> str | None:
+        """The publisher's edition/version string, if the files say it (e.g. WDI 'Last Updated Date')."""
+        return None
+
+    def load_raw(self, con: duckdb.DuckDBPyConnection, files: list[FetchedFile]) -> None:
+        raise NotImplementedError
+
+    def harmonise(self, con: duckdb.DuckDBPyConnection, source_ids: dict[str, str]) -> None:
+        """Insert core rows; `source_ids` maps each remote file name to the source_id of that file."""
+        raise NotImplementedError
+
+
+@contextmanager
+def located(file: str | Path, expected: str) -> Iterator[None]:
+    """Turn a DuckDB read error on `file` into an InputError naming the file, the line if known, and what we wanted."""
+    try:
+        yield
+    except duckdb.Error as exc:
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        full = str(exc)
+        match = _LINE_IN_MESSAGE.search(full)
+        line = int(match.group(1)) if match else 0
+        raise InputError([Problem(str(file), line, "(file)", expected, message[:300])]) from exc
+
+
+def read_csv_raw(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    path: Path,
+    *,
+    delim: str = ",",
+    skip: int = 0,
+    compression: str = "auto",
+    encoding: str = "utf-8",
+    source_id: str = "",
+    expected: str = "a CSV file",
+) -> None:
+    """Create raw.<table> from a CSV exactly as published: every column VARCHAR, names snake_cased, plus
+    `source_line` (1-based line in the file, header = skip + 1) and `source_id`."""
+    with located(path, expected):
+        con.execute(
+            f"""CREATE OR REPLACE TABLE raw.{table} AS
+            SELECT *, (row_number() OVER () + {skip + 1})::BIGINT AS source_line, ?::VARCHAR AS source_id
+            FROM read_csv(?, delim = ?, header = true, skip = {skip}, all_varchar = true,
+                          normalize_names = true, compression = ?, encoding = ?, quote = '"', escape = '"',
+                          null_padding = false, strict_mode = true)""",
+            [source_id, str(path), delim, compression, encoding],
+        )
+
+
+def require_columns(
+    con: duckdb.DuckDBPyConnection, table: str, file: str | Path, expected: list[str], *, delim: str = ","
+) -> None:
+    """Every expected column present (names snake_cased); otherwise one Problem listing what is missing."""
+    have = [r[0] for r in con.execute(f"DESCRIBE raw.{table}").fetchall()]
+    missing = [c for c in expected if c not in have]
+    if not missing:
+        return
+    found = [c for c in have if c not in ("source_line", "source_id")]
+    hint = ""
+    if len(found) == 1:
+        hint = f" (the header was read as one column: is the file delimited by {delim!r}?)"
+    raise InputError(
+        [Problem(str(file), 1, ",".join(missing), f"columns {', '.join(expected)}{hint}", ",".join(found)[:300])]
+    )
+
+
+def check_types(
+    con: duckdb.DuckDBPyConnection, table: str, file: str | Path, types: dict[str, str], *, limit: int = 10
+) -> None:
+    """Every non-empty cell of each column casts to its type (DOUBLE, INTEGER, DATE...); else located Problems."""
+    problems: list[Problem] = []
+    for column, sql_type in types.items():
+        bad = con.execute(
+            f"""SELECT source_line, "{column}" FROM raw.{table}
+            WHERE nullif(trim("{column}"), '') IS NOT NULL AND TRY_CAST(trim("{column}") AS {sql_type}) IS NULL
+            ORDER BY source_line LIMIT {limit}"""
+        ).fetchall()
+        problems += [Problem(str(file), line, column, f"a value of type {sql_type}", value) for line, value in bad]
+    if problems:
+        raise InputError(problems)
+
+
+def resolve_names(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    column: str,
+    file: str | Path,
+    *,
+    extra: dict[str, str | None] | None = None,
+    ignore: set[str] | None = None,
+) -> dict[str, str]:
+    """Map every distinct name/code in a column to ISO3; unknown names are listed (with a line each), not dropped.
+
+    `extra` maps publisher-specific labels (e.g. AidData's "Central Asia, regional") to an ISO3 or to None
+    (a known non-country: regions, multilaterals), `ignore` skips labels outright.
+    """
+    extra = extra or {}
+    ignore = ignore or set()
+    rows = con.execute(
+        f"""SELECT "{column}", min(source_line) FROM raw.{table}
+        WHERE nullif(trim("{column}"), '') IS NOT NULL GROUP BY 1 ORDER BY 2"""
+    ).fetchall()
+    mapping: dict[str, str] = {}
+    problems: list[Problem] = []
+    for value, line in rows:
+        if value in ignore or (value in extra and extra[value] is None):
+            continue
+        if value in extra:
+            mapping[value] = extra[value]  # type: ignore[assignment]
+            continue
+        try:
+            mapping[value] = resolve(value)
+        except UnknownCountryError:
+            near = near_matches(value)
+            hint = f" (near: {', '.join(near)})" if near else ""
+            problems.append(Problem(str(file), line, column, f"a country name or code silkscope knows{hint}", value))
+    if problems:
+        raise InputError(problems)
+    return mapping
+
+
+def mapping_table(con: duckdb.DuckDBPyConnection, name: str, mapping: dict[str, str]) -> None:
+    """A temp table (label, iso3) for joins in harmonise SQL."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} (label VARCHAR, iso3 VARCHAR)")
+    if mapping:
+        con.executemany(f"INSERT INTO {name} VALUES (?, ?)", sorted(mapping.items()))
