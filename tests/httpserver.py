@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -38,7 +39,7 @@ def _handler(server: Server):
         def log_message(self, *args):  # keep test output clean
             pass
 
-        def do_GET(self):  # noqa: N802 (http.server's naming)
+        def do_GET(self):
             server.requests.append(self.path)
             server.ranges.append(self.headers.get("Range"))
             parsed = urlparse(self.path)
@@ -69,10 +70,8 @@ def _handler(server: Server):
             payload = body[start:]
             if route.truncate_to is not None:
                 payload = payload[: route.truncate_to]
-            try:
+            with contextlib.suppress(BrokenPipeError):
                 self.wfile.write(payload)
-            except BrokenPipeError:
-                pass
             if route.truncate_to is not None:
                 self.close_connection = True
 

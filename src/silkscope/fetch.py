@@ -209,7 +209,7 @@ def _attempt(http: httpx.Client, remote: RemoteFile, part: Path, progress: ByteP
         done = have
         with part.open("ab" if have else "wb") as fh:
             try:
-                for block in response.iter_bytes(CHUNK):
+                for block in response.iter_bytes():  # as received, so a drop keeps what came
                     fh.write(block)
                     done += len(block)
                     if progress:
