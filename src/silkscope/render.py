@@ -38,6 +38,31 @@ def print_bundle(bundle: Bundle, fmt: str, console: Console) -> None:
             _table(section, console)
 
 
+def _definitions_as_notes(result: Result) -> Result:
+    """Long per-row definitions become lettered notes under the table, so the table stays readable."""
+    if "definition" not in result.columns or not result.rows:
+        return result
+    letters: dict[str, str] = {}
+    rows = []
+    for row in result.rows:
+        text = row.get("definition")
+        if text and text not in letters:
+            letters[text] = chr(ord("a") + len(letters)) if len(letters) < 26 else str(len(letters))
+        rows.append({**row, "definition": f"({letters[text]})" if text else None})
+    notes = {f"({letter})": text for text, letter in letters.items()}
+    return Result(
+        result.title,
+        result.columns,
+        rows,
+        result.query,
+        result.params,
+        result.sources,
+        {**result.definitions, **notes},
+        result.notes,
+        result.layout,
+    )
+
+
 def _row_sources(row: dict[str, Any], numbers: dict[str, int]) -> str:
     ids = row.get("source_ids") or ([row["source_id"]] if row.get("source_id") else [])
     return " ".join(f"[{numbers[i]}]" for i in ids if i in numbers)
@@ -59,6 +84,7 @@ def _transposed(result: Result, numbers: dict[str, int]) -> Table:
 
 def _table(result: Result, console: Console) -> None:
     numbers = {s["source_id"]: i for i, s in enumerate(result.sources, start=1)}
+    result = _definitions_as_notes(result)
     if result.layout == "by_column" and result.rows:
         console.print(_transposed(result, numbers))
         _footer(result, numbers, console)

@@ -9,22 +9,23 @@ from typing import Any
 
 import duckdb
 
-from silkscope import warehouse
-from silkscope.countries import C5, DEFAULT_PARTNERS, name, registry, resolve, resolve_list, resolve_scope
+from silkscope import instruments, visits, warehouse
+from silkscope.countries import DEFAULT_PARTNERS, name, registry, resolve, resolve_list, resolve_scope
 from silkscope.errors import SilkscopeError
 from silkscope.result import Bundle, Result, cited_ids, fetch_rows, sources_for
-from silkscope.schema import LEADER_LEVELS
 
-DEFINITIONS = {
-    "country_visits": "held visits by the partner's head of state or government to a host country in scope; "
-    "a tour of three countries counts three",
-    "trips": "distinct journeys by the partner's leader to the scope (a multi-country tour counts once)",
-    "inbound_visits": "held visits by a leader of a country in scope to the partner (a summit attended during "
-    "a bilateral visit with the same trip id counts once)",
-    "format_meetings": "held meetings of the partner's Central Asia dialogue formats (any level)",
-    "leader level": "head_of_state or head_of_government; former heads of state and ministers are excluded",
-}
-INDICATORS = ("leader_visits", "inbound_visits", "dialogue_meetings", "presence", "all")
+INDICATORS = (
+    "leader_visits",
+    "inbound_visits",
+    "dialogue_meetings",
+    "presence",
+    "finance",
+    "trade",
+    "investment",
+    "leader_engagements",
+    "news_events",
+    "all",
+)
 PRESENCE_PREFERENCE = (
     "enterprises_with_foreign_capital",
     "companies_operating",
@@ -51,19 +52,16 @@ def _scope(country: str) -> tuple[list[str], str]:
     return members, label
 
 
+def _group(country: str) -> str | None:
+    """The group id when the question is about a group (C5): then regional rows for that group count too."""
+    return country.upper() if country.upper() in registry().groups else None
+
+
 def _period(since: int | None, until: int | None) -> tuple[int, int]:
     lo, hi = since or 1991, until or 2100
     if lo > hi:
         raise SilkscopeError(f"--since {lo} is after --until {hi}: expected since <= until")
     return lo, hi
-
-
-def _covered_partners(con: duckdb.DuckDBPyConnection) -> set[str]:
-    """Partners whose leaders' travel the curated timeline records at all (others are 'not covered', not 0)."""
-    rows = con.execute(
-        "SELECT DISTINCT unnest(visitor_iso3) FROM core.events UNION SELECT DISTINCT unnest(host_iso3) FROM core.events"
-    ).fetchall()
-    return {r[0] for r in rows} - set(C5)
 
 
 def timeline(
@@ -110,105 +108,6 @@ ORDER BY date_start, event_id"""
     )
 
 
-def leader_visits(members: list[str], partners: list[str], lo: int, hi: int, con) -> Result:
-    sql = f"""SELECT p.partner_iso3,
-       count(DISTINCT v.host_iso3 || '/' || v.trip_key) AS country_visits,
-       count(DISTINCT v.trip_key) AS trips,
-       min(v.date_start) AS first_visit, max(v.date_start) AS last_visit,
-       list(DISTINCT v.year ORDER BY v.year) FILTER (WHERE v.year IS NOT NULL) AS years,
-       list(DISTINCT v.event_id ORDER BY v.event_id) FILTER (WHERE v.event_id IS NOT NULL) AS event_ids,
-       flatten(list(v.source_ids) FILTER (WHERE v.source_ids IS NOT NULL)) AS source_ids
-FROM unnest(?::VARCHAR[]) AS p(partner_iso3)
-LEFT JOIN out.visits v ON v.visitor_iso3 = p.partner_iso3 AND v.level IN {LEADER_LEVELS}
-     AND list_contains(?::VARCHAR[], v.host_iso3) AND v.year BETWEEN ? AND ?
-GROUP BY p.partner_iso3 ORDER BY trips DESC, p.partner_iso3"""
-    params = [partners, members, lo, hi]
-    columns, rows = fetch_rows(con, sql, params)
-    for row in rows:
-        row["source_ids"] = sorted(set(row["source_ids"] or []))
-    return Result(
-        "Leader-level visits by partner to the scope",
-        columns,
-        rows,
-        sql,
-        params,
-        sources_for(con, cited_ids(rows)),
-        {k: DEFINITIONS[k] for k in ("country_visits", "trips", "leader level")},
-    )
-
-
-def inbound_visits(members: list[str], partners: list[str], lo: int, hi: int, con) -> Result:
-    sql = f"""SELECT p.partner_iso3,
-       count(DISTINCT v.visitor_iso3 || '/' || v.trip_key) AS inbound_visits,
-       min(v.date_start) AS first_visit, max(v.date_start) AS last_visit,
-       list(DISTINCT v.event_id ORDER BY v.event_id) FILTER (WHERE v.event_id IS NOT NULL) AS event_ids,
-       flatten(list(v.source_ids) FILTER (WHERE v.source_ids IS NOT NULL)) AS source_ids
-FROM unnest(?::VARCHAR[]) AS p(partner_iso3)
-LEFT JOIN out.visits v ON v.host_iso3 = p.partner_iso3 AND v.level IN {LEADER_LEVELS}
-     AND list_contains(?::VARCHAR[], v.visitor_iso3) AND v.year BETWEEN ? AND ?
-GROUP BY p.partner_iso3 ORDER BY inbound_visits DESC, p.partner_iso3"""
-    params = [partners, members, lo, hi]
-    columns, rows = fetch_rows(con, sql, params)
-    for row in rows:
-        row["source_ids"] = sorted(set(row["source_ids"] or []))
-    return Result(
-        "Leader-level visits from the scope to each partner",
-        columns,
-        rows,
-        sql,
-        params,
-        sources_for(con, cited_ids(rows)),
-        {"inbound_visits": DEFINITIONS["inbound_visits"]},
-    )
-
-
-def dialogue_meetings(members: list[str], partners: list[str], lo: int, hi: int, con) -> Result:
-    sql = """SELECT f.partner_iso3, f.format_id, f.name, f.launched, f.launch_level, f.first_summit, f.top_level,
-       count(e.event_id) AS format_meetings,
-       count(e.event_id) FILTER (WHERE e.level IN ('head_of_state', 'head_of_government')) AS format_summits,
-       max(e.date_start) AS last_meeting, f.citation_status, f.source_ids AS format_source_ids,
-       flatten(list(e.source_ids) FILTER (WHERE e.source_ids IS NOT NULL)) AS meeting_source_ids
-FROM core.dialogue_formats f
-LEFT JOIN core.events e ON e.format_id = f.format_id AND e.status = 'held' AND e.year BETWEEN ? AND ?
-WHERE list_contains(?::VARCHAR[], f.partner_iso3) AND list_has_any(f.members_iso3, ?::VARCHAR[])
-GROUP BY ALL ORDER BY f.launched"""
-    params = [lo, hi, partners, members]
-    columns, rows = fetch_rows(con, sql, params)
-    for row in rows:
-        row["source_ids"] = sorted(set(row.pop("format_source_ids")) | set(row.pop("meeting_source_ids") or []))
-    columns = [c for c in columns if not c.endswith("_source_ids")] + ["source_ids"]
-    return Result(
-        "Dialogue formats and their meetings",
-        columns,
-        rows,
-        sql,
-        params,
-        sources_for(con, cited_ids(rows)),
-        {"format_meetings": DEFINITIONS["format_meetings"]},
-    )
-
-
-def presence(members: list[str], partners: list[str], lo: int, hi: int, con) -> Result:
-    sql = """SELECT partner_iso3, coalesce(country_iso3, group_id) AS scope, presence_kind, count, as_of,
-       date_precision, definition, source_id, source_ids
-FROM core.presence
-WHERE list_contains(?::VARCHAR[], partner_iso3) AND year BETWEEN ? AND ?
-  AND (list_contains(?::VARCHAR[], country_iso3)
-       OR group_id IN (SELECT group_id FROM core.country_group_members WHERE list_contains(?::VARCHAR[], country_iso3)))
-ORDER BY partner_iso3, presence_kind, as_of"""
-    params = [partners, lo, hi, members, members]
-    columns, rows = fetch_rows(con, sql, params)
-    return Result(
-        "Presence: companies, joint ventures, offices",
-        columns,
-        rows,
-        sql,
-        params,
-        sources_for(con, cited_ids(rows)),
-        {"presence_kind": "each count keeps the definition its source used; kinds are not comparable"},
-    )
-
-
 def figures(table: str, partner_column: str, members: list[str], partners: list[str], con) -> Result:
     """All curated or ingested rows of a fact table for the dyads in scope (finance, trade, investment, opinion)."""
     sql = f"""SELECT * EXCLUDE (record, note), record
@@ -243,50 +142,26 @@ def profile(
 ) -> Bundle:
     """Everything the warehouse knows about each partner's engagement with `country`, section by section."""
     members, label = _scope(country)
+    group = _group(country)
     chosen = _partners(partners)
     lo, hi = _period(since, until)
     with _connection(con, db) as c:
-        covered = _covered_partners(c)
+        covered = visits.covered_partners(c)
         sections = [
-            leader_visits(members, chosen, lo, hi, c),
-            inbound_visits(members, chosen, lo, hi, c),
-            visits_by_year(members, chosen, lo, hi, c),
-            dialogue_meetings(members, chosen, lo, hi, c),
-            presence(members, chosen, lo, hi, c),
-            figures("core.finance_flows", "donor_iso3", members, chosen, c),
-            figures("core.trade_flows", "partner_iso3", members, chosen, c),
-            figures("core.investments", "partner_iso3", members, chosen, c),
+            visits.leader_visits(members, chosen, lo, hi, c),
+            visits.inbound_visits(members, chosen, lo, hi, c),
+            visits.visits_by_year(members, chosen, lo, hi, c),
+            visits.dialogue_meetings(members, chosen, lo, hi, c),
+            visits.presence(members, chosen, lo, hi, c),
+            instruments.finance(members, group, chosen, lo, hi, c),
+            instruments.trade(members, group, chosen, lo, hi, c),
+            instruments.investment(members, group, chosen, lo, hi, c),
+            instruments.leader_engagements(members, chosen, lo, hi, c),
+            instruments.news_events(members, chosen, lo, hi, c),
             figures("core.opinion", "subject_iso3", members, chosen, c),
         ]
-    notes = _coverage_notes(chosen, covered)
+    notes = visits.coverage_notes(chosen, covered)
     return Bundle(f"Profile of {label}: engagement by {', '.join(chosen)}, {lo}-{min(hi, 2026)}", sections, notes)
-
-
-def visits_by_year(members: list[str], partners: list[str], lo: int, hi: int, con) -> Result:
-    sql = f"""SELECT year,
-       visitor_iso3 AS partner_iso3,
-       count(DISTINCT host_iso3 || '/' || trip_key) AS country_visits,
-       list(DISTINCT host_iso3 ORDER BY host_iso3) AS hosts,
-       list(DISTINCT visitor_person) AS leaders
-FROM out.visits
-WHERE level IN {LEADER_LEVELS} AND list_contains(?::VARCHAR[], visitor_iso3)
-  AND list_contains(?::VARCHAR[], host_iso3) AND year BETWEEN ? AND ?
-GROUP BY ALL ORDER BY year, partner_iso3"""
-    params = [partners, members, lo, hi]
-    columns, rows = fetch_rows(con, sql, params)
-    return Result(
-        "Leader-level visits by year", columns, rows, sql, params, [], {"country_visits": DEFINITIONS["country_visits"]}
-    )
-
-
-def _coverage_notes(partners: list[str], covered: set[str]) -> list[str]:
-    missing = [p for p in partners if p not in covered]
-    if not missing:
-        return []
-    return [
-        f"The curated visit timeline does not yet cover {', '.join(missing)}: their visit counts are "
-        "'not covered', not evidence of no visits."
-    ]
 
 
 def compare(
@@ -303,36 +178,34 @@ def compare(
     if indicator not in INDICATORS:
         raise SilkscopeError(f"unknown indicator {indicator!r}; expected one of: {', '.join(INDICATORS)}")
     members, label = _scope(country)
+    group = _group(country)
     chosen = _partners(partners)
     lo, hi = _period(since, until)
     with _connection(con, db) as c:
-        covered = _covered_partners(c)
+        covered = visits.covered_partners(c)
         parts = {
-            "leader_visits": lambda: leader_visits(members, chosen, lo, hi, c),
-            "inbound_visits": lambda: inbound_visits(members, chosen, lo, hi, c),
-            "dialogue_meetings": lambda: dialogue_meetings(members, chosen, lo, hi, c),
-            "presence": lambda: presence(members, chosen, lo, hi, c),
+            "leader_visits": lambda: visits.leader_visits(members, chosen, lo, hi, c),
+            "inbound_visits": lambda: visits.inbound_visits(members, chosen, lo, hi, c),
+            "dialogue_meetings": lambda: visits.dialogue_meetings(members, chosen, lo, hi, c),
+            "presence": lambda: visits.presence(members, chosen, lo, hi, c),
+            "finance": lambda: instruments.finance(members, group, chosen, lo, hi, c),
+            "trade": lambda: instruments.trade(members, group, chosen, lo, hi, c),
+            "investment": lambda: instruments.investment(members, group, chosen, lo, hi, c),
+            "leader_engagements": lambda: instruments.leader_engagements(members, chosen, lo, hi, c),
+            "news_events": lambda: instruments.news_events(members, chosen, lo, hi, c),
         }
         if indicator != "all":
             result = parts[indicator]()
-            _mark_uncovered(result, covered)
+            visits.mark_uncovered(result, covered)
             result.title = f"{result.title} ({label}, {lo}-{min(hi, 2026)})"
-            result.notes += _coverage_notes(chosen, covered)
+            result.notes += visits.coverage_notes(chosen, covered)
             return result
         computed = {k: f() for k, f in parts.items()}
     return _summary(computed, chosen, covered, label, lo, hi)
 
 
-def _mark_uncovered(result: Result, covered: set[str]) -> None:
-    for row in result.rows:
-        if row.get("partner_iso3") not in covered:
-            for key in ("country_visits", "trips", "inbound_visits"):
-                if key in row:
-                    row[key] = None
-
-
 def _summary(parts: dict[str, Result], partners: list[str], covered: set[str], label: str, lo: int, hi: int) -> Result:
-    by = {k: {r["partner_iso3"]: r for r in v.rows} for k, v in parts.items() if k != "dialogue_meetings"}
+    by = {k: {r["partner_iso3"]: r for r in parts[k].rows} for k in ("leader_visits", "inbound_visits")}
     formats: dict[str, list[dict[str, Any]]] = {}
     for r in parts["dialogue_meetings"].rows:
         formats.setdefault(r["partner_iso3"], []).append(r)
@@ -344,6 +217,9 @@ def _summary(parts: dict[str, Result], partners: list[str], covered: set[str], l
         lv, iv = by["leader_visits"].get(p, {}), by["inbound_visits"].get(p, {})
         fm = formats.get(p, [])
         pres = _latest_presence(presence_rows.get(p, []))
+        fin = instruments.preferred_finance(parts["finance"].rows, p)
+        travel = [r for r in parts["leader_engagements"].rows if r["partner_iso3"] == p and r["kind"] == "travel"]
+        news = [r for r in parts["news_events"].rows if r["partner_iso3"] == p]
         is_covered = p in covered
         rows.append(
             {
@@ -361,7 +237,13 @@ def _summary(parts: dict[str, Result], partners: list[str], covered: set[str], l
                 if pres
                 else None,
                 "presence_as_of": pres["as_of"] if pres else None,
-                "source_ids": sorted(cited_ids([lv, iv, *fm, *([pres] if pres else [])])),
+                "official_finance_usd": fin["amount_usd"] if fin else None,
+                "finance_definition": _finance_label(fin) if fin else None,
+                "leader_travel_engagements": sum(r["engagements"] for r in travel) if travel else None,
+                "news_events": sum(r["events"] for r in news) if news else None,
+                "source_ids": sorted(
+                    cited_ids([lv, iv, *fm, *([pres] if pres else []), *([fin] if fin else []), *travel, *news])
+                ),
             }
         )
     all_sources: list[dict[str, Any]] = []
@@ -371,11 +253,16 @@ def _summary(parts: dict[str, Result], partners: list[str], covered: set[str], l
             if s["source_id"] not in seen:
                 seen.add(s["source_id"])
                 all_sources.append(s)
-    definitions = dict(DEFINITIONS)
+    definitions = dict(visits.DEFINITIONS)
     definitions["presence"] = (
         "latest count of the most comparable kind available (enterprises with foreign "
         "capital first); kinds and dates differ between partners"
     )
+    definitions["official_finance_usd"] = (
+        "total over the period under one definition (finance_definition), chosen in this order when several "
+        "exist: " + "; ".join(f"{d} {m} {b}" for d, m, b in instruments.FINANCE_PREFERENCE)
+    )
+    definitions["leader_travel_engagements"] = "trips recorded by biographical sources (China Vitae), all levels"
     query = "\n\n".join(f"-- {k}\n{v.query}" for k, v in parts.items())
     return Result(
         f"Engagement with {label}, {lo}-{min(hi, 2026)}: partners side by side",
@@ -385,8 +272,17 @@ def _summary(parts: dict[str, Result], partners: list[str], covered: set[str], l
         [],
         sorted(all_sources, key=lambda s: s["source_id"]),
         definitions,
-        _coverage_notes(partners, covered),
+        visits.coverage_notes(partners, covered),
         layout="by_column",
+    )
+
+
+def _finance_label(row: dict[str, Any]) -> str:
+    """'aiddata_flows: development_finance commitment, constant USD, 1992-2012'."""
+    base = f" ({row['base_year']})" if row.get("base_year") else ""
+    return (
+        f"{row['dataset']}: {row['flow_class']} {row['measure']}, {row['price_basis']} USD{base}, "
+        f"{row['first_year']}-{row['last_year']}"
     )
 
 
