@@ -13,7 +13,7 @@ import duckdb
 
 from silkscope import warehouse
 from silkscope.errors import SilkscopeError
-from silkscope.fetch import ByteProgress, FetchedFile, FetchError, fetch
+from silkscope.fetch import ByteProgress, FetchedFile, FetchError
 from silkscope.sources.base import Connector
 
 # name -> "module:Class"; modules are imported only when used, so one broken connector cannot break the others.
@@ -62,10 +62,7 @@ def fetch_source(
     progress: ByteProgress | None = None,
 ) -> list[FetchedFile]:
     connector = get_connector(name)
-    return [
-        fetch(r, cache_dir=cache_dir, mirror=mirror, refresh=refresh, progress=progress)
-        for r in connector.remote_files()
-    ]
+    return connector.fetch_files(cache_dir=cache_dir, mirror=mirror, refresh=refresh, progress=progress)
 
 
 def source_id_for(connector: Connector, file: FetchedFile) -> str:

@@ -189,6 +189,7 @@ DDL = [
         date_precision VARCHAR NOT NULL,
         year INTEGER NOT NULL,
         measure VARCHAR NOT NULL,        -- fdi_stock, fdi_flow, investment_cumulative
+        reporter_iso3 VARCHAR,           -- who reported it: the host (inward) or the investor (mirror); NULL if unsaid
         bound VARCHAR NOT NULL CHECK (bound IN ('exact', 'approximate', 'lower', 'upper')),
         value_usd DOUBLE NOT NULL,
         price_basis VARCHAR NOT NULL,

@@ -12,7 +12,7 @@ import duckdb
 
 from silkscope.countries import near_matches, resolve
 from silkscope.errors import InputError, Problem, UnknownCountryError
-from silkscope.fetch import FetchedFile, RemoteFile
+from silkscope.fetch import ByteProgress, FetchedFile, FetchError, RemoteFile, fetch
 
 # DuckDB's CSV errors name the line like "Line: 12" or "line 12"; we lift it into the Problem.
 _LINE_IN_MESSAGE = re.compile(r"[Ll]ine:?\s*(\d+)")
@@ -33,8 +33,27 @@ class Connector:
     citation: ClassVar[str]
     core_tables: ClassVar[tuple[str, ...]]  # core tables this connector writes (and clears on re-ingest)
 
+    # With a mirror folder, may some files be absent? (e.g. WDI: an analyst carries in the indicators they need)
+    partial_mirror_ok: ClassVar[bool] = False
+
     def remote_files(self) -> list[RemoteFile]:
         raise NotImplementedError
+
+    def fetch_files(self, *, cache_dir: Path | None = None, mirror: Path | None = None, refresh: bool = False,
+                    progress: ByteProgress | None = None) -> list[FetchedFile]:
+        """Fetch every remote file. Paged APIs override this to follow the publisher's page count."""
+        files = []
+        missing: list[str] = []
+        for remote in self.remote_files():
+            try:
+                files.append(fetch(remote, cache_dir=cache_dir, mirror=mirror, refresh=refresh, progress=progress))
+            except FetchError:
+                if not (mirror is not None and self.partial_mirror_ok):
+                    raise
+                missing.append(remote.name)
+        if not files:
+            raise FetchError(f"none of {self.name}'s files is in the mirror folder {mirror} ({', '.join(missing)})")
+        return files
 
     def edition(self, con: duckdb.DuckDBPyConnection, files: list[FetchedFile]) -> str | None:
         """The publisher's edition/version string, if the files say it (e.g. WDI 'Last Updated Date')."""
