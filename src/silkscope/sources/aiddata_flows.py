@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+import codecs
+import csv
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
 import duckdb
 
 from silkscope.countries import C5
+from silkscope.errors import InputError, Problem
 from silkscope.fetch import FetchedFile, RemoteFile
-from silkscope.sources.base import Connector, check_types, mapping_table, read_csv_raw, require_columns
+from silkscope.sources.base import (
+    Connector,
+    check_types,
+    mapping_table,
+    read_csv_raw,
+    require_columns,
+    resolve_names,
+)
 
 # The aggregate is not served as one file by AidData: this is the release's donor x recipient x year roll-up as
 # published in ilyabo/aiddata (data/flows.csv). Endpoint as data, so a mirror or a newer roll-up can replace it.
@@ -14,6 +28,8 @@ URL = "https://raw.githubusercontent.com/ilyabo/aiddata/792cd86/data/flows.csv"
 FILE = "aiddata2_flows_donor_recipient_year.csv"
 COLUMNS = ["date", "donor", "recipient", "sum_amount_usd_constant", "count"]
 TYPES = {"date": "INTEGER", "sum_amount_usd_constant": "DOUBLE", "count": "INTEGER"}
+# Every aggregate row needs these: an empty one would otherwise surface as a NOT NULL/CHECK violation in core.
+REQUIRED = ["date", "donor", "recipient", "sum_amount_usd_constant"]
 
 # Multilateral donors appear as "(CODE)": map the ones silkscope's actor registry knows; the EU's institutions
 # count as the EU partner. Other non-state donors (UN agencies, funds, foundations) keep their AidData label as a
@@ -89,15 +105,20 @@ class AidDataFlows(Connector):
 
     def load_raw(self, con: duckdb.DuckDBPyConnection, files: list[FetchedFile]) -> None:
         (file,) = files
-        read_csv_raw(con, "aiddata_flows_donor_recipient_year", file.path, expected=f"comma-separated {COLUMNS}")
+        with csv_located(file.path):
+            read_csv_raw(
+                con,
+                "aiddata_flows_donor_recipient_year",
+                file.path,
+                expected=f"a UTF-8, comma-separated CSV with columns {', '.join(COLUMNS)}",
+            )
         require_columns(con, "aiddata_flows_donor_recipient_year", file.path, COLUMNS)
+        require_values(con, "aiddata_flows_donor_recipient_year", file.path, REQUIRED)
         check_types(con, "aiddata_flows_donor_recipient_year", file.path, TYPES)
         self._check_labels(con, file)
 
     def _check_labels(self, con: duckdb.DuckDBPyConnection, file: FetchedFile) -> None:
         """Every donor/recipient is a country code, a known multilateral or a known region; else list it."""
-        from silkscope.sources.base import resolve_names
-
         known = {k: None for k in REGIONS | LEGACY | OTHER_DONORS | {CENTRAL_ASIA_REGIONAL}}
         known |= {k: None for k in self._parenthesised(con)}
         donors = resolve_names(con, "aiddata_flows_donor_recipient_year", "donor", file.path, extra=known)
@@ -149,3 +170,76 @@ class AidDataFlows(Connector):
                 sorted(LEGACY | REGIONS),
             ],
         )
+
+
+# The checks below are generic (the other AidData connectors use them too); they belong in sources/base.py.
+
+
+def require_values(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    file: str | Path,
+    columns: list[str],
+    *,
+    where: str = "true",
+    limit: int = 10,
+) -> None:
+    """Every row (or every row matching `where`) has a non-empty cell in each column; else located Problems."""
+    problems: list[Problem] = []
+    for column in columns:
+        rows = con.execute(
+            f"""SELECT source_line FROM raw.{table} WHERE ({where}) AND nullif(trim("{column}"), '') IS NULL
+            ORDER BY source_line LIMIT {limit}"""
+        ).fetchall()
+        problems += [Problem(str(file), line, column, "a value (the cell is empty)", "") for (line,) in rows]
+    if problems:
+        raise InputError(problems)
+
+
+def utf8_problem(path: str | Path, delim: str = ",", escapechar: str | None = None) -> Problem | None:
+    """The first line of `path` that is not UTF-8, named with the column it falls in; None if all of it decodes.
+
+    DuckDB reports such a file as a bare 'CSV Error on Line: N' (or, for UTF-16, as a sniffing failure with no
+    line at all); this says what is wrong and where.
+    """
+    header: list[str] = []
+    with open(path, "rb") as fh:
+        for number, raw in enumerate(fh, start=1):
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in raw[:8]:
+                    expected = "UTF-8 text (this file is UTF-16: save it again as UTF-8 CSV)"
+                    return Problem(str(path), number, "(file)", expected, f"bytes {raw[:8].hex(' ')}")
+                before = raw[: exc.start].decode("utf-8", "replace")
+                fields = next(csv.reader([before], delimiter=delim, escapechar=escapechar), [""]) if before else [""]
+                column = header[len(fields) - 1] if len(fields) <= len(header) else "(header)"
+                found = raw[max(0, exc.start - 20) : exc.end + 20].decode("utf-8", "backslashreplace").strip()
+                return Problem(str(path), number, column, "UTF-8 text (was the file saved in another encoding?)", found)
+            if number == 1:
+                header = next(csv.reader([text.rstrip("\r\n")], delimiter=delim, escapechar=escapechar), [])
+    return None
+
+
+def delimiter_problem(path: str | Path, delim: str = ",") -> Problem | None:
+    """A header without the expected delimiter (DuckDB's sniffer then fails with no line): say so, on line 1."""
+    with open(path, "rb") as fh:
+        header = fh.readline().decode("utf-8", "replace").rstrip("\r\n")
+    if delim in header:
+        return None
+    guess = next((d for d in (";", "\t", "|") if d in header), None)
+    hint = f" (it looks separated by {guess!r})" if guess else ""
+    return Problem(str(path), 1, "(header)", f"a header with columns separated by {delim!r}{hint}", header[:200])
+
+
+@contextmanager
+def csv_located(path: str | Path, delim: str = ",", escapechar: str | None = None) -> Iterator[None]:
+    """Around a DuckDB CSV read: when it fails on a file that is not UTF-8 or not `delim`-separated, raise that
+    (file, line, column) instead of DuckDB's bare 'CSV Error on Line: N' or line-less sniffing failure."""
+    try:
+        yield
+    except InputError as exc:
+        problem = utf8_problem(path, delim, escapechar) or delimiter_problem(path, delim)
+        if problem is None:
+            raise
+        raise InputError([problem]) from exc
