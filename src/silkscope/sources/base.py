@@ -73,9 +73,11 @@ def located(file: str | Path, expected: str) -> Iterator[None]:
     try:
         yield
     except duckdb.Error as exc:
-        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        full = str(exc)
-        match = _LINE_IN_MESSAGE.search(full)
+        lines = [ln.strip() for ln in str(exc).strip().splitlines() if ln.strip()]
+        # DuckDB's first line is often just "CSV Error on Line: 3"; the reason follows on a later line.
+        reason = next((ln for ln in lines[1:] if not ln.startswith("Original Line")), "")
+        message = " ".join(x for x in (lines[0] if lines else type(exc).__name__, reason) if x)
+        match = _LINE_IN_MESSAGE.search(str(exc))
         line = int(match.group(1)) if match else 0
         raise InputError([Problem(str(file), line, "(file)", expected, message[:300])]) from exc
 
@@ -91,6 +93,7 @@ def read_csv_raw(
     encoding: str = "utf-8",
     source_id: str = "",
     expected: str = "a CSV file",
+    escape: str = '"',
 ) -> None:
     """Create raw.<table> from a CSV exactly as published: every column VARCHAR, names snake_cased, plus
     `source_line` (1-based line in the file, header = skip + 1) and `source_id`."""
@@ -99,9 +102,9 @@ def read_csv_raw(
             f"""CREATE OR REPLACE TABLE raw.{table} AS
             SELECT *, (row_number() OVER () + {skip + 1})::BIGINT AS source_line, ?::VARCHAR AS source_id
             FROM read_csv(?, delim = ?, header = true, skip = {skip}, all_varchar = true,
-                          normalize_names = true, compression = ?, encoding = ?, quote = '"', escape = '"',
+                          normalize_names = true, compression = ?, encoding = ?, quote = '"', escape = ?,
                           null_padding = false, strict_mode = true)""",
-            [source_id, str(path), delim, compression, encoding],
+            [source_id, str(path), delim, compression, encoding, escape],
         )
 
 
