@@ -4,6 +4,8 @@ PY ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed
 
+NODE_STAMP := node_modules/.package-lock.json
+
 .PHONY: run test lint build clean
 
 $(STAMP): pyproject.toml constraints.txt
@@ -12,11 +14,16 @@ $(STAMP): pyproject.toml constraints.txt
 	$(VENV)/bin/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
-run: $(STAMP)
+# Map geometry (world-atlas) comes from npm, pinned by package-lock.json; never pasted into the repo.
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+
+run: $(STAMP) $(NODE_STAMP)
 	$(VENV)/bin/silkscope build
 	$(VENV)/bin/silkscope compare --country C5 --partners JPN,CHN,KOR,RUS,USA --indicator all --since 2000
+	$(VENV)/bin/silkscope serve
 
-test: $(STAMP)
+test: $(STAMP) $(NODE_STAMP)
 	$(VENV)/bin/ruff check src tests
 	$(VENV)/bin/python -m pytest
 

@@ -216,6 +216,17 @@ def resolve(names: Annotated[list[str], typer.Argument(help="country names or co
         console.print(f"{value}\t{iso3}\t{name(iso3)}")
 
 
+def _mount() -> None:
+    """Commands whose modules live beside their layer (web, claims, indicators): thin wrappers all the same."""
+    from silkscope import cli_web
+
+    app.command("serve")(cli_web.serve)
+    app.command("brief")(cli_web.brief)
+
+
+_mount()
+
+
 def main() -> None:
     try:
         app(standalone_mode=False)

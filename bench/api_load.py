@@ -1,0 +1,220 @@
+"""Bounded load on the REST API over 127.0.0.1: concurrent clients on the profile and compare endpoints.
+
+    .venv/bin/python bench/api_load.py [--clients 20] [--seconds 20] [--db PATH] [--mirror ../shared/data]
+
+Starts uvicorn in its own process on a free port, sends every URL once (cold: answers computed), then keeps
+`--clients` connections busy for `--seconds` (warm: the server's answer cache serves repeats, as it would for
+analysts opening the same pages). Prints requests/s, p50/p90/p99 latency and errors for both phases, and a
+baseline measured in the same run: the same library calls made directly, without HTTP or cache.
+Target on a 2-core machine: p99 under 250 ms and zero errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+COUNTRIES = ["C5", "KAZ", "KGZ", "TJK", "TKM", "UZB"]
+PARTNER_SETS = ["JPN,KOR,CHN", "JPN,CHN,KOR,RUS,USA", None]
+INDICATORS = ["all", "leader_visits", "inbound_visits", "dialogue_meetings", "presence", "finance"]
+
+
+def urls() -> list[str]:
+    out = []
+    for country, partners in itertools.product(COUNTRIES, PARTNER_SETS):
+        p = f"&partners={partners}" if partners else ""
+        out.append(f"/api/profile/{country}?since=2000{p}")
+        for indicator in INDICATORS:
+            out.append(f"/api/compare?indicator={indicator}&country={country}{p}")
+    return out
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))] if ordered else float("nan")
+
+
+def report(name: str, latencies: list[float], errors: int, elapsed: float) -> None:
+    n = len(latencies)
+    ms = [x * 1000 for x in latencies]
+    print(
+        f"{name:<34} {n:>7} req  {n / elapsed:>8.1f} req/s  p50 {percentile(ms, 50):7.1f} ms  "
+        f"p90 {percentile(ms, 90):7.1f} ms  p99 {percentile(ms, 99):7.1f} ms  max {max(ms, default=0):7.1f} ms  "
+        f"errors {errors}"
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def prepare(db: Path | None, mirror: Path | None) -> Path:
+    from silkscope.build import build
+
+    if db:
+        return db
+    path = Path(tempfile.mkdtemp(prefix="silkscope-load-")) / "silkscope.duckdb"
+    build(path)
+    if mirror and (mirror / "aiddata").exists():
+        from silkscope.ingest import fetch_source, ingest
+
+        ingest("aiddata_flows", fetch_source("aiddata_flows", mirror=mirror, cache_dir=path.parent / "cache"), path)
+    return path
+
+
+def baseline(db: Path, paths: list[str]) -> None:
+    """The same answers straight from the library on one connection: no HTTP, no cache."""
+    import duckdb
+
+    from silkscope import views
+
+    con = duckdb.connect(str(db), read_only=True)
+    took = []
+    start = time.perf_counter()
+    for url in paths:
+        query = dict(p.split("=", 1) for p in url.split("?", 1)[1].split("&"))
+        t = time.perf_counter()
+        if url.startswith("/api/profile/"):
+            views.profile(url.split("/")[3].split("?")[0], query.get("partners"), 2000, con=con)
+        else:
+            views.compare(query["country"], query.get("partners"), query["indicator"], con=con)
+        took.append(time.perf_counter() - t)
+    report("baseline: library calls, 1 thread", took, 0, time.perf_counter() - start)
+    con.close()
+
+
+class Connection:
+    """A minimal keep-alive HTTP/1.1 client: the load generator shares the 2 CPUs with the server, so it must be
+    cheap (httpx spends about a millisecond of CPU per request; this a few tens of microseconds)."""
+
+    def __init__(self, host: str, port: int):
+        self.host, self.port = host, port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def get(self, path: str) -> tuple[int, bytes]:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        self.writer.write(f"GET {path} HTTP/1.1\r\nHost: {self.host}\r\n\r\n".encode())
+        await self.writer.drain()
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        status = int(head.split(b" ", 2)[1])
+        length = 0
+        for line in head.split(b"\r\n")[1:]:
+            name, _, value = line.partition(b":")
+            if name.strip().lower() == b"content-length":
+                length = int(value)
+        body = await self.reader.readexactly(length)
+        return status, body
+
+    async def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+
+
+async def load(host: str, port: int, paths: list[str], clients: int, seconds: float) -> tuple[list[float], int, float]:
+    latencies: list[float] = []
+    errors = 0
+    stop = time.perf_counter() + seconds
+    cycle = itertools.cycle(paths)
+
+    async def worker() -> None:
+        nonlocal errors
+        conn = Connection(host, port)
+        try:
+            while time.perf_counter() < stop:
+                url = next(cycle)
+                t = time.perf_counter()
+                try:
+                    status, body = await conn.get(url)
+                    ok = status == 200 and len(body) > 0
+                except (OSError, asyncio.IncompleteReadError, ValueError):
+                    ok = False
+                    await conn.close()
+                    conn = Connection(host, port)
+                latencies.append(time.perf_counter() - t)
+                errors += 0 if ok else 1
+        finally:
+            await conn.close()
+
+    start = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(clients)))
+    return latencies, errors, time.perf_counter() - start
+
+
+async def cold(base: str, paths: list[str]) -> tuple[list[float], int, float]:
+    latencies, errors = [], 0
+    start = time.perf_counter()
+    async with httpx.AsyncClient(base_url=base, timeout=60) as client:
+        for url in paths:
+            t = time.perf_counter()
+            r = await client.get(url)
+            latencies.append(time.perf_counter() - t)
+            errors += r.status_code != 200
+    return latencies, errors, time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--db", type=Path, help="an existing warehouse (default: build one in a temp folder)")
+    parser.add_argument("--mirror", type=Path, default=ROOT.parent / "shared" / "data", help="offline mirror")
+    args = parser.parse_args()
+
+    db = prepare(args.db, args.mirror)
+    port = free_port()
+    code = (
+        "import uvicorn; from silkscope.api.app import create_app; "
+        f"uvicorn.run(create_app({str(db)!r}), host='127.0.0.1', port={port}, log_level='warning')"
+    )
+    server = subprocess.Popen([sys.executable, "-c", code], env={**os.environ, "SILKSCOPE_API_TOKEN": ""})
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/api/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.time() > deadline or server.poll() is not None:
+                raise SystemExit("the server did not start")
+            time.sleep(0.2)
+        paths = urls()
+        print(f"warehouse {db}; {len(paths)} distinct URLs (profile and compare); server pid {server.pid}")
+        print(f"load: {args.clients} concurrent clients for {args.seconds:g} s on 127.0.0.1; {os.cpu_count()} CPUs")
+        baseline(db, paths)
+        report("cold: each URL once, 1 client", *asyncio.run(cold(base, paths)))
+        latencies, errors, elapsed = asyncio.run(load("127.0.0.1", port, paths, args.clients, args.seconds))
+        report(f"warm: {args.clients} clients, {args.seconds:g} s", latencies, errors, elapsed)
+        p99 = percentile([x * 1000 for x in latencies], 99)
+        verdict = "met" if p99 < 250 and errors == 0 else "NOT met"
+        print(
+            f"target p99 < 250 ms with zero errors: {verdict} (p99 {p99:.1f} ms, errors {errors}, "
+            f"median {statistics.median(latencies) * 1000:.1f} ms)"
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        if args.db is None:
+            shutil.rmtree(db.parent, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,137 @@
+"""The served warehouse: one shared read-only connection while requests are in flight, a lock for writes, a cache.
+
+The connection is opened on demand and closed when the last in-flight request finishes, so a `silkscope build`
+in another process can take the file's write lock while the server is idle. Cached answers are keyed by the
+file's size and modification time: any rebuild, here or elsewhere, makes them unreachable.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from silkscope import warehouse
+from silkscope.errors import SilkscopeError, WarehouseMissingError
+
+
+class WarehouseBusyError(SilkscopeError):
+    """Another process holds the write lock (a build or ingest is running)."""
+
+
+class LRU:
+    """A small thread-safe least-recently-used cache."""
+
+    def __init__(self, size: int = 512):
+        self.size = size
+        self._data: OrderedDict[Any, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Any) -> Any:
+        with self._lock:
+            if key in self._data:
+                self._data.move_to_end(key)
+                return self._data[key]
+        return None
+
+    def put(self, key: Any, value: Any) -> None:
+        with self._lock:
+            self._data[key] = value
+            self._data.move_to_end(key)
+            while len(self._data) > self.size:
+                self._data.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+
+class ServedWarehouse:
+    def __init__(self, db: str | Path | None = None):
+        self.path = warehouse.resolve_path(db)
+        self._cond = threading.Condition()
+        self._readers = 0
+        self._writing = False
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self.results = LRU(1024)  # library answers (Result / Bundle objects), shared by API and pages
+        self.bodies = LRU(2048)  # serialised API responses
+
+    def version(self) -> tuple[int, int]:
+        """Changes whenever the file does (size, mtime of the database and its write-ahead log)."""
+        stamp = []
+        for p in (self.path, Path(f"{self.path}.wal")):
+            try:
+                st = os.stat(p)
+                stamp.append(st.st_size ^ st.st_mtime_ns)
+            except FileNotFoundError:
+                stamp.append(0)
+        return stamp[0], stamp[1]
+
+    @contextmanager
+    def read(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A cursor on the shared read-only connection; writers wait until no reader holds one."""
+        with self._cond:
+            while self._writing:
+                self._cond.wait()
+            if self._con is None:
+                self._con = self._open()
+            self._readers += 1
+            cursor = self._con.cursor()
+        try:
+            yield cursor
+        finally:
+            cursor.close()
+            with self._cond:
+                self._readers -= 1
+                if self._readers == 0 and self._con is not None:
+                    # Release the file lock while idle so other processes can rebuild the warehouse.
+                    self._con.close()
+                    self._con = None
+                    self._cond.notify_all()
+
+    def _open(self) -> duckdb.DuckDBPyConnection:
+        if not self.path.exists():
+            raise WarehouseMissingError(str(self.path))
+        try:
+            return duckdb.connect(str(self.path), read_only=True)
+        except duckdb.IOException as exc:
+            raise WarehouseBusyError(
+                f"the warehouse {self.path} is locked by another process (a build or ingest is running); "
+                "retry in a moment"
+            ) from exc
+
+    @contextmanager
+    def write(self) -> Iterator[Path]:
+        """Exclusive access for build/update: waits for in-flight reads, then no connection is open."""
+        with self._cond:
+            while self._writing or self._readers:
+                self._cond.wait()
+            self._writing = True
+        try:
+            yield self.path
+        finally:
+            self.results.clear()
+            self.bodies.clear()
+            with self._cond:
+                self._writing = False
+                self._cond.notify_all()
+
+    def cached(self, key: tuple, compute: Callable[[duckdb.DuckDBPyConnection], Any]) -> Any:
+        """`compute(con)` once per key and warehouse version; errors are not cached."""
+        full = (key, self.version())
+        hit = self.results.get(full)
+        if hit is not None:
+            return hit
+        with self.read() as con:
+            value = compute(con)
+        self.results.put(full, value)
+        return value

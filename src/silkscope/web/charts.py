@@ -1,0 +1,261 @@
+"""Chart specs (Altair) for pages and briefs, rendered to SVG offline by vl-convert, cached by spec."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import threading
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import altair as alt
+import vl_convert as vlc
+from markupsafe import Markup, escape
+
+from silkscope.api.state import LRU
+from silkscope.web.render import PARTNER_COLOURS, partner_name
+
+FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"
+WIDTH = 860  # full-width charts; a laptop's content column is about 1,100 px
+_svgs = LRU(256)
+_lock = threading.Lock()
+_VL_CONFIG = {
+    "font": FONT,
+    "view": {"stroke": None},
+    "axis": {"labelFontSize": 11, "titleFontSize": 11, "titleFontWeight": "normal", "gridColor": "#e6e6e6"},
+    "legend": {"labelFontSize": 11, "titleFontSize": 11, "orient": "bottom", "direction": "horizontal"},
+    "title": {"fontSize": 13, "anchor": "start"},
+}
+
+
+class ChartError(RuntimeError):
+    pass
+
+
+@dataclass
+class Figure:
+    """A chart whose rows travel as named datasets: Altair validates inline rows slowly, names are instant."""
+
+    chart: Any
+    data: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+    def spec(self) -> dict[str, Any]:
+        spec = self.chart.to_dict()
+        spec["datasets"] = {**spec.get("datasets", {}), **self.data}
+        return spec
+
+
+def named(name: str) -> alt.Data:
+    return alt.Data(name=name)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, list | tuple):
+        return ", ".join(str(_plain(v)) for v in value)
+    return value
+
+
+def records(rows: list[dict[str, Any]], keep: list[str] | None = None) -> list[dict[str, Any]]:
+    """JSON-ready rows for a chart's inline data (dates as ISO strings, lists joined)."""
+    return [{k: _plain(v) for k, v in r.items() if keep is None or k in keep} for r in rows]
+
+
+def partner_scale(partners: list[str]) -> alt.Scale:
+    names = [partner_name(p) for p in partners]
+    return alt.Scale(domain=names, range=[PARTNER_COLOURS.get(p, "#444444") for p in partners])
+
+
+def svg(figure: Figure | dict, *, label: str) -> Markup:
+    """Inline SVG for a chart, with an accessible name. Rendered without any network access."""
+    spec = figure if isinstance(figure, dict) else figure.spec()
+    key = hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()
+    text = _svgs.get(key)
+    if text is None:
+        try:
+            with _lock:  # one conversion at a time: vl-convert runs a single JavaScript engine
+                text = vlc.vegalite_to_svg(spec, config=_VL_CONFIG, allowed_base_urls=[])
+        except Exception as exc:  # vl-convert raises plain ValueErrors with the Vega message
+            raise ChartError(f"chart could not be rendered: {exc}") from exc
+        # Links in marks come back resolved against Vega's default base URL; keep them site-relative.
+        text = re.sub(r'xlink:href="[^"]*?/@@', 'xlink:href="', text)
+        _svgs.put(key, text)
+    attrs = f'<svg role="img" aria-label="{escape(label)}" focusable="false" '
+    return Markup(text.replace("<svg ", attrs, 1))
+
+
+def _year_axis() -> alt.Axis:
+    return alt.Axis(format="d", labelAngle=0, title=None)
+
+
+def visits_by_year(rows: list[dict[str, Any]], partners: list[str], *, title: str = "") -> Figure:
+    """Leader-level country-visits per year, a bar per year stacked by partner."""
+    data = [{**r, "partner": partner_name(r["partner_iso3"])} for r in records(rows)]
+    chart = (
+        alt.Chart(named("visits"), title=title or alt.Undefined)
+        .mark_bar(size=9)
+        .encode(
+            x=alt.X("year:Q", axis=_year_axis(), scale=alt.Scale(nice=False, padding=8)),
+            y=alt.Y("sum(country_visits):Q", title="leader-level country-visits", axis=alt.Axis(tickMinStep=1)),
+            color=alt.Color("partner:N", scale=partner_scale(partners), title="Partner"),
+            description=alt.Description("label:N"),
+        )
+        .transform_calculate(label="datum.partner + ' ' + datum.year + ': ' + datum.country_visits + ' visit(s)'")
+        .properties(width=WIDTH, height=170)
+    )
+    return Figure(chart, {"visits": data})
+
+
+def finance_by_year(rows: list[dict[str, Any]], partners: list[str], *, title: str = "") -> Figure:
+    """Official finance per year and partner, one line each (rows must share one definition)."""
+    data = [{**r, "partner": partner_name(r["partner_iso3"])} for r in records(rows)]
+    base = alt.Chart(named("finance"), title=title or alt.Undefined).encode(
+        x=alt.X("year:Q", axis=_year_axis(), scale=alt.Scale(nice=False)),
+        y=alt.Y("amount_usd:Q", title="US$ (as published)", axis=alt.Axis(format="~s")),
+        color=alt.Color("partner:N", scale=partner_scale(partners), title="Partner"),
+    )
+    line = base.mark_line(strokeWidth=2)
+    dots = base.mark_point(filled=True, size=22).encode(description=alt.Description("label:N"))
+    chart = (
+        (line + dots)
+        .transform_calculate(
+            label="datum.partner + ' ' + datum.year + ': US$' + format(datum.amount_usd / 1e6, ',.1f') + ' m'"
+        )
+        .properties(width=WIDTH, height=180)
+    )
+    return Figure(chart, {"finance": data})
+
+
+def finance_shares(rows: list[dict[str, Any]], partners: list[str], *, title: str = "") -> Figure:
+    """Each partner's share of the partners' combined finance per year, under one definition."""
+    data = [{**r, "partner": partner_name(r["partner_iso3"])} for r in records(rows)]
+    chart = (
+        alt.Chart(named("shares"), title=title or alt.Undefined)
+        .mark_bar()
+        .encode(
+            x=alt.X("year:O", axis=alt.Axis(labelAngle=0, title=None)),
+            y=alt.Y("amount_usd:Q", stack="normalize", title="share of the partners shown", axis=alt.Axis(format="%")),
+            color=alt.Color("partner:N", scale=partner_scale(partners), title="Partner"),
+            description=alt.Description("partner:N"),
+        )
+        .properties(width=WIDTH, height=150)
+    )
+    return Figure(chart, {"shares": data})
+
+
+def bars(
+    rows: list[dict[str, Any]],
+    measure: str,
+    partners: list[str],
+    *,
+    title: str = "",
+    measure_title: str = "",
+    detail: str | list[str] | None = None,
+    money: bool = False,
+    name: str = "bars",
+    width: int = WIDTH - 220,
+) -> Figure:
+    """One horizontal bar per partner (and per `detail` values, e.g. presence kind and date), labelled with its value.
+
+    Bars never stack: two rows with the same label would be overlaid, not added, so keep `detail` distinguishing.
+    """
+    details = [detail] if isinstance(detail, str) else list(detail or [])
+    data = []
+    for r in records(rows):
+        value = r.get(measure)
+        if value is None:
+            continue
+        text = money_label(value) if money else f"{value:,.0f}"
+        who = partner_name(r.get("partner_iso3"))
+        # With a detail (presence kind, direction...), one row per partner and detail, labelled with both.
+        parts = [str(r[d])[:4] if d in ("as_of", "date") else str(r.get(d) or "").replace("_", " ") for d in details]
+        row = " · ".join([who, *[p for p in parts if p]])
+        data.append({**r, "partner": who, "row": row, "value_label": text, "label": f"{row}: {text}"})
+    rank = {partner_name(p): i for i, p in enumerate(partners)}
+    order = sorted({d["row"] for d in data}, key=lambda row: (rank.get(row.split(" · ")[0], len(rank)), row))
+    chart = alt.Chart(named(name), title=title or alt.Undefined).encode(
+        y=alt.Y("row:N", title=None, sort=order, axis=alt.Axis(labelLimit=340)),
+        x=alt.X(
+            f"{measure}:Q",
+            stack=None,
+            title=measure_title or measure.replace("_", " "),
+            axis=alt.Axis(format="$.2~s" if money else "~s", tickCount=4),
+            scale=alt.Scale(domainMin=0),
+        ),
+        color=alt.Color("partner:N", scale=partner_scale(partners), legend=None),
+        description=alt.Description("label:N"),
+    )
+    text = chart.mark_text(align="left", dx=3, fontSize=10, color="#222").encode(text="value_label:N")
+    layered = (chart.mark_bar(height={"band": 0.75}) + text).properties(width=width, height=alt.Step(22))
+    return Figure(layered, {name: data})
+
+
+def money_label(value: float) -> str:
+    v = float(value)
+    for scale, suffix in ((1e9, " bn"), (1e6, " m"), (1e3, " k")):
+        if abs(v) >= scale:
+            return f"US${v / scale:,.1f}{suffix}"
+    return f"US${v:,.0f}"
+
+
+TIMELINE_KINDS = ["partner leader to Central Asia", "Central Asian leader to partner", "summit or format meeting"]
+
+
+def event_timeline(rows: list[dict[str, Any]], partners: list[str], *, title: str = "") -> Figure:
+    """Dated events on one time axis, a lane per partner; held events filled, planned or cancelled hollow.
+
+    Rows carry `lane` (partner ISO3), `kind` (one of TIMELINE_KINDS), `date_start`, `status` and `title`.
+    """
+    data = [
+        {
+            "partner": partner_name(r["lane"]),
+            "date": r["date_start"],
+            "kind": r["kind"],
+            "status": r["status"],
+            "held": r["status"] == "held",
+            "label": f"{r['date_start']}: {r['title']} ({r['status']})",
+        }
+        for r in records(rows)
+    ]
+    scale = partner_scale(partners)
+    chart = (
+        alt.Chart(named("events"), title=title or alt.Undefined)
+        .mark_point(size=64, strokeWidth=1.5, opacity=0.9)
+        .encode(
+            x=alt.X("date:T", title=None, axis=alt.Axis(format="%Y", tickCount=14, grid=True)),
+            y=alt.Y("partner:N", title=None, sort=[partner_name(p) for p in partners]),
+            yOffset=alt.YOffset("kind:N", scale=alt.Scale(domain=TIMELINE_KINDS)),
+            shape=alt.Shape(
+                "kind:N",
+                title=None,
+                scale=alt.Scale(domain=TIMELINE_KINDS, range=["circle", "triangle-up", "diamond"]),
+                legend=alt.Legend(labelLimit=320, symbolFillColor="#555", symbolStrokeColor="#555", orient="top"),
+            ),
+            color=alt.Color("partner:N", scale=scale, legend=None),
+            fill=alt.condition("datum.held", alt.Color("partner:N", scale=scale, legend=None), alt.value("white")),
+            description=alt.Description("label:N"),
+        )
+        .properties(width=WIDTH, height=84 * max(1, len({d["partner"] for d in data})))
+    )
+    return Figure(chart, {"events": data})
+
+
+def small_multiples(
+    rows: list[dict[str, Any]], measures: dict[str, str], partners: list[str], *, columns: int = 2, width: int = 210
+) -> Figure:
+    """One bar chart per measure (each on its own scale), partners in the same order and colours."""
+    figures = [
+        bars(rows, column, partners, title=heading, money=column.endswith("_usd"), name=f"m{i}", width=width)
+        for i, (column, heading) in enumerate(measures.items())
+    ]
+    chart = alt.concat(*(f.chart for f in figures), columns=columns, spacing=28)
+    data: dict[str, list[dict[str, Any]]] = {}
+    for f in figures:
+        data.update(f.data)
+    return Figure(chart, data)

@@ -1,0 +1,222 @@
+"""The map of Central Asia: country shapes from npm world-atlas (ISO numeric ids), drawn by Vega offline.
+
+world-atlas is installed with `npm ci` at the project root (package.json pins it); it is never copied into the
+repository. $SILKSCOPE_WORLD_ATLAS may point at another folder holding countries-50m.json.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import altair as alt
+
+from silkscope.countries import C5, registry
+from silkscope.web.charts import Figure, named
+from silkscope.web.render import partner_name
+
+ATLAS_ENV = "SILKSCOPE_WORLD_ATLAS"
+ATLAS_FILE = "countries-50m.json"
+# Neighbours drawn in grey for orientation (the frame is fitted to the five states; these are clipped).
+NEIGHBOURS = ("RUS", "CHN", "AFG", "IRN", "PAK", "MNG", "IND", "AZE", "ARM", "GEO", "TUR")
+# Label anchors (lon, lat): centroids land in awkward places for Kazakhstan and Kyrgyzstan.
+LABELS = {
+    "KAZ": (67.5, 48.2),
+    "UZB": (63.6, 41.9),
+    "TKM": (58.8, 39.3),
+    "KGZ": (74.6, 41.6),
+    "TJK": (71.0, 38.7),
+}
+CONTEXT_BOX = (40.0, 28.0, 96.0, 60.0)  # lon0, lat0, lon1, lat1: what the frame can show
+# The frame: the five states' extent with a margin. Ring drawn clockwise (d3-geo's outside-in convention).
+FRAME = [[45.5, 34.6], [45.5, 56.0], [88.2, 56.0], [88.2, 34.6], [45.5, 34.6]]
+CONTEXT_LABELS = {"RUS": (66.0, 54.6), "CHN": (83.5, 42.5), "AFG": (66.5, 35.9), "IRN": (55.0, 36.6)}
+
+
+class MapUnavailableError(RuntimeError):
+    pass
+
+
+def atlas_path() -> Path:
+    """countries-50m.json from $SILKSCOPE_WORLD_ATLAS, else node_modules/world-atlas above this file or in cwd."""
+    candidates = []
+    if os.environ.get(ATLAS_ENV):
+        candidates.append(Path(os.environ[ATLAS_ENV]) / ATLAS_FILE)
+    here = Path(__file__).resolve()
+    candidates += [p / "node_modules" / "world-atlas" / ATLAS_FILE for p in here.parents]
+    candidates.append(Path.cwd() / "node_modules" / "world-atlas" / ATLAS_FILE)
+    for path in candidates:
+        if path.is_file():
+            return path
+    raise MapUnavailableError(
+        "map shapes are not installed: run `npm ci` in the project folder (npm package world-atlas), "
+        f"or set {ATLAS_ENV} to a folder holding {ATLAS_FILE}"
+    )
+
+
+def _decode_arcs(topo: dict[str, Any]) -> list[list[list[float]]]:
+    """Absolute lon/lat points for every arc (TopoJSON quantised, delta-encoded arcs)."""
+    (sx, sy), (tx, ty) = topo["transform"]["scale"], topo["transform"]["translate"]
+    arcs = []
+    for arc in topo["arcs"]:
+        x = y = 0
+        points = []
+        for dx, dy in arc:
+            x, y = x + dx, y + dy
+            points.append([x * sx + tx, y * sy + ty])
+        arcs.append(points)
+    return arcs
+
+
+def _ring(indices: list[int], arcs: list[list[list[float]]]) -> list[list[float]]:
+    ring: list[list[float]] = []
+    for i in indices:
+        points = arcs[i] if i >= 0 else arcs[~i][::-1]
+        ring.extend(points if not ring else points[1:])
+    return ring
+
+
+@cache
+def features() -> dict[str, dict[str, Any]]:
+    """GeoJSON features of the five states and their neighbours, keyed by ISO3."""
+    topo = json.loads(atlas_path().read_text(encoding="utf-8"))
+    arcs = _decode_arcs(topo)
+    by_numeric = {c.iso_numeric: c.iso3 for c in registry().countries.values() if c.iso_numeric}
+    wanted = set(C5) | set(NEIGHBOURS)
+    out: dict[str, dict[str, Any]] = {}
+    for geom in topo["objects"]["countries"]["geometries"]:
+        if not str(geom.get("id", "")).isdigit():
+            continue
+        iso3 = by_numeric.get(int(geom["id"]))
+        if iso3 not in wanted:
+            continue
+        if geom["type"] == "Polygon":
+            polygons = [[_ring(r, arcs) for r in geom["arcs"]]]
+        elif geom["type"] == "MultiPolygon":
+            polygons = [[_ring(r, arcs) for r in poly] for poly in geom["arcs"]]
+        else:
+            continue
+        if iso3 not in C5:
+            # Neighbours are context only: cut them to the frame so Vega projects a tenth of the points.
+            polygons = [[_clip_ring(r, CONTEXT_BOX) for r in poly] for poly in polygons]
+        coords = [[[[round(x, 3), round(y, 3)] for x, y in r] for r in poly if r] for poly in polygons]
+        coords = [poly for poly in coords if poly]
+        if not coords:
+            continue
+        out[iso3] = {
+            "type": "Feature",
+            "id": iso3,
+            "properties": {"iso3": iso3, "name": partner_name(iso3)},
+            "geometry": {"type": "MultiPolygon", "coordinates": coords},
+        }
+    if missing := set(C5) - set(out):
+        raise MapUnavailableError(f"{ATLAS_FILE} has no shapes for {', '.join(sorted(missing))}")
+    return out
+
+
+def central_asia(
+    values: dict[str, float | None],
+    *,
+    measure: str,
+    colour: str = "#0072B2",
+    width: int = 560,
+    height: int = 330,
+    link: str | None = "/country/",
+    value_format: str = ",d",
+) -> Figure:
+    """The five states shaded by `values` (ISO3 -> number; None = no data), neighbours in grey, linked pages."""
+    shapes = features()
+    c5 = []
+    for iso3 in C5:
+        value = values.get(iso3)
+        feature = {**shapes[iso3], "properties": dict(shapes[iso3]["properties"])}
+        shown = "no data" if value is None else format(value, value_format)
+        feature["properties"].update(
+            value=value,
+            shown=shown,
+            href=f"@@{link}{iso3}" if link else None,
+            label=f"{partner_name(iso3)}: {shown} ({measure})",
+        )
+        c5.append(feature)
+    context = [shapes[i] for i in NEIGHBOURS if i in shapes]
+    projection = alt.Projection(
+        type="conicConformal",
+        rotate=[-66, 0, 0],
+        parallels=[38, 46],
+        fit={"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [FRAME]}},
+        clipExtent=[[0, 0], [width, height]],
+    )
+    top = max((v for v in values.values() if v is not None), default=0) or 1
+    base = alt.Chart(named("context")).mark_geoshape(fill="#eceae4", stroke="#ffffff", strokeWidth=0.8)
+    encoding = {
+        "color": alt.condition(
+            "datum.properties.value == null",
+            alt.value("#f7f6f2"),
+            alt.Color(
+                "properties.value:Q",
+                scale=alt.Scale(domain=[0, top], range=["#e3edf6", colour]),
+                legend=alt.Legend(title=measure, orient="top-right", format=value_format, gradientLength=120),
+            ),
+        ),
+        "description": alt.Description("properties.label:N"),
+    }
+    if link:
+        encoding["href"] = alt.Href("properties.href:N")
+    states = (
+        alt.Chart(named("c5"))
+        .mark_geoshape(stroke="#6b6b6b", strokeWidth=0.7, cursor="pointer" if link else "default")
+        .encode(**encoding)
+    )
+    shown = {f["id"]: f["properties"]["shown"] for f in c5}
+    points = [{"lon": lon, "lat": lat, "name": partner_name(i), "shown": shown[i]} for i, (lon, lat) in LABELS.items()]
+    names = alt.Chart(named("labels")).encode(longitude="lon:Q", latitude="lat:Q")
+    halo = {"stroke": "#ffffff", "strokeWidth": 3, "strokeOpacity": 0.8}
+    name_text = names.mark_text(fontSize=11, fontWeight="bold", dy=-6, color="#1a1a1a", **halo).encode(text="name:N")
+    name_top = names.mark_text(fontSize=11, fontWeight="bold", dy=-6, color="#1a1a1a").encode(text="name:N")
+    value_text = names.mark_text(fontSize=11, dy=8, color="#1a1a1a").encode(text="shown:N")
+    ctx = [{"lon": lon, "lat": lat, "name": partner_name(i)} for i, (lon, lat) in CONTEXT_LABELS.items()]
+    ctx_text = (
+        alt.Chart(named("context_labels"))
+        .mark_text(fontSize=10, fontStyle="italic", color="#8a877f")
+        .encode(longitude="lon:Q", latitude="lat:Q", text="name:N")
+    )
+    layers = base + states + ctx_text + name_text + name_top + value_text
+    chart = layers.project(**projection.to_dict()).properties(width=width, height=height)
+    return Figure(chart, {"context": context, "c5": c5, "labels": points, "context_labels": ctx})
+
+
+def _clip_ring(ring: list[list[float]], box: tuple[float, float, float, float]) -> list[list[float]]:
+    """Sutherland–Hodgman clipping of one ring to a lon/lat box (good enough for grey context shapes)."""
+    x0, y0, x1, y1 = box
+    edges = (
+        (lambda p: p[0] >= x0, lambda a, b: _cut(a, b, 0, x0)),
+        (lambda p: p[0] <= x1, lambda a, b: _cut(a, b, 0, x1)),
+        (lambda p: p[1] >= y0, lambda a, b: _cut(a, b, 1, y0)),
+        (lambda p: p[1] <= y1, lambda a, b: _cut(a, b, 1, y1)),
+    )
+    points = ring
+    for inside, cut in edges:
+        if not points:
+            break
+        out: list[list[float]] = []
+        prev = points[-1]
+        for p in points:
+            if inside(p):
+                if not inside(prev):
+                    out.append(cut(prev, p))
+                out.append(p)
+            elif inside(prev):
+                out.append(cut(prev, p))
+            prev = p
+        points = out
+    if points and points[0] != points[-1]:
+        points.append(points[0])
+    return points if len(points) >= 4 else []
+
+
+def _cut(a: list[float], b: list[float], axis: int, at: float) -> list[float]:
+    t = (at - a[axis]) / (b[axis] - a[axis])
+    return [a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])]

@@ -1,0 +1,211 @@
+"""Page routes: parse the form, call a page builder (web/pages.py) or the brief, render the template."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from silkscope.api import checking
+from silkscope.api import params as validate
+from silkscope.api.indicators import catalogue
+from silkscope.countries import C5, DEFAULT_PARTNERS, registry
+from silkscope.errors import SilkscopeError
+from silkscope.web import pages
+from silkscope.web.render import STATIC_DIR, query_string, render
+
+router = APIRouter()
+Text100 = Annotated[str | None, Query(max_length=100)]
+
+
+def _page(request: Request, template: str, status_code: int = 200, **context) -> HTMLResponse:
+    context.setdefault("nav", "")
+    html = render(template, request=request, all_partners=DEFAULT_PARTNERS, c5_members=C5, **context)
+    return HTMLResponse(html, status_code=status_code)
+
+
+def error_page(request: Request, status: int, message: str, near: list[str]) -> HTMLResponse:
+    return _page(request, "error.html", status, status=status, message=message, near=near)
+
+
+def warm(served) -> None:
+    """Draw the overview once in the background so the first visitor does not wait for the chart engine."""
+    # A missing warehouse or map is reported to the first visitor instead.
+    with contextlib.suppress(Exception):
+        pages.overview(served, "JPN", "visits")
+
+
+def _year(value: str | None, field: str) -> int | None:
+    """Form years arrive as text ('' when left empty)."""
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    if not text.isdigit() or not validate.FIRST_YEAR <= int(text) <= validate.LAST_YEAR:
+        raise SilkscopeError(
+            f"{field}: expected a year between {validate.FIRST_YEAR} and {validate.LAST_YEAR}, got {text!r}"
+        )
+    return int(text)
+
+
+def _partners(values: list[str] | None) -> str | None:
+    """Checkboxes send partners=JPN&partners=KOR; links may send partners=JPN,KOR."""
+    if not values:
+        return None
+    return validate.partners(",".join(values))
+
+
+def _period(since: str | None, until: str | None) -> tuple[int | None, int | None]:
+    return validate.period(_year(since, "since"), _year(until, "until"))
+
+
+@router.get("/", response_class=HTMLResponse)
+def overview(
+    request: Request,
+    partner: Text100 = "JPN",
+    metric: Annotated[str, Query(pattern="^(visits|finance)$")] = "visits",
+) -> HTMLResponse:
+    chosen = validate.one_country(partner or "JPN", "partner")
+    context = pages.overview(request.app.state.wh, chosen, metric)
+    return _page(request, "overview.html", nav="overview", **context)
+
+
+@router.get("/country")
+def country_form(
+    country: Annotated[str, Query(max_length=100)] = "UZB",
+    partners: Annotated[list[str] | None, Query(max_length=20)] = None,
+    since: Text100 = None,
+    until: Text100 = None,
+) -> RedirectResponse:
+    """The country selector's form target: to /country/{ISO3} with the same choices."""
+    scope = validate.country(country, "country")
+    chosen = _partners(partners)
+    query = query_string({"partners": chosen.split(",") if chosen else None, "since": since, "until": until})
+    return RedirectResponse(f"/country/{quote(scope)}" + (f"?{query}" if query else ""), status_code=303)
+
+
+@router.get("/partner")
+def partner_form(partner: Text100 = "JPN", since: Text100 = None, until: Text100 = None) -> RedirectResponse:
+    iso3 = validate.one_country(partner or "JPN", "partner")
+    query = query_string({"since": since, "until": until})
+    return RedirectResponse(f"/partner/{iso3}" + (f"?{query}" if query else ""), status_code=303)
+
+
+@router.get("/country/{value}", response_class=HTMLResponse)
+def country(
+    request: Request,
+    value: str,
+    partners: Annotated[list[str] | None, Query(max_length=20)] = None,
+    since: Text100 = None,
+    until: Text100 = None,
+) -> HTMLResponse:
+    scope = validate.country(value, "country")
+    lo, hi = _period(since, until)
+    context = pages.country(request.app.state.wh, scope, _partners(partners), lo, hi)
+    return _page(request, "country.html", nav="country", **context)
+
+
+@router.get("/country/{value}/brief.{ext}")
+def brief(
+    request: Request,
+    value: str,
+    ext: str,
+    partners: Annotated[list[str] | None, Query(max_length=20)] = None,
+    since: Text100 = None,
+    until: Text100 = None,
+) -> Response:
+    from silkscope.briefs import brief as briefs
+
+    if ext not in ("pdf", "html"):
+        raise validate.NotFoundError(f"brief.{ext}: expected brief.pdf or brief.html")
+    scope = validate.country(value, "country")
+    lo, hi = _period(since, until)
+    chosen = _partners(partners)
+    served = request.app.state.wh
+    made = served.cached(
+        ("brief", scope, chosen, lo, hi),
+        lambda con: briefs.make_brief(scope, chosen, lo, hi, con=con),
+    )
+    name = f"silkscope-brief-{scope.replace(',', '-')}"
+    if ext == "html":
+        return HTMLResponse(made.html, headers={"Content-Disposition": f'inline; filename="{name}.html"'})
+    pdf = served.cached(("brief.pdf", scope, chosen, lo, hi), lambda con: made.pdf())
+    return Response(
+        pdf, media_type="application/pdf", headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'}
+    )
+
+
+@router.get("/partner/{value}", response_class=HTMLResponse)
+def partner(request: Request, value: str, since: Text100 = None, until: Text100 = None) -> HTMLResponse:
+    iso3 = validate.one_country(value, "partner")
+    lo, hi = _period(since, until)
+    context = pages.partner(request.app.state.wh, iso3, lo, hi)
+    return _page(request, "partner.html", nav="partner", **context)
+
+
+@router.get("/compare", response_class=HTMLResponse)
+def compare(
+    request: Request,
+    indicator: Annotated[str, Query(max_length=60)] = "leader_visits",
+    country: Annotated[str, Query(max_length=100)] = "C5",
+    partners: Annotated[list[str] | None, Query(max_length=20)] = None,
+    since: Text100 = None,
+    until: Text100 = None,
+) -> HTMLResponse:
+    if indicator not in catalogue():
+        raise SilkscopeError(f"indicator: unknown {indicator!r}; expected one of: {', '.join(catalogue())}")
+    scope = validate.country(country, "country")
+    lo, hi = _period(since, until)
+    context = pages.compare(request.app.state.wh, indicator, scope, _partners(partners), lo, hi)
+    return _page(request, "compare.html", nav="compare", **context)
+
+
+@router.get("/sources", response_class=HTMLResponse)
+def sources(request: Request, kind: Annotated[str | None, Query(max_length=60)] = None) -> HTMLResponse:
+    context = pages.sources(request.app.state.wh, kind or None)
+    return _page(request, "sources.html", nav="sources", **context)
+
+
+@router.get("/check", response_class=HTMLResponse)
+def check_form(request: Request) -> HTMLResponse:
+    return _page(request, "check.html", nav="check", available=checking.available(), result=None, text="")
+
+
+@router.post("/check", response_class=HTMLResponse)
+def check(
+    request: Request,
+    text: Annotated[str | None, Form(max_length=checking.MAX_TEXT_CHARS)] = None,
+    file: Annotated[UploadFile | None, File()] = None,
+) -> HTMLResponse:
+    state = request.app.state
+    upload = None
+    if file is not None and file.filename:
+        upload = (file.file.read(state.max_upload_bytes + 1), file.filename)
+    elif not text or not text.strip():
+        raise SilkscopeError("paste the article's text or choose a file to upload: both were empty")
+    result = pages.check(state.wh, text, upload, max_chars=state.max_text_chars, max_bytes=state.max_upload_bytes)
+    return _page(request, "check.html", nav="check", available=result["available"], result=result, text=text or "")
+
+
+@router.post("/check/report.html")
+def check_report(
+    request: Request, text: Annotated[str, Form(min_length=1, max_length=checking.MAX_TEXT_CHARS)]
+) -> HTMLResponse:
+    state = request.app.state
+    result = pages.check(state.wh, text, None, max_chars=state.max_text_chars)
+    if not result["available"]:
+        raise checking.ClaimsUnavailableError()
+    html = None
+    if hasattr(result["report"], "to_html"):
+        # The checker's own single-file report, when it has a working one; ours otherwise.
+        with contextlib.suppress(Exception):
+            html = result["report"].to_html()
+    if not html:
+        html = render("check_report.html", result=result, css=(STATIC_DIR / "style.css").read_text(encoding="utf-8"))
+    return HTMLResponse(html, headers={"Content-Disposition": 'attachment; filename="silkscope-claims-report.html"'})
+
+
+def groups() -> list[tuple[str, str]]:
+    return [(g.group_id, g.name) for g in registry().groups.values()]

@@ -1,0 +1,234 @@
+"""Browser tests: every page in Debian's chromium against a real server, with screenshots kept for review."""
+
+from __future__ import annotations
+
+import io
+import types
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from silkscope.api import checking
+from web.conftest import ROOT, shot
+
+SEED = ROOT.parent / "shared" / "reference" / "articles" / "japan-central-asian-frontier-2018.txt"
+
+
+def svg_marks(page, selector: str = "figure svg") -> list[int]:
+    """Drawn marks (paths, symbols, text) in each chart on the page: an empty chart has none."""
+    return page.eval_on_selector_all(selector, "els => els.map(e => e.querySelectorAll('path, text').length)")
+
+
+def test_overview_map_and_partner_selector(page):
+    page.goto("/")
+    assert page.title() == "Overview · silkscope"
+    marks = svg_marks(page)
+    assert len(marks) >= 2 and all(n > 20 for n in marks), marks
+    # The map links each of the five states to its page.
+    links = page.eval_on_selector_all(
+        "figure svg a", "els => els.map(e => e.getAttribute('xlink:href') || e.getAttribute('href'))"
+    )
+    assert {"/country/KAZ", "/country/UZB", "/country/TJK"} <= set(links)
+    assert page.locator("table.glance th:has-text('South Korea')").count() == 1
+    shot(page, "overview")
+    page.select_option("#partner", "CHN")  # auto-submits
+    page.wait_for_url("**partner=CHN**")
+    assert "by China" in page.locator("#map-h").inner_text()
+    page.select_option("#metric", "finance")
+    page.wait_for_url("**metric=finance**")
+    assert "official finance" in page.locator("#map-h").inner_text().lower()
+    shot(page, "overview-china-finance")
+
+
+def test_country_page_charts_sources_and_selectors(page):
+    page.goto("/country/UZB")
+    assert page.locator("h1").inner_text().startswith("Uzbekistan")
+    marks = svg_marks(page)
+    assert len(marks) >= 2 and all(n > 5 for n in marks), marks
+    # Sources sit under every chart and table.
+    assert page.locator("section.card details.sources").count() >= 5
+    shot(page, "country-UZB")
+    # Narrow the partners and the period with the form.
+    for p in ("RUS", "USA"):
+        page.uncheck(f"input[name=partners][value={p}]")
+    page.fill("#since", "2000")
+    page.click("form.controls button[type=submit]")
+    page.wait_for_url("**/country/UZB?**since=2000**")
+    assert page.locator("input[name=partners]:checked").count() == 3
+    page.select_option("#country", "KAZ")
+    page.click("form.controls button[type=submit]")
+    page.wait_for_url("**/country/KAZ**")
+    assert page.locator("h1").inner_text().startswith("Kazakhstan")
+    shot(page, "country-KAZ")
+
+
+def test_partner_page_timeline_next_to_china_and_korea(page):
+    page.goto("/partner/JPN")
+    assert "Japan in Central Asia" in page.locator("h1").inner_text()
+    timeline = page.locator("#timeline-h ~ figure svg")
+    assert timeline.count() == 1
+    labels = timeline.first.inner_html()
+    assert "China" in labels and "South Korea" in labels and "Japan" in labels
+    assert page.locator("#formats-h ~ h3").first.inner_text() == "Central Asia + Japan Dialogue"
+    shot(page, "partner-JPN")
+    page.select_option("#partner", "KOR")
+    page.click("form.controls button[type=submit]")
+    page.wait_for_url("**/partner/KOR**")
+    assert "South Korea in Central Asia" in page.locator("h1").inner_text()
+
+
+def test_compare_chart_table_and_csv_download(page):
+    page.goto("/compare")
+    page.select_option("#indicator", "presence")
+    page.select_option("#country", "UZB")
+    page.click("form.controls button[type=submit]")
+    page.wait_for_url("**indicator=presence**")
+    assert page.locator("section.card table tbody tr").count() >= 3
+    assert all(n > 5 for n in svg_marks(page))
+    shot(page, "compare-presence-UZB")
+    with page.expect_download() as download:
+        page.click("text=Download CSV")
+    text = Path(download.value.path()).read_text(encoding="utf-8")
+    assert text.splitlines()[0].startswith("partner_iso3,scope,presence_kind,count")
+    assert len(text.splitlines()) >= 4
+    page.goto("/compare?indicator=all&country=C5")
+    assert page.locator("table.glance tbody tr").count() > 5
+    shot(page, "compare-all-C5")
+    page.goto("/compare?indicator=news_events&country=TKM&partners=USA")
+    assert "No rows" in page.locator(".empty").first.inner_text()
+
+
+def test_sources_page(page):
+    page.goto("/sources")
+    rows = page.locator("table tbody tr").count()
+    assert rows > 100
+    assert page.locator("th:has-text('Checksum')").count() == 1
+    shot(page, "sources")
+    page.select_option("#kind", "dataset")
+    page.wait_for_url("**kind=dataset**")
+    assert 0 < page.locator("table tbody tr").count() < rows
+
+
+def test_brief_download_from_country_page(page):
+    page.goto("/country/UZB?partners=JPN&partners=KOR&partners=CHN")
+    with page.expect_download(timeout=120_000) as download:
+        page.click("text=Download brief (PDF)")
+    data = Path(download.value.path()).read_bytes()
+    assert data[:5] == b"%PDF-"
+    assert 2 <= len(PdfReader(io.BytesIO(data)).pages) <= 4
+    page.goto("/country/UZB/brief.html?partners=JPN,KOR,CHN")
+    assert page.locator("figure svg").count() >= 2
+    shot(page, "brief-UZB-html")
+
+
+def test_check_the_seed_article(page):
+    if not SEED.exists():
+        pytest.skip(f"{SEED} not present")
+    page.goto("/check")
+    if not checking.available():
+        assert "not installed" in page.locator(".note.warn").inner_text()
+        shot(page, "check-unavailable")
+        return
+    page.fill("#text", SEED.read_text(encoding="utf-8"))
+    page.click("form.controls button[type=submit]")
+    page.wait_for_selector("mark.claim", timeout=120_000)
+    assert page.locator("mark.claim").count() >= 4
+    first = page.locator("mark.claim a").first
+    target = first.get_attribute("href")
+    first.click()
+    page.wait_for_function("id => document.getElementById(id).open", arg=target.lstrip("#"))
+    shot(page, "check-seed-article")
+    with page.expect_download() as download:
+        page.click("text=Download the HTML report")
+    report = Path(download.value.path()).read_text(encoding="utf-8")
+    lower = report.lower()
+    assert "<html" in lower and ("supported" in lower or "contradicted" in lower)
+
+
+def test_checker_missing_degrades_gracefully(page, monkeypatch):
+    def missing():
+        raise checking.ClaimsUnavailableError("test: pretend it is not installed")
+
+    monkeypatch.setattr(checking, "module", missing)
+    page.goto("/check")
+    assert "not installed" in page.locator(".note.warn").inner_text()
+    assert page.locator("button[type=submit]").is_disabled()
+    shot(page, "check-without-checker")
+
+
+def test_highlights_follow_the_contract(page, monkeypatch):
+    """With a stand-in checker, the page highlights each claim by verdict and opens its evidence."""
+    text = "Japan's ODA rose to US$242.28 million in 2003. Koizumi visited in 2006. Japan is admired."
+
+    class Report:
+        def to_dict(self):
+            def claim(phrase, verdict):
+                start = text.index(phrase)
+                return {
+                    "text": phrase,
+                    "start": start,
+                    "end": start + len(phrase),
+                    "type": "amount",
+                    "entities": ["JPN"],
+                    "period": [2003],
+                    "value": 242.28,
+                    "unit": "USD million",
+                    "verdict": verdict,
+                    "explanation": f"<b>{verdict}</b> & escaped",
+                    "evidence": [
+                        {
+                            "value": 1,
+                            "unit": "x",
+                            "period": [2003],
+                            "definition": "d",
+                            "source_id": "s",
+                            "source_title": "A source",
+                            "source_url": "https://example.org/",
+                            "query": "SELECT 1",
+                        }
+                    ],
+                }
+
+            return {
+                "claims": [
+                    claim("US$242.28 million in 2003", "contradicted"),
+                    claim("visited in 2006", "supported"),
+                    claim("Japan is admired", "not_checkable"),
+                ]
+            }
+
+    fake = types.SimpleNamespace(check_text=lambda t, db=None: Report())
+    monkeypatch.setattr(checking, "module", lambda: fake)
+    page.goto("/check")
+    page.fill("#text", text)
+    page.click("form.controls button[type=submit]")
+    page.wait_for_selector("mark.claim")
+    assert page.locator("mark.v-contradicted").inner_text() == "US$242.28 million in 2003"
+    assert page.locator("mark.v-supported").count() == 1
+    assert page.locator("mark.v-not_checkable").count() == 1
+    assert "<b>contradicted</b> & escaped" in page.locator("details.claim").first.text_content()  # escaped text
+    page.locator("mark.v-supported a").click()
+    page.wait_for_function("document.getElementById('claim-2').open")  # the hashchange handler opens it
+    shot(page, "check-highlights-contract")
+
+
+def test_keyboard_skip_link_and_focus(page):
+    page.goto("/compare")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "content"
+    # Every form field has a label.
+    unlabeled = page.evaluate(
+        """() => [...document.querySelectorAll('select, input:not([type=hidden]), textarea')]
+              .filter(e => !(e.labels && e.labels.length)).map(e => e.name)"""
+    )
+    assert unlabeled == []
+
+
+def test_unknown_country_page_lists_near_matches(page):
+    response = page.goto("/country/Uzbekstan")
+    assert response.status == 422
+    assert page.locator(".error-box a", has_text="Uzbekistan (UZB)").count() == 1
+    shot(page, "error-unknown-country")
