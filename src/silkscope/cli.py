@@ -219,9 +219,11 @@ def resolve(names: Annotated[list[str], typer.Argument(help="country names or co
 def _mount() -> None:
     """Commands whose modules live beside their layer (web, claims, indicators): thin wrappers all the same."""
     from silkscope import cli_web
+    from silkscope.cli_check import check as check_command
 
     app.command("serve")(cli_web.serve)
     app.command("brief")(cli_web.brief)
+    app.command("check")(check_command)
 
 
 _mount()

@@ -1,0 +1,93 @@
+"""The claim checker: read an article, extract its claims, check each against the warehouse with evidence."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from silkscope import warehouse
+from silkscope.claims.extract import Claim, extract
+from silkscope.claims.plan import Context
+from silkscope.claims.reader import MAX_BYTES, Document, ReadError, read_bytes, read_file, read_text
+from silkscope.claims.report import CheckedClaim, Report
+from silkscope.claims.verify import VERDICTS, verify
+
+__all__ = [
+    "MAX_BYTES",
+    "VERDICTS",
+    "CheckedClaim",
+    "Claim",
+    "Document",
+    "ReadError",
+    "Report",
+    "check_document",
+    "check_file",
+    "check_text",
+    "extract",
+    "read_bytes",
+    "read_file",
+    "read_text",
+]
+
+
+@contextmanager
+def _connection(con: duckdb.DuckDBPyConnection | None, db: str | Path | None) -> Iterator[tuple[object, str]]:
+    if con is not None:
+        yield con, "<connection>"
+        return
+    path = warehouse.resolve_path(db)
+    own = warehouse.connect(path, read_only=True)
+    try:
+        yield own, str(path)
+    finally:
+        own.close()
+
+
+def check_document(
+    doc: Document,
+    *,
+    db: str | Path | None = None,
+    con: duckdb.DuckDBPyConnection | None = None,
+    as_of: int | None = None,
+) -> Report:
+    """Extract every claim of `doc` and verify it. `as_of` defaults to the article's publication year."""
+    started = time.perf_counter()
+    year = as_of or (doc.published.year if doc.published else None)
+    claims = extract(doc.text, as_of=year)
+    with _connection(con, db) as (c, where):
+        ctx = Context.open(c, doc, claims, year)  # type: ignore[arg-type]
+        checked = [CheckedClaim(claim, verify(claim, ctx)) for claim in claims]
+    return Report(
+        doc, checked, ctx.as_of, where, sorted(ctx.connectors), time.perf_counter() - started, _sources=ctx.sources
+    )
+
+
+def check_text(
+    text: str,
+    *,
+    db: str | Path | None = None,
+    con: duckdb.DuckDBPyConnection | None = None,
+    fmt: str | None = None,
+    name: str = "<text>",
+    as_of: int | None = None,
+    max_bytes: int = MAX_BYTES,
+) -> Report:
+    """Check an article given as a string. `fmt`: text, markdown, html (sniffed when None)."""
+    return check_document(read_text(text, name, fmt, max_bytes=max_bytes), db=db, con=con, as_of=as_of)
+
+
+def check_file(
+    path: str | Path,
+    *,
+    db: str | Path | None = None,
+    con: duckdb.DuckDBPyConnection | None = None,
+    fmt: str | None = None,
+    as_of: int | None = None,
+    max_bytes: int = MAX_BYTES,
+) -> Report:
+    """Check an article file (.txt, .md, .html, .pdf); inputs over `max_bytes` (default 2 MB) are refused."""
+    return check_document(read_file(path, fmt, max_bytes=max_bytes), db=db, con=con, as_of=as_of)

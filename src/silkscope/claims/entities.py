@@ -1,0 +1,212 @@
+"""Entities in running text: countries (names, demonyms, cities), regions, leaders, roles, formats and agencies."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from silkscope.actors import actors
+from silkscope.countries import C5, registry
+
+# Leaders by the name articles use -> (full name, ISO3, level). Level None: the person held more than one office
+# (Medvedev was president, then prime minister), so the date decides and any leader level is accepted.
+LEADERS: dict[str, tuple[str, str, str | None]] = {
+    r"(?:Junichiro )?Koizumi": ("Junichiro Koizumi", "JPN", "head_of_government"),
+    r"(?:Shinzo )?Abe": ("Shinzo Abe", "JPN", "head_of_government"),
+    r"(?:Ryutaro )?Hashimoto": ("Ryutaro Hashimoto", "JPN", "head_of_government"),
+    r"(?:Keizo )?Obuchi": ("Keizo Obuchi", "JPN", "head_of_government"),
+    r"(?:Yasuo )?Fukuda": ("Yasuo Fukuda", "JPN", "head_of_government"),
+    r"(?:Taro )?Aso": ("Taro Aso", "JPN", "head_of_government"),
+    r"(?:Yukio )?Hatoyama": ("Yukio Hatoyama", "JPN", "head_of_government"),
+    r"Naoto Kan": ("Naoto Kan", "JPN", "head_of_government"),
+    r"(?:Yoshihiko )?Noda": ("Yoshihiko Noda", "JPN", "head_of_government"),
+    r"(?:Yoshihide )?Suga": ("Yoshihide Suga", "JPN", "head_of_government"),
+    r"(?:Fumio )?Kishida": ("Fumio Kishida", "JPN", "head_of_government"),
+    r"(?:Shigeru )?Ishiba": ("Shigeru Ishiba", "JPN", "head_of_government"),
+    r"(?:Sanae )?Takaichi": ("Sanae Takaichi", "JPN", "head_of_government"),
+    r"Xi(?: Jinping)?(?!['’]an)": ("Xi Jinping", "CHN", "head_of_state"),
+    r"Hu(?: Jintao)?": ("Hu Jintao", "CHN", "head_of_state"),
+    r"Jiang Zemin": ("Jiang Zemin", "CHN", "head_of_state"),
+    r"Wen Jiabao": ("Wen Jiabao", "CHN", "head_of_government"),
+    r"Li Keqiang": ("Li Keqiang", "CHN", "head_of_government"),
+    r"Li Qiang": ("Li Qiang", "CHN", "head_of_government"),
+    r"(?:Vladimir )?Putin": ("Vladimir Putin", "RUS", "head_of_state"),
+    r"(?:Dmitry )?Medvedev": ("Dmitry Medvedev", "RUS", None),
+    r"(?:Boris )?Yeltsin": ("Boris Yeltsin", "RUS", "head_of_state"),
+    r"Roh Moo-hyun": ("Roh Moo-hyun", "KOR", "head_of_state"),
+    r"Lee Myung-bak": ("Lee Myung-bak", "KOR", "head_of_state"),
+    r"Park Geun-hye": ("Park Geun-hye", "KOR", "head_of_state"),
+    r"Moon Jae-in": ("Moon Jae-in", "KOR", "head_of_state"),
+    r"Yoon(?: Suk[- ]Yeol)?": ("Yoon Suk Yeol", "KOR", "head_of_state"),
+    r"Lee Jae-myung": ("Lee Jae-myung", "KOR", "head_of_state"),
+    r"(?:Barack )?Obama": ("Barack Obama", "USA", "head_of_state"),
+    r"(?:Donald )?Trump": ("Donald Trump", "USA", "head_of_state"),
+    r"(?:Joe )?Biden": ("Joe Biden", "USA", "head_of_state"),
+    r"(?:George W\. )?Bush": ("George W. Bush", "USA", "head_of_state"),
+    r"(?:Bill )?Clinton": ("Bill Clinton", "USA", "head_of_state"),
+    r"(?:Narendra )?Modi": ("Narendra Modi", "IND", "head_of_government"),
+    r"(?:Recep Tayyip )?Erdo[gğ]an": ("Recep Tayyip Erdoğan", "TUR", None),
+    r"(?:John )?Kerry": ("John Kerry", "USA", "foreign_minister"),
+    r"(?:Sergei )?Lavrov": ("Sergei Lavrov", "RUS", "foreign_minister"),
+    r"Wang Yi": ("Wang Yi", "CHN", "foreign_minister"),
+    r"(?:Nursultan )?Nazarbayev": ("Nursultan Nazarbayev", "KAZ", "head_of_state"),
+    r"(?:Kassym-Jomart )?Tokayev": ("Kassym-Jomart Tokayev", "KAZ", "head_of_state"),
+    r"(?:Islam )?Karimov": ("Islam Karimov", "UZB", "head_of_state"),
+    r"(?:Shavkat )?Mirziyoyev": ("Shavkat Mirziyoyev", "UZB", "head_of_state"),
+    r"(?:Emomali )?Rah?mon(?:ov)?": ("Emomali Rahmon", "TJK", "head_of_state"),
+    r"(?:Gurbanguly |Serdar )?Berdimuhamedov": ("Berdimuhamedov", "TKM", "head_of_state"),
+    r"(?:Saparmurat )?Niyazov": ("Saparmurat Niyazov", "TKM", "head_of_state"),
+    r"(?:Sadyr )?Japarov": ("Sadyr Japarov", "KGZ", "head_of_state"),
+    r"(?:Askar )?Akayev": ("Askar Akayev", "KGZ", "head_of_state"),
+    r"(?:Kurmanbek )?Bakiyev": ("Kurmanbek Bakiyev", "KGZ", "head_of_state"),
+    r"(?:Almazbek )?Atambayev": ("Almazbek Atambayev", "KGZ", "head_of_state"),
+}
+CITIES = {
+    "KAZ": "Astana|Nur-Sultan|Almaty|Alma-Ata|Baikonur",
+    "UZB": "Tashkent|Samarkand|Bukhara|Andijan|Khiva|Navoi",
+    "KGZ": "Bishkek|Osh|Kant air base|Kant",
+    "TJK": "Dushanbe|Khujand",
+    "TKM": "Ashgabat|Ashkhabad|Turkmenbashi",
+    "JPN": "Tokyo|Hiroshima|Nagoya|Osaka|Kyoto",
+    "CHN": "Beijing|Shanghai|Xi['’]an|Urumqi|Qingdao",
+    "KOR": "Seoul|Busan",
+    "RUS": "Moscow|the Kremlin|Kremlin|St\\.? Petersburg|Sochi|Kazan",
+    "USA": "Washington|the White House|White House|New York",
+    "TUR": "Ankara|Istanbul",
+    "IND": "New Delhi",
+}
+# Dialogue formats by how articles name them -> format_id in core.dialogue_formats.
+_DASH = r"\s*(?:[-–—]|and)\s*"
+FORMATS = {
+    "fmt_ca_japan": rf"Central Asia\s*(?:\+|[Pp]lus|and)\s*Japan(?: Dialogue| format)?|Japan{_DASH}Central Asia (?:Dialogue|summit)",  # noqa: E501
+    "fmt_korea_ca_summit": rf"Korea{_DASH}Central Asia [Ss]ummit",
+    "fmt_korea_ca_forum": rf"Korea{_DASH}Central Asia(?: Cooperation)? Forum",
+    "fmt_c5_plus_1": r"C5\s?\+\s?1",
+    "fmt_china_ca": rf"China{_DASH}Central Asia(?: [Ss]ummit| format| mechanism)?",
+    "fmt_russia_ca": rf"Russia{_DASH}Central Asia(?: [Ss]ummit| format)?",
+    "fmt_eu_ca": rf"EU{_DASH}Central Asia(?: [Ss]ummit)?",
+    "fmt_india_ca": rf"India{_DASH}Central Asia(?: Dialogue| [Ss]ummit)?",
+}
+_REGIONS = [
+    (
+        r"Central Asian? and (?:the )?(?:South )?Caucas(?:us|ian)(?: states| countries| republics| region)?",
+        "C5_CAUCASUS",
+    ),
+    (r"(?:the )?four Central Asian (?:states|countries|republics)", "C4_EXCL_TKM"),
+    (r"(?:the )?(?:five )?(?:post-Soviet )?Central Asian? (?:states|countries|republics|nations|governments)", "C5"),
+    (r"(?:all )?five Central Asian (?:presidents|leaders)|the five (?:states|countries|republics)", "C5"),
+    (r"Central Asia|the C5\b", "C5"),
+]
+ROLE = re.compile(
+    r"\b(?P<role>prime ministers?|premiers?|PMs?|presidents?|heads? of state|heads? of government|leaders?|"
+    r"foreign ministers?)\b",
+    re.I,
+)
+ROLE_LEVELS = {
+    "prime minister": ("head_of_government",),
+    "premier": ("head_of_government",),
+    "pm": ("head_of_government",),
+    "president": ("head_of_state",),
+    "head of state": ("head_of_state",),
+    "head of government": ("head_of_government",),
+    "leader": ("head_of_state", "head_of_government"),
+    "foreign minister": ("foreign_minister",),
+}
+_EXCLUDED_ALIASES = {"Soviet Union", "USSR", "Kirghiz SSR", "European", "America", "Nippon", "Korean"}
+
+
+@dataclass(frozen=True)
+class Mention:
+    kind: str  # country, city, region, person, role, format, agency
+    start: int
+    end: int
+    text: str
+    iso3: str | None = None  # country of the mention; the group id for a region
+    level: str | None = None  # person's office, or role level
+    name: str | None = None  # full name of a person, actor id of an agency, format id
+
+
+@cache
+def _country_pattern() -> re.Pattern:
+    names: dict[str, str] = {}
+    for alias, iso3, kind in registry().alias_rows:
+        if kind in {"iso2", "iso3"} or alias in _EXCLUDED_ALIASES or (len(alias) < 4 and alias not in {"US", "UK"}):
+            continue
+        if "," in alias or "(" in alias:
+            continue
+        names.setdefault(alias, iso3)
+    for extra, iso3 in {"U.S.": "USA", "US": "USA", "EU": "EUU", "PRC": "CHN", "ROK": "KOR", "Korean": "KOR"}.items():
+        names[extra] = iso3
+    _country_pattern.names = names  # type: ignore[attr-defined]
+    alternation = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    return re.compile(rf"(?<![\w.])(?:{alternation})(?![\w$]|\.\w)")
+
+
+_NOT_A_PERSON = r"(?!['’]?s? (?:University|Airport|Street|Avenue|Prospect|School|Foundation))"
+
+
+def _alternation(items: list[tuple[str, object]], wrap: str = r"\b(?:{})\b") -> tuple[re.Pattern, list[object]]:
+    """One regex for many patterns: group g<i> tells which item matched (one scan per kind, not one per item)."""
+    parts = [f"(?P<g{i}>{pattern})" for i, (pattern, _) in enumerate(items)]
+    return re.compile(wrap.format("|".join(parts))), [value for _, value in items]
+
+
+@cache
+def _compiled() -> dict[str, tuple[re.Pattern, list[object]]]:
+    labels: dict[str, str] = {}
+    for actor in actors().values():
+        for label in (actor.name, *actor.aliases):
+            if len(label) >= 3:
+                labels.setdefault(label, actor.actor_id)
+    agencies = sorted(((re.escape(k), v) for k, v in labels.items()), key=lambda kv: -len(kv[0]))
+    return {
+        # "Nazarbayev University" and "Karimov Street" are places, not the leaders.
+        "person": _alternation(list(LEADERS.items()), r"\b(?:{})\b" + _NOT_A_PERSON),
+        "city": _alternation([(p, iso3) for iso3, p in CITIES.items()]),
+        "format": _alternation([(p, fid) for fid, p in FORMATS.items()], r"\b(?:{})"),
+        "region": _alternation(_REGIONS),
+        "agency": _alternation(agencies),
+    }
+
+
+def _scan(kind: str, text: str):
+    pattern, values = _compiled()[kind]
+    for m in pattern.finditer(text):
+        yield m, values[int(m.lastgroup[1:])]  # type: ignore[index]
+
+
+def find_mentions(text: str) -> list[Mention]:
+    """All entity mentions, longest first where they overlap, in text order."""
+    found: list[Mention] = []
+    found += [Mention("format", m.start(), m.end(), m.group(), name=str(v)) for m, v in _scan("format", text)]
+    found += [Mention("region", m.start(), m.end(), m.group(), iso3=str(v)) for m, v in _scan("region", text)]
+    for m, aid in _scan("agency", text):
+        home = actors()[str(aid)].country_iso3
+        found.append(Mention("agency", m.start(), m.end(), m.group(), iso3=home, name=str(aid)))
+    for m, (full, iso3, level) in _scan("person", text):  # type: ignore[misc]
+        found.append(Mention("person", m.start(), m.end(), m.group(), iso3, level, full))
+    found += [Mention("city", m.start(), m.end(), m.group(), iso3=str(v)) for m, v in _scan("city", text)]
+    names = _country_pattern()
+    lookup = _country_pattern.names  # type: ignore[attr-defined]
+    found += [Mention("country", m.start(), m.end(), m.group(), lookup[m.group()]) for m in names.finditer(text)]
+    for m in ROLE.finditer(text):
+        key = re.sub(r"s$", "", m.group("role").lower()).replace("heads", "head")
+        key = "pm" if key in {"pm", "pms"} else key
+        levels = ROLE_LEVELS.get(key) or ROLE_LEVELS.get(key.rstrip("s"), ("head_of_state", "head_of_government"))
+        found.append(Mention("role", m.start(), m.end(), m.group(), level=",".join(levels)))
+    # Keep the longest of overlapping mentions (a format name contains country names; a city can hold a leader's).
+    found.sort(key=lambda x: (x.start, -(x.end - x.start)))
+    kept: list[Mention] = []
+    for mention in found:
+        if not kept or mention.start >= kept[-1].end:
+            kept.append(mention)
+    return kept
+
+
+def is_c5(iso3: str | None) -> bool:
+    return iso3 in C5
+
+
+def group_members(group_id: str) -> tuple[str, ...]:
+    return registry().groups[group_id].members

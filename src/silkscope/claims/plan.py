@@ -1,0 +1,308 @@
+"""Plan: map a claim to the warehouse queries (under every reasonable definition) that can settle it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import duckdb
+
+from silkscope.claims.extract import Claim
+from silkscope.claims.reader import Document
+from silkscope.countries import registry
+from silkscope.result import fetch_rows
+from silkscope.schema import LEADER_LEVELS
+
+# The curated timeline starts in 2000. Leader-level travel is complete from then for these partners (README: the
+# timeline covers them); China's and Russia's leaders travelled far more often than the timeline records, so their
+# counts are lower bounds. Change with the reference pack's coverage.
+TIMELINE_START = 2000
+LEADERS_COVERED = frozenset({"JPN", "CHN", "KOR", "RUS", "USA"})
+PARTIAL_COVERAGE = frozenset({"CHN", "RUS"})
+INDEPENDENCE = 1991
+
+# What data would settle a claim the warehouse cannot, and the connector that provides it.
+NEEDS: dict[str, tuple[str, list[str]]] = {
+    "finance": (
+        "the donor's ODA to the recipients for those years under one stated measure: net or gross disbursements "
+        "(OECD DAC Table 2a; WDI DC.DAC.<donor>L.CD) or commitments (OECD CRS; AidData before 2013)",
+        ["oecd_dac2a", "oecd_crs", "wdi", "aiddata_flows"],
+    ),
+    "finance_chn": (
+        "project-level Chinese official finance commitments (AidData's Chinese official finance dataset)",
+        ["aiddata_china"],
+    ),
+    "trade": ("bilateral goods trade by reporter, partner and year (UN Comtrade)", ["comtrade", "comtrade_bulk"]),
+    "composition": ("bilateral trade by product (UN Comtrade, HS or SITC)", ["comtrade", "comtrade_bulk"]),
+    "investment": (
+        "bilateral direct investment positions or flows (IMF Coordinated Direct Investment Survey); WDI has only "
+        "total FDI inflows",
+        ["imf_cdis", "wdi"],
+    ),
+    "remittances": (
+        "bilateral remittance estimates (World Bank/KNOMAD matrix): no silkscope connector; WDI gives total "
+        "personal remittances received (BX.TRF.PWKR.CD.DT), not by sending country",
+        ["wdi"],
+    ),
+    "presence": (
+        "a count of the partner's companies in the host country for that year from its statistics agency: no "
+        "connector; add it to reference_pack/presence.csv with its source",
+        [],
+    ),
+    "visits": (
+        "leader travel beyond the curated timeline: news-coded visit events (GDELT 1.0 to 2013, GDELT 2.0 from "
+        "2015) and, for Chinese leaders 2003-2018, China Vitae",
+        ["gdelt1", "gdelt2", "chinavitae"],
+    ),
+    "event": (
+        "a dated record of this event: none of the connectors provides policy launches or such happenings; add it "
+        "to reference_pack/events.csv with its source (GDELT news events can show that it was reported)",
+        ["gdelt1", "gdelt2"],
+    ),
+    "format": ("the meetings of this dialogue format: add them to reference_pack/events.csv with their sources", []),
+    "poll": (
+        "a poll asking this question in these countries (e.g. Central Asia Barometer): no connector; add it to "
+        "reference_pack/opinion.csv with its source",
+        [],
+    ),
+    "other": ("a dataset measuring this quantity: no silkscope connector covers it", []),
+    "exchange_rate": ("the official exchange rate for the year (WDI PA.NUS.FCRF)", ["wdi"]),
+    "history": (
+        "a history of diplomatic initiatives (who did what first): outside silkscope's data; needs a historian's "
+        "source",
+        [],
+    ),
+}
+
+
+@dataclass
+class Query:
+    """SQL with its parameters; `text` inlines them so a reader can paste the query into DuckDB."""
+
+    sql: str
+    params: list[Any] = field(default_factory=list)
+
+    def run(self, con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+        return fetch_rows(con, self.sql, self.params)[1]
+
+    @property
+    def text(self) -> str:
+        parts = self.sql.split("?")
+        out = [parts[0]]
+        for value, rest in zip(self.params, parts[1:], strict=True):
+            out.append(_literal(value) + rest)
+        return re.sub(r"\s+", " ", "".join(out)).strip()
+
+
+def _literal(value: Any) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_literal(v) for v in value) + "]"
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+@dataclass
+class Context:
+    """What every check of one article shares: the connection, the article's date and the warehouse's coverage."""
+
+    con: duckdb.DuckDBPyConnection
+    doc: Document
+    claims: list[Claim]
+    as_of: int
+    covered: set[str]
+    connectors: set[str]
+    sources: dict[str, dict[str, Any]]
+    _cache: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
+
+    @classmethod
+    def open(cls, con: duckdb.DuckDBPyConnection, doc: Document, claims: list[Claim], as_of: int | None) -> Context:
+        from silkscope.visits import covered_partners
+
+        sources = {
+            r["source_id"]: r
+            for r in fetch_rows(con, "SELECT source_id, publisher, title, url, citation, loaded_by FROM core.sources")[
+                1
+            ]
+        }
+        connectors = {r["loaded_by"] for r in sources.values()}
+        year = as_of or (doc.published.year if doc.published else date.today().year)
+        return cls(con, doc, claims, year, covered_partners(con), connectors, sources)
+
+    def rows(self, query: Query) -> list[dict[str, Any]]:
+        """Run a query once per article: several claims often ask the same question."""
+        key = (query.sql, repr(query.params))
+        if key not in self._cache:
+            self._cache[key] = query.run(self.con)
+        return self._cache[key]
+
+    def source(self, source_id: str | None) -> dict[str, Any]:
+        return self.sources.get(source_id or "", {})
+
+
+def members(scope: str | None) -> list[str]:
+    groups = registry().groups
+    if scope in groups:
+        return list(groups[scope].members)
+    return [scope] if scope else list(groups["C5"].members)
+
+
+def leader_levels(claim: Claim) -> list[str]:
+    levels = [lv for lv in claim.levels if lv]
+    return levels or list(LEADER_LEVELS)
+
+
+def surname(person: str | None) -> str | None:
+    if not person:
+        return None
+    return person.replace("-", " ").split()[-1] if person[:2] not in {"Xi", "Hu"} else person.split()[0]
+
+
+# --- SQL ---------------------------------------------------------------------------------------------------------
+
+VISITS = """SELECT v.event_id, v.visitor_iso3, v.host_iso3, v.year, v.date_start, v.date_end, v.date_precision, v.level,
+       v.visitor_person, v.trip_key, v.event_type, v.format_id, v.title, e.note, v.source_id
+FROM out.visits v JOIN core.events e USING (event_id)
+WHERE list_contains(?::VARCHAR[], v.visitor_iso3) AND list_contains(?::VARCHAR[], v.host_iso3)
+  AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], v.level)) AND v.year BETWEEN ? AND ?
+  AND (?::VARCHAR IS NULL OR v.visitor_person ILIKE '%' || ?::VARCHAR || '%')
+ORDER BY v.date_start, v.host_iso3"""
+
+NOT_HELD = """SELECT event_id, date_start, date_end, year, event_type, status, mode, level, visitor_iso3,
+       visitor_person, host_iso3, format_id, title, note, source_id
+FROM core.events
+WHERE (status <> 'held' OR mode <> 'in_person' OR event_type = 'finding')
+  AND list_has_any(visitor_iso3, ?::VARCHAR[]) AND list_has_any(host_iso3, ?::VARCHAR[])
+  AND year(date_end) >= ? AND year <= ?
+ORDER BY date_start"""
+
+FORMAT_EVENTS = """SELECT e.event_id, e.date_start, e.date_end, e.year, e.event_type, e.status, e.mode, e.level,
+       e.visitor_iso3, e.host_iso3, e.format_id, f.name AS format_name, f.partner_iso3, f.launched, e.title, e.note,
+       e.source_id
+FROM core.events e JOIN core.dialogue_formats f USING (format_id)
+WHERE (?::VARCHAR IS NULL OR e.format_id = ?::VARCHAR)
+ORDER BY e.date_start"""
+
+FORMATS = """SELECT format_id, name, partner_iso3, members_iso3, launched, launched_precision, launch_level,
+       first_summit, top_level, note, source_id
+FROM core.dialogue_formats WHERE (?::VARCHAR IS NULL OR format_id = ?::VARCHAR) ORDER BY launched"""
+
+EVENTS_NEAR = """SELECT event_id, date_start, date_end, year, event_type, status, mode, level, visitor_iso3,
+       visitor_person, host_iso3, format_id, title, note, source_id
+FROM core.events
+WHERE list_has_any(list_concat(visitor_iso3, host_iso3), ?::VARCHAR[]) AND year BETWEEN ? AND ?
+ORDER BY date_start"""
+
+PRESENCE = """SELECT fact_id, partner_iso3, coalesce(country_iso3, group_id) AS scope, as_of, date_precision, year,
+       presence_kind, count, definition, source_id
+FROM core.presence
+WHERE (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], partner_iso3)) AND coalesce(country_iso3, group_id) = ?
+ORDER BY as_of, partner_iso3"""
+
+FINANCE = """SELECT s.loaded_by AS dataset, f.donor_iso3, f.donor_actor_id, f.flow_class, f.measure, f.price_basis,
+       f.base_year, coalesce(f.country_iso3, f.group_id) AS recipient, f.group_id IS NOT NULL AS regional, f.year,
+       sum(f.amount_usd) AS amount_usd, any_value(f.definition) AS definition, min(f.source_id) AS source_id
+FROM core.finance_flows f JOIN core.sources s USING (source_id)
+WHERE (f.donor_iso3 = ?::VARCHAR OR f.donor_actor_id = ?::VARCHAR)
+  AND (list_contains(?::VARCHAR[], f.country_iso3) OR list_contains(?::VARCHAR[], f.group_id))
+  AND f.year BETWEEN ? AND ?
+GROUP BY ALL ORDER BY ALL"""
+
+DAC_NET = """SELECT country_iso3 AS recipient, year, value AS amount_usd, indicator_code, definition, source_id
+FROM core.indicators
+WHERE indicator_code = ? AND list_contains(?::VARCHAR[], country_iso3) AND year BETWEEN ? AND ? AND value IS NOT NULL
+ORDER BY year, country_iso3"""
+
+FINANCE_BY_RECIPIENT = """SELECT coalesce(f.country_iso3, f.group_id) AS recipient, s.loaded_by AS dataset, f.measure,
+       f.price_basis, sum(f.amount_usd) AS amount_usd, min(f.year) AS first_year, max(f.year) AS last_year,
+       min(f.source_id) AS source_id
+FROM core.finance_flows f JOIN core.sources s USING (source_id)
+WHERE (f.donor_iso3 = ?::VARCHAR OR f.donor_actor_id = ?::VARCHAR) AND f.year BETWEEN ? AND ?
+GROUP BY ALL ORDER BY dataset, measure, price_basis, amount_usd DESC"""
+
+TRADE = """SELECT partner_iso3, coalesce(country_iso3, group_id) AS scope, year, direction, reporter_iso3,
+       classification, product_code, product_label, value_usd, price_basis, definition, source_id
+FROM core.trade_flows
+WHERE partner_iso3 = ? AND (list_contains(?::VARCHAR[], country_iso3) OR group_id = ?) AND year BETWEEN ? AND ?
+ORDER BY year, reporter_iso3, direction"""
+
+INVESTMENT = """SELECT partner_iso3, coalesce(country_iso3, group_id) AS scope, year, period_start, period_end, measure,
+       bound, value_usd, price_basis, definition, source_id
+FROM core.investments
+WHERE partner_iso3 = ? AND (list_contains(?::VARCHAR[], country_iso3) OR group_id = ?)
+ORDER BY year"""
+
+OPINION = """SELECT fact_id, subject_iso3, coalesce(country_iso3, group_id) AS scope, fieldwork_start, fieldwork_end,
+       indicator, question, share_pct, sample_n, pollster, source_id
+FROM core.opinion WHERE (?::VARCHAR IS NULL OR subject_iso3 = ?::VARCHAR)
+ORDER BY fieldwork_start"""
+
+ENGAGEMENTS = """SELECT engagement_date, year, leader, leader_iso3, counterpart_iso3, kind, text, source_id
+FROM core.leader_engagements
+WHERE leader ILIKE '%' || ? || '%' AND kind = 'travel' AND list_contains(?::VARCHAR[], counterpart_iso3)
+ORDER BY engagement_date LIMIT 10"""
+
+EARLIEST_EVENTS = """SELECT event_id, date_start, year, event_type, status, level, visitor_person, title, source_id
+FROM core.events WHERE list_contains(list_concat(visitor_iso3, host_iso3), ?) ORDER BY date_start LIMIT 3"""
+
+LAST_YEAR = "SELECT max(year) AS last_year FROM core.events WHERE status = 'held'"
+
+HOSTED_SUMMITS = """SELECT event_id, date_start, year, event_type, status, level, title, note, source_id
+FROM core.events
+WHERE list_contains(host_iso3, ?) AND list_has_any(visitor_iso3, ?::VARCHAR[]) AND event_type = 'multilateral_summit'
+  AND status = 'held' AND mode = 'in_person' AND year >= ?
+ORDER BY date_start"""
+
+EXCHANGE_RATE = """SELECT country_iso3, year, value, definition, source_id FROM core.indicators
+WHERE indicator_code = 'PA.NUS.FCRF' AND country_iso3 = ? AND year = ?"""
+
+
+def family(claim: Claim) -> str:
+    """Which check a claim gets: the verifier dispatches on this name."""
+    if claim.type == "opinion":
+        return "opinion"
+    if claim.type == "change":
+        return "change"
+    if claim.type in {"amount", "count"}:
+        if claim.type == "count" and claim.indicator == "presence":
+            return "presence"
+        if claim.type == "amount" and claim.indicator in {"finance", "trade", "investment"}:
+            return claim.indicator
+        return "other_figure"
+    if claim.type == "share":
+        return {"poll": "poll", "composition": "composition"}.get(claim.indicator or "", "other_share")
+    if claim.type == "comparison":
+        return {"presence": "presence_rank", "finance": "finance_rank", "visits": "visits_rank"}.get(
+            claim.indicator or "", "other_comparison"
+        )
+    if claim.type == "frequency":
+        return "format_frequency" if claim.subtype == "format_meetings" else "visit_count"
+    if claim.type in {"event", "first_or_only"} and re.search(
+        r"\b(?:was|were|has been|had been) (?:cancel+ed|postponed|called off|scrapped|put off)\b", claim.text, re.I
+    ):
+        return "dropped_event"
+    if claim.type == "first_or_only":
+        if claim.subtype == "hedged":
+            return "hedged_first"
+        if re.search(r"\bsummits?\b|\bformat\b|\bdialogue\b", claim.text, re.I) and not claim.person:
+            return "format_first"
+        return "visit_first"
+    if claim.type == "event":
+        if claim.subtype == "ordinal" and not claim.format_id and claim.extra.get("format_of_partner"):
+            return "format_event"
+        if claim.format_id and (
+            claim.subtype == "ordinal" or re.search(r"launch|establish|found|set up", claim.text, re.I)
+        ):
+            return "format_event"
+        if re.search(r"\b(?:visit\w*|went to|travel+ed|toured|arrived in|returned to|trip)\b", claim.text, re.I) and (
+            claim.hosts or claim.scope
+        ):
+            return "visit_event"
+        return "generic_event"
+    return "other"

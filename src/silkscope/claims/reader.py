@@ -1,0 +1,312 @@
+"""Read an article (.txt, .md, .html, .pdf) into the plain text a reader sees; claim offsets index into it."""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+from datetime import date
+from html.parser import HTMLParser
+from pathlib import Path
+
+from silkscope.errors import SilkscopeError
+
+MAX_BYTES = 2 * 1024 * 1024
+FORMATS = ("text", "markdown", "html", "pdf")
+_SUFFIXES = {".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown", ".htm": "html"}
+_SUFFIXES |= {".html": "html", ".xhtml": "html", ".pdf": "pdf"}
+
+
+class ReadError(SilkscopeError):
+    """An article that cannot be read: names the input, the place and what was expected."""
+
+
+@dataclass
+class Document:
+    """`text` is what the user sees (markup stripped, escapes resolved): every claim offset points into it."""
+
+    text: str
+    name: str
+    fmt: str
+    title: str | None = None
+    url: str | None = None
+    published: date | None = None
+
+
+def sniff(data: bytes, name: str = "") -> str:
+    suffix = Path(name).suffix.lower()
+    if suffix in _SUFFIXES:
+        return _SUFFIXES[suffix]
+    head = data[:2048].lstrip().lower()
+    if head.startswith(b"%pdf"):
+        return "pdf"
+    if head.startswith((b"<!doctype html", b"<html")) or re.search(rb"<(p|div|body|article|h1)\b", head):
+        return "html"
+    return "text"
+
+
+def read_bytes(data: bytes, name: str = "<text>", fmt: str | None = None, *, max_bytes: int = MAX_BYTES) -> Document:
+    if len(data) > max_bytes:
+        raise ReadError(
+            f"{name}: input is {len(data):,} bytes; the limit is {max_bytes:,} bytes ({max_bytes / 2**20:.1f} MB). "
+            "Check a shorter extract or raise the limit (max_bytes / --max-bytes)."
+        )
+    fmt = fmt or sniff(data, name)
+    if fmt not in FORMATS:
+        raise ReadError(f"{name}: unknown format {fmt!r}; expected one of: {', '.join(FORMATS)}")
+    if fmt == "pdf":
+        text = _pdf_text(data, name)
+        return _finish(Document(text, name, fmt))
+    raw = _decode(data, name)
+    if fmt == "html":
+        parser = _HtmlText()
+        parser.feed(raw)
+        parser.close()
+        title = parser.h1 or parser.og_title or parser.title
+        doc = Document(parser.result(), name, fmt, title, parser.url, _parse_date(parser.date or ""))
+        return _finish(doc)
+    raw = raw.replace("\r\n", "\n").replace("\r", "\n")
+    title = None
+    if fmt == "markdown" or _looks_markdown(raw):
+        text = markdown_to_text(raw)
+        heading = re.search(r"^\s{0,3}#\s+(.+?)\s*#*\s*$", raw, re.M)
+        title = markdown_to_text(heading.group(1)) if heading else None
+    else:
+        text = raw
+    return _finish(Document(text, name, fmt, title))
+
+
+def read_text(text: str, name: str = "<text>", fmt: str | None = None, *, max_bytes: int = MAX_BYTES) -> Document:
+    return read_bytes(text.encode("utf-8"), name, fmt, max_bytes=max_bytes)
+
+
+def read_file(path: str | Path, fmt: str | None = None, *, max_bytes: int = MAX_BYTES) -> Document:
+    p = Path(path)
+    if not p.is_file():
+        raise ReadError(f"{p}: no such file; expected a .txt, .md, .html or .pdf article")
+    size = p.stat().st_size
+    if size > max_bytes:  # refuse before reading a huge file into memory
+        raise ReadError(
+            f"{p}: input is {size:,} bytes; the limit is {max_bytes:,} bytes ({max_bytes / 2**20:.1f} MB). "
+            "Check a shorter extract or raise the limit (max_bytes / --max-bytes)."
+        )
+    return read_bytes(p.read_bytes(), str(p), fmt, max_bytes=max_bytes)
+
+
+def read_stream(
+    stream: io.BufferedIOBase, name: str = "<stdin>", fmt: str | None = None, *, max_bytes: int = MAX_BYTES
+):
+    data = stream.read(max_bytes + 1)  # one byte over the limit is enough to refuse
+    return read_bytes(data, name, fmt, max_bytes=max_bytes)
+
+
+def _decode(data: bytes, name: str) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        line = before.count(b"\n") + 1
+        column = exc.start - (before.rfind(b"\n") + 1) + 1
+        raise ReadError(
+            f"{name}: line {line}, column {column} (byte {exc.start}): byte 0x{data[exc.start]:02x} is not valid "
+            "UTF-8; expected a UTF-8 text, Markdown or HTML file"
+        ) from None
+
+
+# --- Markdown (and markdown-ish .txt exports such as "US\\$2.57" and "[text](#)") ------------------------------
+
+_ESCAPE = re.compile(r"\\+([!-/:-@\[-`{-~])")  # runs of backslashes before ASCII punctuation (double-escaped too)
+_LINK = re.compile(r"!?\[([^\]\n]*)\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"]*\")?\)")
+_AUTOLINK = re.compile(r"<((?:https?|mailto):[^>\s]+)>")
+_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+_EM = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])|(?<![\w_])_(?=\S)([^_\n]+?)(?<=\S)_(?![\w_])")
+_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
+_FENCE = re.compile(r"^\s{0,3}(```|~~~)")
+_PLACEHOLDER_BASE = 0xF0000  # Unicode private use plane: escaped characters hide here while markup is stripped
+
+
+def _looks_markdown(text: str) -> bool:
+    return bool(_ESCAPE.search(text) or _LINK.search(text) or re.search(r"^#{1,6} ", text, re.M))
+
+
+def markdown_to_text(source: str) -> str:
+    """Strip Markdown markup, keeping the words a reader sees: link text, emphasised text, escaped characters."""
+    out = []
+    for line in source.split("\n"):
+        if _FENCE.match(line):
+            continue
+        line = _ESCAPE.sub(lambda m: chr(_PLACEHOLDER_BASE + ord(m.group(1))), line)
+        heading = _HEADING.match(line)
+        if heading:
+            line = heading.group(1)
+        line = re.sub(r"^\s{0,3}>\s?", "", line)
+        line = _LINK.sub(lambda m: m.group(1), line)
+        line = _AUTOLINK.sub(lambda m: m.group(1), line)
+        line = _STRONG.sub(lambda m: m.group(2), line)
+        line = _EM.sub(lambda m: m.group(1) or m.group(2), line)
+        out.append(re.sub("[\U000f0000-\U000f007f]", lambda m: chr(ord(m.group()) - _PLACEHOLDER_BASE), line))
+    return "\n".join(out)
+
+
+# --- HTML --------------------------------------------------------------------------------------------------------
+
+_SKIP = {"script", "style", "noscript", "template", "head", "svg", "iframe", "canvas", "object", "nav", "form"}
+_BLOCK = {"p", "div", "section", "article", "header", "footer", "main", "aside", "blockquote", "ul", "ol", "li"}
+_BLOCK |= {"h1", "h2", "h3", "h4", "h5", "h6", "table", "tr", "figure", "figcaption", "pre", "hr", "dl", "dt", "dd"}
+_VOID = {"br", "hr", "img", "meta", "link", "input", "wbr", "source", "area", "base", "col", "embed", "param", "track"}
+
+
+class _HtmlText(HTMLParser):
+    """Text as a browser shows it: whitespace collapsed, blocks on their own lines, scripts and styles dropped."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skip = 0
+        self.pre = 0
+        self.title: str | None = None  # the page's <title>; the article's <h1> or og:title win over it
+        self.h1: str | None = None
+        self.og_title: str | None = None
+        self.url: str | None = None
+        self.date: str | None = None
+        self._in_title = False
+        self._h1: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "meta":
+            key = (a.get("property") or a.get("name") or "").lower()
+            if key in {"article:published_time", "date", "dc.date", "pubdate", "publish-date"} and not self.date:
+                self.date = a.get("content")
+            elif key == "og:url" and not self.url:
+                self.url = a.get("content")
+            elif key == "og:title" and not self.og_title:
+                self.og_title = a.get("content")
+        elif tag == "link" and a.get("rel", "").lower() == "canonical":
+            self.url = self.url or a.get("href")
+        elif tag == "time" and a.get("datetime") and not self.date:
+            self.date = a["datetime"]
+        if tag == "title":
+            self._in_title = True
+        if tag in _SKIP:
+            self.skip += tag not in _VOID
+            return
+        if tag == "h1" and self._h1 is None:
+            self._h1 = []
+        if tag == "pre":
+            self.pre += 1
+        if tag == "br":
+            self.parts.append("\n")
+        elif tag in _BLOCK:
+            self.parts.append("\n\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "title":
+            self._in_title = False
+        if tag in _SKIP:
+            self.skip = max(0, self.skip - 1)
+            return
+        if tag == "pre":
+            self.pre = max(0, self.pre - 1)
+        if tag == "h1" and self._h1 is not None and not self.h1:
+            self.h1 = " ".join("".join(self._h1).split()) or None
+        if tag in _BLOCK:
+            self.parts.append("\n\n")
+
+    def handle_data(self, data: str) -> None:
+        if self._in_title and not self.title:
+            self.title = " ".join(data.split()) or None
+        if self.skip:
+            return
+        if self._h1 is not None and not self.h1:
+            self._h1.append(data)
+        self.parts.append(data if self.pre else re.sub(r"\s+", " ", data))
+
+    def result(self) -> str:
+        text = "".join(self.parts)
+        text = re.sub(r"[ \t]*\n[ \t]*", "\n", text)
+        text = re.sub(r"\n{3,}", "\n\n", text)
+        return text.strip("\n ")
+
+
+# --- PDF ---------------------------------------------------------------------------------------------------------
+
+
+def _pdf_text(data: bytes, name: str) -> str:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except (PdfReadError, ValueError, KeyError, TypeError) as exc:
+        raise ReadError(f"{name}: not a readable PDF ({exc}); expected a PDF with a text layer") from None
+    text = "\n\n".join(p.strip() for p in pages)
+    # A word hyphenated across a line break is one word to the reader.
+    text = re.sub(r"(?<=[a-z])-\n(?=[a-z])", "", text)
+    if not text.strip():
+        raise ReadError(f"{name}: the PDF has no text layer (a scan?); expected a PDF with selectable text")
+    return text
+
+
+# --- Metadata ----------------------------------------------------------------------------------------------------
+
+_MONTHS = "january february march april may june july august september october november december".split()  # noqa: SIM905
+_DATE_PATTERNS = [
+    re.compile(r"\b(?P<y>(?:19|20)\d\d)-(?P<m>\d\d)-(?P<d>\d\d)(?!\d)"),
+    re.compile(r"\b(?P<d>\d{1,2})\s+(?P<mn>[A-Z][a-z]+)\.?\s+(?P<y>(?:19|20)\d\d)\b"),
+    re.compile(r"\b(?P<mn>[A-Z][a-z]+)\.?\s+(?P<d>\d{1,2}),\s*(?P<y>(?:19|20)\d\d)\b"),
+]
+
+
+def _parse_date(value: str) -> date | None:
+    for pattern in _DATE_PATTERNS:
+        m = pattern.search(value)
+        if not m:
+            continue
+        try:
+            month = int(m.group("m")) if "m" in m.groupdict() else None
+        except (IndexError, TypeError):
+            month = None
+        if month is None:
+            word = m.group("mn").lower()
+            month = next((i + 1 for i, full in enumerate(_MONTHS) if full.startswith(word[:3])), None)
+        if month is None:
+            continue
+        try:
+            return date(int(m.group("y")), month, int(m.group("d")))
+        except ValueError:
+            continue
+    return None
+
+
+def _finish(doc: Document) -> Document:
+    """Fill title, publication date and URL from the text's opening lines where the markup did not give them."""
+    lines = [ln.strip() for ln in doc.text.split("\n") if ln.strip()]
+    head = lines[:15]
+    if doc.published is None:
+        for line in head:
+            if len(line) <= 60 or re.match(r"(?i)(published|date|posted|updated)\b", line):
+                found = _parse_date(line)
+                if found:
+                    doc.published = found
+                    break
+    if doc.title is None:
+        # A title stands alone: a one-line paragraph near the top, not a wrapped line of body text.
+        alone = [p.strip() for p in re.split(r"\n\s*\n", doc.text) if p.strip() and "\n" not in p.strip()]
+        candidates = [
+            ln
+            for ln in alone[:12]
+            if 3 <= len(ln.split()) <= 20
+            and not ln.endswith((".", ",", ";"))
+            and not ln.isupper()
+            and not re.match(r"(?i)(by|published|date|posted)\b", ln)
+            and not _parse_date(ln)
+        ]
+        if candidates:
+            doc.title = max(candidates, key=lambda ln: len(ln.split()))
+    if doc.url is None:
+        m = re.search(r"(?i)url of this article:?\s*<?(https?://[^\s>]+)", doc.text)
+        if m:
+            doc.url = m.group(1)
+    return doc

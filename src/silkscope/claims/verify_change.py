@@ -1,0 +1,80 @@
+"""Fold and percentage changes: the article's own endpoints first, so internal arithmetic is always checkable."""
+
+from __future__ import annotations
+
+import re
+
+from silkscope.claims import plan as PL
+from silkscope.claims.extract import Claim
+from silkscope.claims.plan import Context
+from silkscope.claims.verify import Check, article_evidence, needs, needs_text, tolerance_text, within
+
+
+def change(claim: Claim, ctx: Context) -> Check:
+    """Internal arithmetic first: the article's own endpoints always allow it, even where they are unverifiable."""
+    ends = [
+        c
+        for c in ctx.claims
+        if c.type in {"amount", "count"}
+        and c.sentence == claim.sentence
+        and c.start < claim.start
+        and c.value
+        and abs(c.start - claim.start) < 600
+    ]
+    ends = [c for c in ends if c.unit == ends[-1].unit] if ends else []
+    if len(ends) < 2:
+        need = needs(claim.indicator if claim.indicator in PL.NEEDS else "other", ctx)
+        ev = article_evidence(
+            ctx,
+            claim,
+            None,
+            claim.unit,
+            "the text gives no two figures to compare",
+            "internal arithmetic: no endpoints in the sentence",
+        )
+        return Check("unverifiable", [ev], f"The change has no stated endpoints to recompute. {needs_text(need)}", need)
+    first, last = ends[0], ends[-1]
+    ratio = last.value / first.value  # type: ignore[operator]
+    q = claim.qualifier
+    if claim.unit == "percent":
+        actual, claimed, kind = (ratio - 1) * 100, claim.value or 0, "share"
+        shown = f"{actual:+.1f}%"
+        falling = re.search(
+            r"\b(?:drop|fell|fall|declin|decreas|down|shr[ai]nk|lower|cut|slump|plung)", claim.text, re.I
+        )
+        if falling and actual < 0:
+            actual = -actual  # "a drop of 40 percent" states the size of a fall
+        ok = (
+            within(actual, claimed, q, "share")
+            if q not in (None, "exact")
+            else abs(actual - claimed) <= max(1.0, 0.05 * abs(claimed))
+        )
+    else:
+        actual, claimed, kind = ratio, claim.value or 0, "fold"
+        shown = f"{ratio:.2f}x"
+        if claimed == 2 and q is None and re.search(r"doubl", claim.text, re.I):
+            ok = 1.8 <= ratio <= 2.2
+        else:
+            ok = within(ratio, claimed, q, "fold")
+    years = [y for c in (first, last) for y in c.period[:1]]
+    duration = claim.extra.get("duration")
+    span_ok = duration is None or len(years) < 2 or years[-1] - years[0] == duration
+    how = f"internal arithmetic: {last.value:,.4g} / {first.value:,.4g} = {ratio:.4g}"
+    definition = f"ratio of the article's own figures ({last.text!r} over {first.text!r})"
+    ev = article_evidence(ctx, claim, round(actual, 2), claim.unit, definition, how)
+    ev.period = years
+    tol = tolerance_text(q, kind)
+    qual = {"almost": "almost ", "more": "more than ", "about": "about ", "less": "less than "}.get(q or "", "")
+    said = f"{qual}{claimed:g}{'%' if claim.unit == 'percent' else 'x'}"
+    if ok and span_ok:
+        text = f"Holds on the article's own numbers: {shown} vs '{said}' ({tol})"
+        text += f" over {years[-1] - years[0]} years." if len(years) == 2 else "."
+        text += " The endpoints themselves are checked separately."
+        return Check("supported", [ev], text, tolerance=tol)
+    if ok and not span_ok:
+        return Check(
+            "imprecise",
+            [ev],
+            f"The ratio {shown} fits '{said}', but the years span {years[-1] - years[0]}, not {duration}.",
+        )
+    return Check("contradicted", [ev], f"The article's own numbers give {shown}, not '{said}' ({tol}).", tolerance=tol)
