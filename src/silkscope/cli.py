@@ -218,12 +218,15 @@ def resolve(names: Annotated[list[str], typer.Argument(help="country names or co
 
 def _mount() -> None:
     """Commands whose modules live beside their layer (web, claims, indicators): thin wrappers all the same."""
-    from silkscope import cli_web
+    from silkscope import cli_indicators, cli_web
     from silkscope.cli_check import check as check_command
 
     app.command("serve")(cli_web.serve)
     app.command("brief")(cli_web.brief)
     app.command("check")(check_command)
+    app.command("indicator")(cli_indicators.indicator)
+    app.command("indicators")(cli_indicators.list_indicators)
+    app.add_typer(cli_indicators.model_app, name="model")
 
 
 _mount()

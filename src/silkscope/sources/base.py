@@ -39,8 +39,14 @@ class Connector:
     def remote_files(self) -> list[RemoteFile]:
         raise NotImplementedError
 
-    def fetch_files(self, *, cache_dir: Path | None = None, mirror: Path | None = None, refresh: bool = False,
-                    progress: ByteProgress | None = None) -> list[FetchedFile]:
+    def fetch_files(
+        self,
+        *,
+        cache_dir: Path | None = None,
+        mirror: Path | None = None,
+        refresh: bool = False,
+        progress: ByteProgress | None = None,
+    ) -> list[FetchedFile]:
         """Fetch every remote file. Paged APIs override this to follow the publisher's page count."""
         files = []
         missing: list[str] = []

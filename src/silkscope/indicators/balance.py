@@ -1,0 +1,86 @@
+"""Indicator 4: public versus private engagement per dyad — official finance against FDI, companies and trade."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import ibis
+import ibis.expr.datatypes as dt
+
+from silkscope.countries import C5, DEFAULT_PARTNERS
+from silkscope.indicators.panel import dyad_year_panel
+from silkscope.indicators.tables import Tables, duckdb_tables, to_result, year_bounds
+from silkscope.result import Result
+
+DEFAULT_PUBLIC = "official_disb_gross_current_usd"
+PRESENCE = ("presence_companies_operating", "presence_enterprises_with_foreign_capital")
+
+
+def balance_expr(panel: ibis.Table, *, public: str = DEFAULT_PUBLIC, by_year: bool = True) -> ibis.Table:
+    """Per dyad (and year): public and private measures side by side, and their ratios."""
+    p = panel
+    companies = ibis.coalesce(*[p[c] for c in PRESENCE])
+    p = p.mutate(
+        public_usd=p[public].cast(dt.float64),
+        private_fdi_usd=p.fdi_flow_usd,
+        trade_usd=p.trade_total_usd,
+        companies=companies,
+    )
+    keys = ["partner_iso3", "country_iso3"] + (["year"] if by_year else [])
+    g = p.group_by(keys).aggregate(
+        public_usd=p.public_usd.sum(),
+        private_fdi_usd=p.private_fdi_usd.sum(),
+        trade_usd=p.trade_usd.sum(),
+        # a stock, not a flow: the latest count in the period
+        companies=p.companies.argmax(ibis.ifelse(p.companies.notnull(), p.year, ibis.null(dt.int64))),
+        first_year=p.year.min(),
+        last_year=p.year.max(),
+    )
+    g = g.mutate(
+        public_share_pct=100.0 * g.public_usd / (g.public_usd + g.private_fdi_usd).nullif(0),
+        public_to_private_ratio=g.public_usd / g.private_fdi_usd.nullif(0),
+        public_per_trade_pct=100.0 * g.public_usd / g.trade_usd.nullif(0),
+        public_usd_per_company=g.public_usd / g.companies.cast(dt.float64).nullif(0),
+    )
+    g = g.filter(g.public_usd.notnull() | g.private_fdi_usd.notnull() | g.trade_usd.notnull() | g.companies.notnull())
+    return g.order_by(keys)
+
+
+DEFINITIONS = {
+    "public_usd": "official finance of the partner to the country (default: all official classes, gross "
+    "disbursements, current USD; --public names another panel column)",
+    "private_fdi_usd": "bilateral FDI flows, partner into the country (private capital)",
+    "trade_usd": "goods trade turnover as the partner reports it (trade_total_usd)",
+    "companies": "latest count of the partner's companies operating (or enterprises with its capital) in the "
+    "country; the source's own definition",
+    "public_share_pct": "100 * public_usd / (public_usd + private_fdi_usd): above 50 = state-led capital",
+    "public_to_private_ratio": "public_usd / private_fdi_usd",
+    "public_per_trade_pct": "100 * public_usd / trade_usd: official money per dollar of commerce",
+    "public_usd_per_company": "public_usd / companies",
+}
+
+
+def balance(
+    partners: Sequence[str] | None = None,
+    countries: Sequence[str] | None = None,
+    since: int | None = None,
+    until: int | None = None,
+    *,
+    public: str = DEFAULT_PUBLIC,
+    by_year: bool = False,
+    tables: Tables | None = None,
+    db=None,
+) -> Result:
+    from silkscope.indicators.shares import panel_source_ids
+
+    t = tables or duckdb_tables(db)
+    lo, hi = year_bounds(since, until)
+    partners, countries = list(partners or DEFAULT_PARTNERS), list(countries or C5)
+    expr = balance_expr(dyad_year_panel(t, partners, countries, lo, hi), public=public, by_year=by_year)
+    notes = [
+        "Public and private measures come from different sources and definitions: the ratio shows direction "
+        "(government-led or business-led), not an exact split.",
+        "A sum over a period treats missing years as absent, not as zero.",
+    ]
+    ids = panel_source_ids(t, partners, countries, lo, hi)
+    return to_result(t, expr, f"Public vs private engagement, {lo}-{hi}", DEFINITIONS, notes, extra_source_ids=ids)

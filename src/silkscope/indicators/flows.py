@@ -1,0 +1,203 @@
+"""Dyad-year blocks from the money tables: official finance, trade (reporter and mirror), FDI, company presence."""
+
+from __future__ import annotations
+
+import ibis
+
+from silkscope.indicators.tables import Tables
+
+KEYS = ["partner_iso3", "country_iso3", "year"]
+# One dataset per partner and instrument, so that OECD and AidData rows for the same flows are never added. The
+# most complete, most official first; a dataset not listed comes after these, by name; the pack's secondary
+# figures last. `disagreement` compares datasets instead of choosing.
+DATASET_PREFERENCE = (
+    "oecd_crs",
+    "oecd_dac2a",
+    "aiddata_flows",
+    "aiddata_china",
+    "comtrade",
+    "baci",
+    "unctad_fdi",
+    "imf_cdis",
+)
+FAMILIES = {"oda": "ODA (flow_class oda_*)", "oof": "other official flows (flow_class oof*)", "official": "all"}
+MEASURES = {"commit": "commitment", "disb_gross": "disbursement_gross", "disb_net": "disbursement_net"}
+BASES = ("current", "constant")
+PRESENCE_KINDS = (
+    "companies_operating",
+    "enterprises_with_foreign_capital",
+    "joint_ventures_operating",
+    "representative_offices",
+)
+
+
+def finance_columns() -> list[str]:
+    return [f"{fam}_{m}_{b}_usd" for fam in FAMILIES for m in MEASURES for b in BASES]
+
+
+TRADE_COLUMNS = [
+    "exports_usd",
+    "imports_usd",
+    "trade_total_usd",
+    "exports_mirror_usd",
+    "imports_mirror_usd",
+    "trade_total_mirror_usd",
+    "trade_mirror_gap_usd",
+    "trade_mirror_gap_pct",
+]
+FDI_COLUMNS = ["fdi_flow_usd", "fdi_stock_usd"]
+
+
+def with_dataset(t: Tables, facts: ibis.Table) -> ibis.Table:
+    """Attach `dataset`: the loader of each row's source (a connector name, or 'reference_pack')."""
+    s = t("sources")
+    s = s.select(_sid=s.source_id, dataset=s.loaded_by)
+    return facts.join(s, facts.source_id == s._sid).drop("_sid")
+
+
+def one_dataset(rows: ibis.Table, partner: str, chosen: str | None = None) -> ibis.Table:
+    """Keep, for each partner, the rows of its most preferred dataset (or of `chosen` for every partner)."""
+    if chosen:
+        return rows.filter(rows.dataset == chosen)
+    cases = [(rows.dataset == d, f"{i:02d}") for i, d in enumerate(DATASET_PREFERENCE)]
+    rank = ibis.cases((rows.dataset == "reference_pack", "zz"), *cases, else_="50") + rows.dataset
+    ranked = rows.mutate(_rank=rank)
+    best = ranked.group_by(_p=ranked[partner]).aggregate(_best=ranked._rank.min())
+    joined = ranked.join(best, [ranked[partner] == best._p, ranked._rank == best._best])
+    return joined.drop("_p", "_best", "_rank")
+
+
+def finance_block(
+    t: Tables, partners: list[str], countries: list[str], dataset: str | None = None
+) -> tuple[ibis.Table, ibis.Table]:
+    """Official finance per dyad-year: family x measure x price basis, each its own column; never added across."""
+    f = t("finance_flows")
+    f = f.filter(f.donor_iso3.isin(partners), f.country_iso3.isin(countries))
+    f = one_dataset(with_dataset(t, f), "donor_iso3", dataset)
+    f = f.mutate(partner_iso3=f.donor_iso3, year=f.year.cast("int64"))
+    is_oda = f.flow_class.startswith("oda")
+    metrics = {}
+    for m, measure in MEASURES.items():
+        for b in BASES:
+            sel = (f.measure == measure) & (f.price_basis == b)
+            # A dataset may give ODA as a total and as its grant/loan parts: take the total where there is one.
+            oda = ibis.coalesce(
+                f.amount_usd.sum(where=sel & (f.flow_class == "oda_total")),
+                f.amount_usd.sum(where=sel & is_oda & (f.flow_class != "oda_total")),
+            )
+            rest = f.amount_usd.sum(where=sel & ~is_oda)
+            metrics[f"oda_{m}_{b}_usd"] = oda
+            metrics[f"oof_{m}_{b}_usd"] = f.amount_usd.sum(where=sel & f.flow_class.startswith("oof"))
+            metrics[f"official_{m}_{b}_usd"] = ibis.ifelse(
+                oda.isnull() & rest.isnull(), ibis.null("float64"), ibis.coalesce(oda, 0.0) + ibis.coalesce(rest, 0.0)
+            )
+    has_commit = f.amount_usd.count(where=f.measure == "commitment") > 0
+    metrics["_has_commit"] = has_commit
+    for b in BASES:  # aggregate rows (no project id) carry their own project_count
+        commit = (f.measure == "commitment") & (f.price_basis == b)
+        metrics[f"_agg_projects_{b}"] = ibis.coalesce(f.project_count.sum(where=commit & f.project_id.isnull()), 0)
+    metrics["finance_dataset"] = f.dataset.max()
+    values = f.group_by(KEYS).aggregate(**metrics)
+    # distinct project ids per price basis, counted apart (no COUNT(DISTINCT) inside the wide aggregate)
+    ids = f.filter((f.measure == "commitment") & f.project_id.notnull()).select(*KEYS, "price_basis", "project_id")
+    ids = ids.distinct()
+    ids = ids.group_by(KEYS).aggregate(**{f"_ids_{b}": (ids.price_basis == b).cast("int64").sum() for b in BASES})
+    values = attach_keys(values, ids)
+    per_basis = [values[f"_agg_projects_{b}"] + values[f"_ids_{b}"].fill_null(0) for b in BASES]
+    values = values.mutate(
+        finance_projects=ibis.ifelse(values._has_commit, ibis.greatest(*per_basis), ibis.null("int64"))
+    )
+    values = values.drop("_has_commit", *[f"_agg_projects_{b}" for b in BASES], *[f"_ids_{b}" for b in BASES])
+    return values, f.select(*KEYS, "source_id")
+
+
+def attach_keys(left: ibis.Table, right: ibis.Table) -> ibis.Table:
+    """Left-join on the dyad-year keys without duplicating them."""
+    renamed = right.rename({f"_k_{k}": k for k in KEYS})
+    joined = left.left_join(renamed, [left[k] == renamed[f"_k_{k}"] for k in KEYS])
+    return joined.drop(*[f"_k_{k}" for k in KEYS])
+
+
+def trade_block(
+    t: Tables, partners: list[str], countries: list[str], dataset: str | None = None
+) -> tuple[ibis.Table, ibis.Table]:
+    """Goods trade totals per dyad-year, as the partner reports them and as the C5 country reports them (mirror)."""
+    r = t("trade_flows")
+    r = r.filter(r.partner_iso3.isin(partners), r.country_iso3.isin(countries), r.product_code == "TOTAL")
+    r = one_dataset(with_dataset(t, r), "partner_iso3", dataset).mutate(year=ibis._.year.cast("int64"))
+    by_partner = r.reporter_iso3 == r.partner_iso3
+    by_country = r.reporter_iso3 == r.country_iso3
+    out, back = r.direction == "partner_to_country", r.direction == "country_to_partner"
+    agg = r.group_by(KEYS).aggregate(
+        exports_usd=r.value_usd.sum(where=out & by_partner),
+        imports_usd=r.value_usd.sum(where=back & by_partner),
+        exports_mirror_usd=r.value_usd.sum(where=out & by_country),
+        imports_mirror_usd=r.value_usd.sum(where=back & by_country),
+        # turnover stated as one figure: by the partner, or by a secondary source that does not say who reported
+        _stated_total=r.value_usd.sum(where=(r.direction == "total") & (by_partner | r.reporter_iso3.isnull())),
+        _stated_mirror=r.value_usd.sum(where=(r.direction == "total") & by_country),
+        trade_dataset=r.dataset.max(),
+    )
+    total = ibis.coalesce(agg.exports_usd + agg.imports_usd, agg._stated_total)
+    mirror = ibis.coalesce(agg.exports_mirror_usd + agg.imports_mirror_usd, agg._stated_mirror)
+    values = agg.mutate(trade_total_usd=total, trade_total_mirror_usd=mirror).mutate(
+        trade_mirror_gap_usd=ibis._.trade_total_mirror_usd - ibis._.trade_total_usd,
+        trade_mirror_gap_pct=100.0
+        * (ibis._.trade_total_mirror_usd - ibis._.trade_total_usd)
+        / ibis._.trade_total_usd.nullif(0),
+    )
+    values = values.select(*KEYS, *TRADE_COLUMNS, "trade_dataset")
+    return values, r.select(*KEYS, "source_id")
+
+
+def fdi_block(t: Tables, partners: list[str], countries: list[str]) -> tuple[ibis.Table, ibis.Table]:
+    """Bilateral FDI per dyad-year (flows and stocks apart); one dataset per partner."""
+    v = t("investments")
+    v = v.filter(
+        v.partner_iso3.isin(partners), v.country_iso3.isin(countries), v.measure.isin(["fdi_flow", "fdi_stock"])
+    )
+    v = one_dataset(with_dataset(t, v), "partner_iso3").mutate(year=ibis._.year.cast("int64"))
+    values = v.group_by(KEYS).aggregate(
+        fdi_flow_usd=v.value_usd.sum(where=v.measure == "fdi_flow"),
+        fdi_stock_usd=v.value_usd.sum(where=v.measure == "fdi_stock"),
+    )
+    return values, v.select(*KEYS, "source_id")
+
+
+def presence_block(t: Tables, partners: list[str], countries: list[str]) -> tuple[ibis.Table, ibis.Table]:
+    """Company presence per dyad-year: the latest count of each kind within the year (kinds never added)."""
+    p = t("presence")
+    p = p.filter(p.partner_iso3.isin(partners), p.country_iso3.isin(countries)).mutate(year=p.year.cast("int64"))
+    metrics = {
+        f"presence_{kind}": p["count"].argmax(p.as_of, where=p.presence_kind == kind).cast("int64")
+        for kind in PRESENCE_KINDS
+    }
+    return p.group_by(KEYS).aggregate(**metrics), p.select(*KEYS, "source_id")
+
+
+def definitions() -> dict[str, str]:
+    d: dict[str, str] = {}
+    measures = {"commit": "commitments", "disb_gross": "gross disbursements", "disb_net": "net disbursements"}
+    for fam, label in FAMILIES.items():
+        for m, mlabel in measures.items():
+            for b in BASES:
+                what = "all official finance (ODA + OOF + other official classes)" if fam == "official" else label
+                d[f"{fam}_{m}_{b}_usd"] = (
+                    f"sum of amount_usd over {what}, {mlabel}, {b} USD, from one dataset per partner "
+                    "(finance_dataset); rows for a group (e.g. 'Central Asia, regional') are not allocated"
+                )
+    d["finance_projects"] = "distinct project ids (plus project_count of aggregate rows) among commitments"
+    d["finance_dataset"] = f"dataset chosen for the partner, in this order: {', '.join(DATASET_PREFERENCE)}"
+    d["exports_usd"] = "partner's goods exports to the country as the partner reports them (FOB), product TOTAL"
+    d["imports_usd"] = "partner's goods imports from the country as the partner reports them (CIF)"
+    d["exports_mirror_usd"] = "the same flow as exports_usd, reported by the C5 country as its imports (mirror)"
+    d["imports_mirror_usd"] = "the same flow as imports_usd, reported by the C5 country as its exports (mirror)"
+    d["trade_total_usd"] = "exports_usd + imports_usd; else a turnover figure stated as one total"
+    d["trade_total_mirror_usd"] = "exports_mirror_usd + imports_mirror_usd (the C5 country's view)"
+    d["trade_mirror_gap_usd"] = "trade_total_mirror_usd - trade_total_usd (CIF/FOB, timing, re-exports)"
+    d["trade_mirror_gap_pct"] = "100 * trade_mirror_gap_usd / trade_total_usd"
+    d["fdi_flow_usd"] = "bilateral FDI flow (partner into the country) in the year"
+    d["fdi_stock_usd"] = "bilateral FDI stock at the end of the year"
+    for kind in PRESENCE_KINDS:
+        d[f"presence_{kind}"] = f"latest count of {kind.replace('_', ' ')} reported within the year"
+    return d

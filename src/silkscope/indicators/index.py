@@ -1,0 +1,225 @@
+"""Indicator 6: composite engagement index (default or user weights), bandwidth/dependence, weight sensitivity."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import ibis
+import ibis.expr.datatypes as dt
+import numpy as np
+
+from silkscope.countries import C5, DEFAULT_PARTNERS
+from silkscope.errors import SilkscopeError
+from silkscope.indicators.panel import dyad_year_panel
+from silkscope.indicators.tables import Tables, duckdb_tables, to_result, year_bounds
+from silkscope.result import Result
+
+
+@dataclass(frozen=True)
+class Component:
+    columns: tuple[str, ...]  # summed (NULL when all are NULL)
+    weight: float
+    log: bool  # money and company counts: log(1 + x), so one giant does not flatten everyone else
+
+
+# Default weights: economic weight (finance, trade, FDI, companies) 0.6, political attention (visits both ways,
+# meetings) 0.4 — close to the Lowy Asia Power Index's split between economic and diplomatic measures.
+COMPONENTS: dict[str, Component] = {
+    "finance": Component(("official_commit_constant_usd",), 0.20, True),
+    "trade": Component(("trade_total_usd",), 0.20, True),
+    "fdi": Component(("fdi_flow_usd",), 0.15, True),
+    "presence": Component(("presence_companies_operating", "presence_enterprises_with_foreign_capital"), 0.05, True),
+    "leader_visits": Component(("leader_visits_to_country", "leader_visits_to_partner"), 0.25, False),
+    "meetings": Component(("dialogue_meetings", "ministerial_meetings"), 0.15, False),
+}
+
+
+def parse_weights(text: str | Mapping[str, float] | None) -> dict[str, float]:
+    """'trade=0.5,leader_visits=0.5' -> weights; unnamed components get 0. None -> the defaults."""
+    if text is None:
+        return {k: c.weight for k, c in COMPONENTS.items()}
+    pairs = dict(text) if isinstance(text, Mapping) else {}
+    if isinstance(text, str):
+        for part in filter(None, (p.strip() for p in text.split(","))):
+            name, _, value = part.partition("=")
+            try:
+                pairs[name.strip()] = float(value)
+            except ValueError:
+                raise SilkscopeError(f"weights {text!r}: expected name=number, got {part!r}") from None
+    unknown = sorted(set(pairs) - set(COMPONENTS))
+    if unknown:
+        raise SilkscopeError(f"unknown index component(s) {unknown}; expected: {', '.join(COMPONENTS)}")
+    if any(v < 0 for v in pairs.values()) or sum(pairs.values()) <= 0:
+        raise SilkscopeError(f"weights {text!r}: expected non-negative weights with a positive sum")
+    return {k: float(pairs.get(k, 0.0)) for k in COMPONENTS}
+
+
+def scores_expr(p: ibis.Table) -> ibis.Table:
+    """Per dyad-year and component: the raw value, a 0-100 score among all partners of the panel in that
+    country-year (min-max), the partner's share of the country's total (dependence) and value / panel maximum
+    (bandwidth). Build the panel over the whole partner universe."""
+    w = ibis.window(group_by=[p.country_iso3, p.year])
+    out = {}
+    for name, comp in COMPONENTS.items():
+        raw = ibis.ifelse(
+            ibis.and_(*[p[c].isnull() for c in comp.columns]),
+            ibis.null(dt.float64),
+            sum((p[c].cast(dt.float64).fill_null(0.0) for c in comp.columns), ibis.literal(0.0)),
+        )
+        v = (ibis.greatest(raw, 0.0) + 1.0).ln() if comp.log else raw
+        mn, mx = v.min().over(w), v.max().over(w)
+        out[f"{name}_value"] = raw
+        out[f"{name}_score"] = ibis.ifelse(
+            mx > mn, 100.0 * (v - mn) / (mx - mn), ibis.ifelse(mx > 0, 100.0, 0.0)
+        ).fill_null(0.0)
+        out[f"{name}_has_data"] = raw.notnull()
+        out[f"{name}_share"] = (raw / raw.sum().over(w).nullif(0)).fill_null(0.0)
+        out[f"{name}_band"] = (v / v.max().over(ibis.window()).nullif(0)).fill_null(0.0)
+    return p.select("partner_iso3", "country_iso3", "year", **out)
+
+
+def index_expr(panel: ibis.Table, partners: Sequence[str], weights: Mapping[str, float]) -> ibis.Table:
+    """Index, bandwidth and dependence per dyad-year under `weights`, among every partner of `panel`, keeping the
+    rows of `partners`."""
+    s = scores_expr(panel)
+    total = float(sum(weights.values()))
+
+    def weighted(suffix: str, scale: float = 1.0) -> ibis.Value:
+        parts = [s[f"{k}_{suffix}"].cast(dt.float64) * w for k, w in weights.items()]
+        return scale * sum(parts, ibis.literal(0.0)) / total
+
+    s = s.mutate(
+        engagement_index=weighted("score"),
+        bandwidth=weighted("band", 100.0),
+        country_dependence_pct=weighted("share", 100.0),
+        weight_with_data_pct=weighted("has_data", 100.0),
+    )
+    return s.filter(s.partner_iso3.isin(list(partners)))
+
+
+def universe_panel(t: Tables, partners, countries, since: int, until: int) -> ibis.Table:
+    from silkscope.indicators.shares import all_partners
+
+    universe = sorted(set(all_partners(t, countries)) | set(partners))
+    return dyad_year_panel(t, universe, list(countries), since, until, with_sources=False)
+
+
+def _ranks(df, weights: Mapping[str, float], by: Sequence[str]):
+    total = sum(weights.values()) or 1.0
+    idx = sum(df[f"{k}_score"] * w for k, w in weights.items()) / total
+    mean = df.assign(_i=idx).groupby([*by, "partner_iso3"], as_index=False)["_i"].mean()
+    mean["rank"] = mean.groupby(list(by))["_i"].rank(ascending=False, method="min").astype(int)
+    return mean.set_index([*by, "partner_iso3"])
+
+
+def sensitivity(df, weights: Mapping[str, float], *, draws: int = 500, spread: float = 0.5, seed: int = 0, pooled=True):
+    """Rank of each partner by mean index over the period (per country, or all C5 together), under the given
+    weights, under `draws` random perturbations (each weight times U(1-spread, 1+spread)) and with each
+    component left out. Returns plain rows."""
+    by = [] if pooled else ["country_iso3"]
+    if pooled:
+        df = df.assign(_all="C5")
+        by = ["_all"]
+    base = _ranks(df, weights, by)
+    rng = np.random.default_rng(seed)
+    names = list(weights)
+    sampled = []
+    for _ in range(draws):
+        factors = rng.uniform(1 - spread, 1 + spread, len(names))
+        sampled.append(_ranks(df, {k: weights[k] * f for k, f in zip(names, factors, strict=True)}, by)["rank"])
+    stack = np.column_stack([s.reindex(base.index).to_numpy() for s in sampled])
+    rows = []
+    for i, key in enumerate(base.index):
+        r0 = int(base["rank"].iloc[i])
+        row = {
+            "scope": key[0],
+            "partner_iso3": key[-1],
+            "mean_index": float(base["_i"].iloc[i]),
+            "rank": r0,
+            "rank_median": float(np.median(stack[i])),
+            "rank_min": int(stack[i].min()),
+            "rank_max": int(stack[i].max()),
+            "rank_changed_pct": float(100.0 * np.mean(stack[i] != r0)),
+        }
+        for k in names:
+            if weights[k] > 0:
+                rest = {n: (0.0 if n == k else w) for n, w in weights.items()}
+                row[f"rank_without_{k}"] = int(_ranks(df, rest, by)["rank"].loc[key]) if sum(rest.values()) else None
+        rows.append(row)
+    return sorted(rows, key=lambda r: (r["scope"], r["rank"]))
+
+
+INDEX_DEFINITIONS = {
+    "component score": "0-100 min-max score among every partner recorded with the country that year; money and "
+    "company counts as log(1 + x); a missing value scores 0",
+    "engagement_index": "sum_c w_c * score_c / sum_c w_c",
+    "bandwidth": "100 * sum_c w_c * (v_c / max v_c over the whole panel) / sum_c w_c: how much the two interact, "
+    "comparable across years (FBIC's 'bandwidth' idea)",
+    "country_dependence_pct": "100 * sum_c w_c * (partner's share of the country's total of c) / sum_c w_c: how "
+    "much of the country's recorded outside engagement is with this partner (FBIC's 'dependence' idea)",
+    "weight_with_data_pct": "share of the weight whose component has data for the dyad-year",
+    "components": "; ".join(
+        f"{k} = {' + '.join(c.columns)} (default weight {c.weight})" for k, c in COMPONENTS.items()
+    ),
+}
+
+
+def index(
+    partners: Sequence[str] | None = None,
+    countries: Sequence[str] | None = None,
+    since: int | None = None,
+    until: int | None = None,
+    *,
+    weights: str | Mapping[str, float] | None = None,
+    tables: Tables | None = None,
+    db=None,
+) -> Result:
+    from silkscope.indicators.shares import panel_source_ids
+
+    t = tables or duckdb_tables(db)
+    lo, hi = year_bounds(since, until)
+    partners, countries = list(partners or DEFAULT_PARTNERS), list(countries or C5)
+    w = parse_weights(weights)
+    cols = ["partner_iso3", "country_iso3", "year", "engagement_index", "bandwidth", "country_dependence_pct",
+            "weight_with_data_pct", *[f"{k}_score" for k in COMPONENTS]]  # fmt: skip
+    expr = index_expr(universe_panel(t, partners, countries, lo, hi), partners, w).select(*cols)
+    expr = expr.order_by("country_iso3", "year", ibis.desc("engagement_index"), "partner_iso3")
+    ids = panel_source_ids(t, partners, countries, lo, hi)
+    defs = {**INDEX_DEFINITIONS, "weights used": ", ".join(f"{k}={v:g}" for k, v in w.items())}
+    return to_result(t, expr, f"Engagement index, {lo}-{hi}", defs, extra_source_ids=ids)
+
+
+def sensitivity_report(
+    partners: Sequence[str] | None = None,
+    countries: Sequence[str] | None = None,
+    since: int | None = None,
+    until: int | None = None,
+    *,
+    weights: str | Mapping[str, float] | None = None,
+    draws: int = 500,
+    spread: float = 0.5,
+    pooled: bool = True,
+    tables: Tables | None = None,
+    db=None,
+) -> Result:
+    t = tables or duckdb_tables(db)
+    lo, hi = year_bounds(since, until)
+    partners, countries = list(partners or DEFAULT_PARTNERS), list(countries or C5)
+    w = parse_weights(weights)
+    expr = index_expr(universe_panel(t, partners, countries, lo, hi), partners, w)
+    rows = sensitivity(t.execute(expr), w, draws=draws, spread=spread, pooled=pooled)
+    defs = {
+        "rank": "rank by the mean engagement index over the period under the weights used",
+        "rank_median/min/max": f"over {draws} draws, each weight multiplied by U({1 - spread:g}, {1 + spread:g})",
+        "rank_changed_pct": "share of draws in which the rank differs from `rank`",
+        "rank_without_<c>": "rank with component c's weight set to 0",
+        "weights used": ", ".join(f"{k}={v:g}" for k, v in w.items()),
+    }
+    columns = list(rows[0]) if rows else []
+    from silkscope.indicators.shares import panel_source_ids
+
+    sql = t.sql(expr)
+    notes = ["The SQL computes the index under the given weights; the draws re-weight its component scores."]
+    sources = t.sources(panel_source_ids(t, partners, countries, lo, hi))
+    return Result(f"Index rank sensitivity, {lo}-{hi}", columns, rows, sql, [], sources, defs, notes)

@@ -1,0 +1,117 @@
+"""Indicator 2: each partner's share of a C5 country's total per instrument and year, and its rank among partners."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import ibis
+import ibis.expr.datatypes as dt
+
+from silkscope.countries import C5
+from silkscope.indicators.panel import dyad_year_panel
+from silkscope.indicators.tables import Tables, to_result, year_bounds
+from silkscope.result import Result
+
+DEFAULT_INSTRUMENTS = (
+    "oda_disb_gross_constant_usd",
+    "official_commit_constant_usd",
+    "trade_total_usd",
+    "fdi_flow_usd",
+    "leader_visits_to_country",
+)
+
+
+def all_partners(t: Tables, countries: Sequence[str] = C5) -> list[str]:
+    """Every outside state that appears in a fact table with a country in scope: the denominator of a share."""
+    countries = list(countries)
+    f, r, v, p = t("finance_flows"), t("trade_flows"), t("investments"), t("presence")
+    e = t("event_participants")
+    parts = [
+        f.filter(f.country_iso3.isin(countries), f.donor_iso3.notnull()).select(iso3=f.donor_iso3),
+        r.filter(r.country_iso3.isin(countries)).select(iso3=r.partner_iso3),
+        v.filter(v.country_iso3.isin(countries)).select(iso3=v.partner_iso3),
+        p.filter(p.country_iso3.isin(countries)).select(iso3=p.partner_iso3),
+        e.select(iso3=e.country_iso3),
+    ]
+    u = ibis.union(*[x.select(iso3=x.iso3.cast(dt.string)) for x in parts], distinct=True)
+    return sorted(r["iso3"] for r in t.rows(u) if r["iso3"] and r["iso3"] not in set(C5) | set(countries))
+
+
+def long_form(panel: ibis.Table, instruments: Sequence[str]) -> ibis.Table:
+    """(partner, country, year, instrument, value) — one row per non-null panel cell."""
+    parts = [
+        panel.filter(panel[c].notnull()).select(
+            "partner_iso3",
+            "country_iso3",
+            "year",
+            instrument=ibis.literal(c, type=dt.string),
+            value=panel[c].cast(dt.float64),
+        )
+        for c in instruments
+    ]
+    return ibis.union(*parts)
+
+
+def shares_expr(
+    panel: ibis.Table, instruments: Sequence[str], partners: Sequence[str], *, pooled: bool = False
+) -> ibis.Table:
+    """Shares and ranks among every partner in `panel` (build it over the whole partner universe); rows kept for
+    `partners`."""
+    long = long_form(panel, instruments)
+    if pooled:  # the five together: sum over countries first
+        long = long.group_by("partner_iso3", "instrument", "year").aggregate(value=long.value.sum())
+        long = long.mutate(country_iso3=ibis.literal("C5", type=dt.string))
+    w = ibis.window(group_by=[long.country_iso3, long.instrument, long.year])
+    ordered = ibis.window(group_by=[long.country_iso3, long.instrument, long.year], order_by=ibis.desc(long.value))
+    total = long.value.sum().over(w)
+    ranked = long.mutate(
+        total=total,
+        n_partners=(long.value > 0).cast("int64").sum().over(w),
+        share_pct=100.0 * long.value / total.nullif(0),
+        rank=(ibis.rank().over(ordered) + 1).cast("int64"),
+    )
+    ranked = ranked.filter(ranked.partner_iso3.isin(list(partners)))
+    cols = ["partner_iso3", "country_iso3", "year", "instrument", "value", "total", "share_pct", "rank", "n_partners"]
+    return ranked.select(*cols).order_by("instrument", "country_iso3", "year", "rank", "partner_iso3")
+
+
+def shares(
+    partners: Sequence[str] | None = None,
+    countries: Sequence[str] | None = None,
+    instruments: Sequence[str] | None = None,
+    since: int | None = None,
+    until: int | None = None,
+    *,
+    pooled: bool = False,
+    tables: Tables | None = None,
+    db=None,
+) -> Result:
+    from silkscope.countries import DEFAULT_PARTNERS
+    from silkscope.indicators.tables import duckdb_tables
+
+    t = tables or duckdb_tables(db)
+    lo, hi = year_bounds(since, until)
+    countries = list(countries or C5)
+    universe = sorted(set(all_partners(t, countries)) | set(partners or DEFAULT_PARTNERS))
+    panel = dyad_year_panel(t, universe, countries, lo, hi, with_sources=False)
+    expr = shares_expr(panel, list(instruments or DEFAULT_INSTRUMENTS), partners or DEFAULT_PARTNERS, pooled=pooled)
+    definitions = {
+        "share_pct": "100 * value / total, where total sums the same instrument over every partner recorded with "
+        "the country in that year (not only the partners shown)",
+        "rank": "1 = largest value among all partners recorded with the country in that year (ties share a rank)",
+        "n_partners": "partners with a positive value in that country-year",
+        "instrument": "a column of the dyad-year panel (see `silkscope indicator panel` for its definition)",
+        "partner universe": ", ".join(universe),
+    }
+    notes = ["Shares are only as complete as the partners the warehouse records: a missing donor inflates others."]
+    if pooled:
+        notes.append("country_iso3 = C5: values summed over the five countries before shares were taken.")
+    ids = panel_source_ids(t, partners or DEFAULT_PARTNERS, countries, lo, hi)
+    return to_result(t, expr, f"Shares and ranks per instrument, {lo}-{hi}", definitions, notes, extra_source_ids=ids)
+
+
+def panel_source_ids(t: Tables, partners: Sequence[str], countries: Sequence[str], lo: int, hi: int) -> set[str]:
+    """Every source behind the dyad-years of the partners shown (the evidence of a derived table)."""
+    from silkscope.indicators.panel import evidence_sources
+
+    return evidence_sources(t, partners, countries, lo, hi)

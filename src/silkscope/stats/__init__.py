@@ -1,0 +1,1 @@
+"""Statistical models over the indicators: visit effects (panel model, event study) and synthetic panels."""

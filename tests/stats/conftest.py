@@ -1,0 +1,3 @@
+"""The stats tests reuse the indicators' synthetic warehouse."""
+
+from indicators.conftest import indicator_db  # noqa: F401
