@@ -46,6 +46,12 @@ def products(t: Tables, level: str, direction: str, dataset: str | None = None) 
     best = r.group_by(_k1=r.partner_iso3, _k2=r.country_iso3, _k3=r.year).aggregate(_m=r._mirror.min())
     r = r.join(best, [r.partner_iso3 == best._k1, r.country_iso3 == best._k2, r.year == best._k3, r._mirror == best._m])
     r = r.mutate(code=r.product_code.substr(0, digits))
+    # Publishers may list a section and its divisions side by side (6, 65, 68): where the code at this level is
+    # published, use it alone; roll finer codes up only where it is not — never both, or trade counts twice.
+    exact = r.filter(r.product_code.length() == digits)
+    keys = ["partner_iso3", "country_iso3", "year", "code"]
+    finer = r.filter(r.product_code.length() > digits).anti_join(exact.select(*keys).distinct(), keys)
+    r = exact.union(finer)
     g = r.group_by("partner_iso3", "country_iso3", "year", "code").aggregate(
         value_usd=r.value_usd.sum(), source_ids=r.source_id.collect(distinct=True)
     )

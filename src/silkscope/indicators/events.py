@@ -79,19 +79,21 @@ def visit_pairs(t: Tables) -> ibis.Table:
         ],
     )
     inherited = m.group_by(["o_event", "o_visitor", "o_host"]).aggregate(inherited=m.t_trip.min())
-    out = pairs.left_join(
+    # only rows without a trip id need the inherited one: joining it back to every pair would cost a full pass
+    orph = pairs.filter(pairs.trip_id.isnull())
+    orph = orph.left_join(
         inherited,
         [
-            pairs.event_id == inherited.o_event,
-            pairs.visitor_iso3 == inherited.o_visitor,
-            pairs.host_iso3 == inherited.o_host,
+            orph.event_id == inherited.o_event,
+            orph.visitor_iso3 == inherited.o_visitor,
+            orph.host_iso3 == inherited.o_host,
         ],
     )
-    out = out.mutate(
-        trip_key=ibis.coalesce(out.trip_id, out.inherited, out.event_id),
-        leader_level=out.level.isin(LEADER_LEVELS),
-    )
-    return out.drop("o_event", "o_visitor", "o_host", "inherited")
+    orph = orph.mutate(trip_key=ibis.coalesce(orph.inherited, orph.event_id))
+    orph = orph.drop("o_event", "o_visitor", "o_host", "inherited")
+    with_trip = pairs.filter(pairs.trip_id.notnull())
+    out = ibis.union(nullable(with_trip.mutate(trip_key=with_trip.trip_id)), nullable(orph))
+    return out.mutate(leader_level=out.level.isin(LEADER_LEVELS))
 
 
 def _long(table: ibis.Table, measure: str, partner, country, year, item, source) -> ibis.Table:

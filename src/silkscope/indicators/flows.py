@@ -45,7 +45,7 @@ TRADE_COLUMNS = [
     "trade_mirror_gap_usd",
     "trade_mirror_gap_pct",
 ]
-FDI_COLUMNS = ["fdi_flow_usd", "fdi_stock_usd"]
+FDI_COLUMNS = ["fdi_flow_usd", "fdi_stock_usd", "fdi_stock_mirror_usd"]
 
 
 def with_dataset(t: Tables, facts: ibis.Table) -> ibis.Table:
@@ -157,9 +157,12 @@ def fdi_block(t: Tables, partners: list[str], countries: list[str]) -> tuple[ibi
         v.partner_iso3.isin(partners), v.country_iso3.isin(countries), v.measure.isin(["fdi_flow", "fdi_stock"])
     )
     v = one_dataset(with_dataset(t, v), "partner_iso3").mutate(year=ibis._.year.cast("int64"))
+    # CDIS gives each stock twice: as reported by the host (inward) and by the investor (mirror). Never add them.
+    host_reported = v.reporter_iso3.isnull() | (v.reporter_iso3 == v.country_iso3)
     values = v.group_by(KEYS).aggregate(
-        fdi_flow_usd=v.value_usd.sum(where=v.measure == "fdi_flow"),
-        fdi_stock_usd=v.value_usd.sum(where=v.measure == "fdi_stock"),
+        fdi_flow_usd=v.value_usd.sum(where=(v.measure == "fdi_flow") & host_reported),
+        fdi_stock_usd=v.value_usd.sum(where=(v.measure == "fdi_stock") & host_reported),
+        fdi_stock_mirror_usd=v.value_usd.sum(where=(v.measure == "fdi_stock") & ~host_reported),
     )
     return values, v.select(*KEYS, "source_id")
 
@@ -197,7 +200,8 @@ def definitions() -> dict[str, str]:
     d["trade_mirror_gap_usd"] = "trade_total_mirror_usd - trade_total_usd (CIF/FOB, timing, re-exports)"
     d["trade_mirror_gap_pct"] = "100 * trade_mirror_gap_usd / trade_total_usd"
     d["fdi_flow_usd"] = "bilateral FDI flow (partner into the country) in the year"
-    d["fdi_stock_usd"] = "bilateral FDI stock at the end of the year"
+    d["fdi_stock_usd"] = "bilateral FDI stock at the end of the year, as reported by the host country"
+    d["fdi_stock_mirror_usd"] = "the same stock as reported by the investing partner (mirror; never added)"
     for kind in PRESENCE_KINDS:
         d[f"presence_{kind}"] = f"latest count of {kind.replace('_', ' ')} reported within the year"
     return d
