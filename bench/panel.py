@@ -66,19 +66,21 @@ def generate(path: Path, n_finance: int, n_events: int) -> None:
                CASE WHEN i % 40 = 1 THEN 'cancelled' ELSE 'held' END AS status,
                CASE WHEN i % 50 = 3 THEN 'virtual' ELSE 'in_person' END AS mode,
                CASE WHEN i % 7 = 0 THEN 'foreign_minister' ELSE 'head_of_state' END AS level,
-               [{p}[1 + (hash(i * 5) % 30)::INT]] AS visitor_iso3, [{c}[1 + (i % 5)::INT]] AS host_iso3,
+               -- the partner visits the C5 country, or (one event in four) the other way round
+               CASE WHEN hash('e' || i) % 4 = 0 THEN [{c}[1 + (i % 5)::INT]]
+                    ELSE [{p}[1 + (hash(i * 5) % 30)::INT]] END AS visitor_iso3,
+               CASE WHEN hash('e' || i) % 4 = 0 THEN [{p}[1 + (hash(i * 5) % 30)::INT]]
+                    ELSE [{c}[1 + (i % 5)::INT]] END AS host_iso3,
                CASE WHEN i % 20 = 0 THEN NULL ELSE 't' || (i // 3) END AS trip_id,
                CASE WHEN i % 20 = 0 THEN 'fmt_' || (hash(i * 5) % 30) END AS format_id, 'synthetic' AS title,
                'bench_events' AS source_id, ['bench_events'] AS source_ids, 'cited' AS citation_status,
                'bench' AS record
         FROM range({n_events}) t(i)""")
-    # participants: the partner visits the C5 country, or (one event in four) the other way round
+    # participants derive from the arrays, as the reference pack's build does
     con.execute("""INSERT INTO core.event_participants
-        SELECT event_id, CASE WHEN hash(event_id) % 4 = 0 THEN host_iso3[1] ELSE visitor_iso3[1] END, 'visitor', level
-        FROM core.events
+        SELECT event_id, visitor_iso3[1], 'visitor', level FROM core.events
         UNION ALL
-        SELECT event_id, CASE WHEN hash(event_id) % 4 = 0 THEN visitor_iso3[1] ELSE host_iso3[1] END, 'host', level
-        FROM core.events""")
+        SELECT event_id, host_iso3[1], 'host', level FROM core.events""")
     con.execute("DELETE FROM core.dialogue_formats")
     con.execute(f"""INSERT INTO core.dialogue_formats BY NAME
         SELECT 'fmt_' || k AS format_id, 'format ' || k AS name, {p}[1 + k] AS partner_iso3, {c} AS members_iso3,
