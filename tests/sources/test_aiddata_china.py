@@ -14,6 +14,7 @@ from silkscope.errors import InputError
 from silkscope.fetch import FetchedFile, FetchError, cached, download
 from silkscope.ingest import fetch_source, get_connector, ingest
 from silkscope.sources.aiddata_china import check_geocoded_projects
+from warehouse_helpers import checksum, query
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "aiddata"
 PROJECTS = "china_official_finance_projects.csv"
@@ -58,22 +59,6 @@ def as_fetched(name: str, tmp_path: Path, content: bytes) -> list[FetchedFile]:
     path.write_bytes(content)
     remote = get_connector(name).remote_files()[0]
     return [FetchedFile(remote, path, warehouse.file_sha256(path), len(content), datetime.now(UTC), "test")]
-
-
-def query(db: Path, sql: str, params: list | None = None) -> list[tuple]:
-    con = warehouse.connect(db, read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
-
-
-def checksum(db: Path) -> str:
-    con = warehouse.connect(db, read_only=True)
-    try:
-        return warehouse.content_checksum(con)
-    finally:
-        con.close()
 
 
 # --- project records --------------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from silkscope.build import build
 from silkscope.errors import InputError
 from silkscope.fetch import FetchedFile, FetchError, cached, download
 from silkscope.ingest import fetch_source, get_connector, ingest
+from warehouse_helpers import checksum, query
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "aiddata" / "aiddata2_flows_donor_recipient_year.csv"
 NAME = "aiddata_flows"
@@ -50,22 +51,6 @@ def as_fetched(tmp_path: Path, content: bytes, tag: str = "direct") -> list[Fetc
     path.write_bytes(content)
     remote = get_connector(NAME).remote_files()[0]
     return [FetchedFile(remote, path, warehouse.file_sha256(path), len(content), datetime.now(UTC), "test")]
-
-
-def query(db: Path, sql: str, params: list | None = None) -> list[tuple]:
-    con = warehouse.connect(db, read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
-
-
-def checksum(db: Path) -> str:
-    con = warehouse.connect(db, read_only=True)
-    try:
-        return warehouse.content_checksum(con)
-    finally:
-        con.close()
 
 
 FLOWS = "SELECT * FROM core.finance_flows WHERE source_id LIKE 'aiddata_flows%'"

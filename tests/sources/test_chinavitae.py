@@ -9,13 +9,13 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from silkscope import warehouse
 from silkscope.build import build
 from silkscope.countries import C5
 from silkscope.errors import InputError
 from silkscope.fetch import FetchError, fetch
 from silkscope.ingest import ingest
 from silkscope.sources.chinavitae import FILE, URL, ChinaVitae, classify, level_on
+from warehouse_helpers import checksum
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "chinavitae" / FILE
 HEADER = "date,year,country,leader,text\n"
@@ -39,11 +39,6 @@ def mirrored(tmp_path: Path, data: bytes) -> list:
 def rows(db: Path, sql: str) -> list[tuple]:
     with duckdb.connect(str(db), read_only=True) as con:
         return con.execute(sql).fetchall()
-
-
-def checksum(db: Path) -> str:
-    with duckdb.connect(str(db), read_only=True) as con:
-        return warehouse.content_checksum(con)
 
 
 # --- rules ------------------------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from silkscope.ingest import get_connector, ingest
 from silkscope.sources import comtrade_codes as codes
 from silkscope.sources.comtrade import ComtradeApi, ComtradeBulk
 from silkscope.sources.comtrade_codes import Plan, api_requests
-from silkscope.warehouse import content_checksum
+from warehouse_helpers import checksum as _checksum
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "comtrade"
 KAZ, CHN, USA = "comtrade_S3_KAZ_2019.json", "comtrade_S3_CHN_2019.json", "comtrade_S3_USA_2019.json"
@@ -65,14 +65,6 @@ def _files(tmp_path: Path, contents: dict[str, bytes], mirror: str = "mirror"):
 
 def _api(tmp_path: Path, **replace: bytes):
     return _files(tmp_path, {name: replace.get(name, _bytes(name)) for name in API_FILES})
-
-
-def _checksum(db: Path) -> str:
-    con = duckdb.connect(str(db))
-    try:
-        return content_checksum(con)
-    finally:
-        con.close()
 
 
 def _query(db: Path, sql: str, params: list | None = None) -> list[tuple]:

@@ -10,7 +10,6 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from silkscope import warehouse
 from silkscope.build import build
 from silkscope.errors import InputError
 from silkscope.fetch import FetchError, RemoteFile, fetch
@@ -26,6 +25,7 @@ from silkscope.sources.gdelt import (
     v2_exports_in_list,
     v2_stamps,
 )
+from warehouse_helpers import checksum
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "gdelt"
 V2_STAMPS = ("20150301000000", "20150301001500", "20150301003000")
@@ -76,11 +76,6 @@ def db(tmp_path) -> Path:
 def rows(db: Path, sql: str, params: list | None = None) -> list[tuple]:
     with duckdb.connect(str(db), read_only=True) as con:
         return con.execute(sql, params or []).fetchall()
-
-
-def checksum(db: Path) -> str:
-    with duckdb.connect(str(db), read_only=True) as con:
-        return warehouse.content_checksum(con)
 
 
 # --- formats and file lists -------------------------------------------------------------------------------------

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import pytest
 
-from silkscope import warehouse
 from silkscope.build import build
 from silkscope.errors import InputError
 from silkscope.fetch import FetchError, cached, fetch
 from silkscope.ingest import ingest
 from silkscope.sources.imf_cdis import FILE, INWARD_DEFINITION, KEY, MIRROR_DEFINITION, ImfCdis
+from warehouse_helpers import checksum, query
 
 FIXTURE = (Path(__file__).resolve().parents[1] / "fixtures" / "imf_cdis" / FILE).read_bytes()
 SERVICE_PATH = "/external/sdmx/2.1/data/IMF.STA,DIP/" + KEY
@@ -23,22 +22,6 @@ def db(tmp_path) -> Path:
     path = tmp_path / "w.duckdb"
     build(path)
     return path
-
-
-def checksum(db: Path) -> str:
-    con = warehouse.connect(db, read_only=True)
-    try:
-        return warehouse.content_checksum(con)
-    finally:
-        con.close()
-
-
-def query(db: Path, sql: str, params: list | None = None) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 def mirrored(tmp_path: Path, data: bytes):

@@ -17,6 +17,7 @@ from silkscope.errors import InputError
 from silkscope.fetch import FetchedFile, FetchError, cached, download
 from silkscope.ingest import fetch_source, get_connector, ingest
 from silkscope.sources.oecd_crs import DEFLATED_BASE_YEAR, HEADER_LINE, MIRROR_SUBDIR
+from warehouse_helpers import checksum, query
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "oecd" / "CRS 2019 data.txt"
 NAME = "oecd_crs"
@@ -51,22 +52,6 @@ def as_fetched(tmp_path: Path, content: bytes, tag: str = "direct") -> list[Fetc
     path.parent.mkdir(parents=True)
     path.write_bytes(content)
     return [FetchedFile(remote_2019(), path, warehouse.file_sha256(path), len(content), datetime.now(UTC), "test")]
-
-
-def query(db: Path, sql: str, params: list | None = None) -> list[tuple]:
-    con = warehouse.connect(db, read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
-
-
-def checksum(db: Path) -> str:
-    con = warehouse.connect(db, read_only=True)
-    try:
-        return warehouse.content_checksum(con)
-    finally:
-        con.close()
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from silkscope.errors import InputError
 from silkscope.fetch import FetchedFile, FetchError, cached, download
 from silkscope.ingest import fetch_source, get_connector, ingest
 from silkscope.sources.oecd_dac2a import MEASURES, RAW_ONLY_MEASURES
+from warehouse_helpers import checksum, query
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "oecd" / "dac2a_c5.csv"
 NAME = "oecd_dac2a"
@@ -37,22 +38,6 @@ def as_fetched(tmp_path: Path, content: bytes, tag: str = "direct") -> list[Fetc
     path.write_bytes(content)
     remote = get_connector(NAME).remote_files()[0]
     return [FetchedFile(remote, path, warehouse.file_sha256(path), len(content), datetime.now(UTC), "test")]
-
-
-def query(db: Path, sql: str, params: list | None = None) -> list[tuple]:
-    con = warehouse.connect(db, read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
-
-
-def checksum(db: Path) -> str:
-    con = warehouse.connect(db, read_only=True)
-    try:
-        return warehouse.content_checksum(con)
-    finally:
-        con.close()
 
 
 @pytest.fixture

@@ -6,15 +6,14 @@ import io
 import zipfile
 from pathlib import Path
 
-import duckdb
 import pytest
 
-from silkscope import warehouse
 from silkscope.build import build
 from silkscope.errors import InputError
 from silkscope.fetch import FetchError, cached, fetch
 from silkscope.ingest import ingest
 from silkscope.sources.wdi import WdiApi, WdiApiError, WdiBulk
+from warehouse_helpers import checksum, query
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "wdi"
 GDP = "NY.GDP.MKTP.CD"
@@ -33,22 +32,6 @@ def db(tmp_path) -> Path:
     path = tmp_path / "w.duckdb"
     build(path)
     return path
-
-
-def checksum(db: Path) -> str:
-    con = warehouse.connect(db, read_only=True)
-    try:
-        return warehouse.content_checksum(con)
-    finally:
-        con.close()
-
-
-def query(db: Path, sql: str, params: list | None = None) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 def mirrored(tmp_path: Path, remotes, contents: dict[str, bytes]):
