@@ -73,11 +73,11 @@ def indicator(
 ) -> None:
     """Compute an indicator; prints its rows, definitions, sources and (in JSON) the SQL."""
     chosen, countries = _scope(partners, country)
-    options = {
-        "partners": chosen, "countries": countries, "since": since, "until": until, "measures": measure or [],
-        "start": start, "end": end, "weights": weights, "level": level, "direction": direction, "dataset": dataset,
-        "pooled": pooled, "by_year": by_year, "nonempty": nonempty, "draws": draws, "db": db,
-    }  # fmt: skip
+    options = registry.options(
+        partners=chosen, countries=countries, since=since, until=until, measures=measure or [], start=start, end=end,
+        weights=weights, level=level, direction=direction, dataset=dataset, pooled=pooled, by_year=by_year,
+        nonempty=nonempty, draws=draws, db=db,
+    )  # fmt: skip
     _print(registry.get(name).run(options), fmt)
 
 

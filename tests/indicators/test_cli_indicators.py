@@ -39,7 +39,7 @@ def test_unknown_indicator_and_missing_options_name_the_problem(indicator_db):
     result = runner.invoke(app, ["indicator", "popularity", "--db", str(indicator_db)])
     assert isinstance(result.exception, SilkscopeError) and "expected one of: panel" in str(result.exception)
     result = runner.invoke(app, ["indicator", "change", "--db", str(indicator_db)])
-    assert "needs --start, --end and --measure" in str(result.exception)
+    assert "needs a start, an end and a measure (CLI: --start" in str(result.exception)
 
 
 def test_model_visits_prints_specification_n_and_caveats(indicator_db):

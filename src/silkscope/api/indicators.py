@@ -1,21 +1,23 @@
-"""The indicator catalogue the API and pages serve: views.compare's indicators now, silkscope.indicators when present.
+"""The indicator catalogue the API and pages serve: the views' summaries and the Ibis indicator library, one list.
 
-An indicator library is discovered, not hard-wired: if `silkscope.indicators` exists and exposes `REGISTRY` (or
-`INDICATORS`), a mapping of name -> callable (or object with `run`), each is listed and served through the same
-route with the same parameters. Its callables take any of country, partners, since, until and con, and return a
-`Result`.
+Two providers answer under one route. `views.compare` gives the side-by-side summaries (visits, formats,
+finance, trade, ...); `silkscope.indicators.registry` gives the analytical indicators (panel, shares, change,
+balance, composition, RCA, complementarity, index, sensitivity, source disagreement). Library indicators run on
+the served read-only connection through Ibis, so a request never opens the warehouse file a second time.
 """
 
 from __future__ import annotations
 
-import importlib
-import inspect
+import re
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from silkscope import views
+from silkscope.countries import resolve_list, resolve_scope
 from silkscope.errors import SilkscopeError
-from silkscope.result import Result
+from silkscope.indicators import registry
+from silkscope.result import Bundle, Result
 
 DESCRIPTIONS = {
     "leader_visits": "leader-level visits by each partner to the scope: country-visits and trips, first and last",
@@ -29,7 +31,7 @@ DESCRIPTIONS = {
     "news_events": "machine-coded news events (GDELT), kept apart from the curated visits",
     "all": "a side-by-side summary of every indicator above",
 }
-# The column a chart shows first for each compare indicator (the rest are in the table).
+# The column a chart shows first for each summary (the rest are in the table).
 MEASURES = {
     "leader_visits": "country_visits",
     "inbound_visits": "inbound_visits",
@@ -43,6 +45,26 @@ MEASURES = {
     "all": "leader_country_visits",
 }
 COMMON_PARAMETERS = ["country", "partners", "since", "until"]
+SUMMARY, LIBRARY = "views.compare", "silkscope.indicators"
+
+# What each library option means and accepts, for the catalogue, the OpenAPI text and validation.
+OPTION_HELP = {
+    "measures": "panel column(s), e.g. oda_commit_constant_usd (shares, change, balance, disagreement)",
+    "start": "change: start year or period, e.g. 1993 or 1993-1995",
+    "end": "change: end year or period",
+    "weights": "index/sensitivity: e.g. trade=0.5,leader_visits=0.5",
+    "level": "composition/rca/complementarity: section or division",
+    "direction": "composition: exports or imports (of the partner)",
+    "dataset": "panel: finance dataset; disagreement-finance: A,B (e.g. aiddata_flows,oecd_crs)",
+    "pooled": "shares/sensitivity: the five countries together",
+    "by_year": "balance: one row per year",
+    "nonempty": "panel: drop dyad-years with nothing recorded",
+    "draws": "sensitivity: random weight draws (10 to 2000)",
+}
+NAME = re.compile(r"^[a-z][a-z0-9_]{0,79}$")
+PERIOD = re.compile(r"^\d{4}(-\d{4})?$")
+WEIGHTS = re.compile(r"^[a-z_]+=\d+(\.\d+)?(,[a-z_]+=\d+(\.\d+)?)*$")
+DATASET = re.compile(r"^[a-z0-9_]+(,[a-z0-9_]+)?$")
 
 
 @dataclass
@@ -52,7 +74,6 @@ class Indicator:
     provider: str
     parameters: list[str] = field(default_factory=lambda: list(COMMON_PARAMETERS))
     measure: str | None = None
-    run: Any = None
 
     def info(self) -> dict[str, Any]:
         return {
@@ -60,47 +81,81 @@ class Indicator:
             "description": self.description,
             "provider": self.provider,
             "parameters": self.parameters,
+            "options": {p: OPTION_HELP[p] for p in self.parameters if p in OPTION_HELP},
             "measure": self.measure,
             "path": f"/api/indicators/{self.name}",
         }
 
 
-def _library() -> dict[str, Any]:
-    try:
-        module = importlib.import_module("silkscope.indicators")
-    except ImportError:
-        return {}
-    found = getattr(module, "REGISTRY", None) or getattr(module, "INDICATORS", None)
-    return dict(found) if isinstance(found, dict) else {}
-
-
+@cache
 def catalogue() -> dict[str, Indicator]:
-    items: dict[str, Indicator] = {
-        name: Indicator(name, DESCRIPTIONS.get(name, name), "views.compare", measure=MEASURES.get(name))
+    items = {
+        name: Indicator(name, DESCRIPTIONS.get(name, name), SUMMARY, measure=MEASURES.get(name))
         for name in views.INDICATORS
     }
-    for name, target in _library().items():
-        if name in items or not isinstance(name, str):
-            continue
-        fn = getattr(target, "run", target)
-        if not callable(fn):
-            continue
-        doc = (getattr(target, "description", None) or inspect.getdoc(fn) or name).strip().splitlines()[0]
-        accepted = [p for p in inspect.signature(fn).parameters if p in COMMON_PARAMETERS]
-        items[name] = Indicator(name, doc, "silkscope.indicators", accepted, getattr(target, "measure", None), fn)
+    for name, item in registry.INDICATORS.items():
+        # The summaries keep their names; the library's names do not collide with them today.
+        items.setdefault(
+            name, Indicator(name, item.summary, LIBRARY, [*COMMON_PARAMETERS, *item.options], item.measure)
+        )
     return items
 
 
-def run(name: str, *, country: str, partners: str | None, since: int | None, until: int | None, con: Any) -> Result:
+def library_options(name: str, given: dict[str, Any]) -> dict[str, Any]:
+    """The options `name` reads, validated; the ones it does not read are refused rather than ignored."""
+    accepted = set(registry.INDICATORS[name].options)
+    chosen = {k: v for k, v in given.items() if v not in (None, [], ())}
+    extra = sorted(set(chosen) - accepted)
+    if extra:
+        allowed = ", ".join(sorted(accepted)) or "none"
+        raise SilkscopeError(f"{', '.join(extra)}: not an option of indicator {name!r} (its options: {allowed})")
+    for column in chosen.get("measures", []):
+        if not NAME.match(column):
+            raise SilkscopeError(f"measure: {column!r} is not a column name (letters, digits and _)")
+    for key in ("start", "end"):
+        if key in chosen and not PERIOD.match(chosen[key]):
+            raise SilkscopeError(f"{key}: expected a year or a period such as 1993-1995, got {chosen[key]!r}")
+    if "weights" in chosen and not WEIGHTS.match(chosen["weights"]):
+        raise SilkscopeError(f"weights: expected name=number pairs such as trade=0.5,leader_visits=0.5, "
+                             f"got {chosen['weights']!r}")  # fmt: skip
+    if "dataset" in chosen and not DATASET.match(chosen["dataset"]):
+        raise SilkscopeError(f"dataset: expected a dataset id or two (A,B), got {chosen['dataset']!r}")
+    if "level" in chosen and chosen["level"] not in ("section", "division"):
+        raise SilkscopeError(f"level: expected section or division, got {chosen['level']!r}")
+    if "direction" in chosen and chosen["direction"] not in ("exports", "imports"):
+        raise SilkscopeError(f"direction: expected exports or imports, got {chosen['direction']!r}")
+    if "draws" in chosen and not 10 <= int(chosen["draws"]) <= 2000:
+        raise SilkscopeError(f"draws: expected 10 to 2000, got {chosen['draws']}")
+    return chosen
+
+
+def run(
+    name: str,
+    *,
+    country: str,
+    partners: str | None,
+    since: int | None,
+    until: int | None,
+    con: Any,
+    options: dict[str, Any] | None = None,
+) -> Result | Bundle:
+    """One indicator for a validated scope (see api.params); `options` only for library indicators."""
     items = catalogue()
     if name not in items:
         raise SilkscopeError(f"unknown indicator {name!r}; expected one of: {', '.join(items)}")
-    item = items[name]
-    if item.run is None:
+    if items[name].provider == SUMMARY:
+        if options:
+            raise SilkscopeError(f"{', '.join(sorted(options))}: indicator {name!r} takes no options")
         return views.compare(country, partners, name, since, until, con=con)
-    given = {"country": country, "partners": partners, "since": since, "until": until, "con": con}
-    wanted = inspect.signature(item.run).parameters
-    result = item.run(**{k: v for k, v in given.items() if k in wanted})
-    if not isinstance(result, Result):
-        raise SilkscopeError(f"indicator {name!r} did not return a table")
-    return result
+    from silkscope.indicators.tables import duckdb_tables
+
+    chosen = library_options(name, options or {})
+    settings = registry.options(
+        partners=resolve_list(partners) if partners else None,
+        countries=list(resolve_scope(country)),
+        since=since,
+        until=until,
+        tables=duckdb_tables(con=con),
+        **chosen,
+    )
+    return registry.INDICATORS[name].run(settings)

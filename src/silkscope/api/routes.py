@@ -11,7 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from silkscope import actors, views
-from silkscope.api import checking, indicators, params
+from silkscope.api import checking, params
 from silkscope.api.params import CountryQ, IncludeQueryQ, PageQ, PartnersQ, PerPageQ, SinceQ, UntilQ
 from silkscope.api.respond import Fmt, safe_filename, send_bundle, send_json, send_result
 from silkscope.api.state import ServedWarehouse
@@ -320,36 +320,6 @@ def source(request: Request, source_id: Annotated[str, Path(max_length=200)]) ->
         if row["source_id"] == source_id:
             return send_json(row)
     raise params.NotFoundError(f"source_id: no source {source_id!r} in the warehouse (see /api/sources)")
-
-
-@router.get("/indicators", summary="Indicators this installation can compute")
-def indicator_list() -> Response:
-    return send_json({"indicators": [i.info() for i in indicators.catalogue().values()]})
-
-
-@router.get("/indicators/{name}", summary="One indicator for a scope, partners and period")
-def indicator(
-    request: Request,
-    name: Annotated[str, Path(max_length=60)],
-    country: CountryQ = "C5",
-    partners: PartnersQ = None,
-    since: SinceQ = None,
-    until: UntilQ = None,
-    include_query: IncludeQueryQ = False,
-    fmt: FormatQ = Fmt.json,
-) -> Response:
-    if name not in indicators.catalogue():
-        raise params.NotFoundError(f"indicator: unknown {name!r}; expected one of: {', '.join(indicators.catalogue())}")
-    scope, chosen = params.country(country), params.partners(partners)
-    since, until = params.period(since, until)
-    key = ("indicator", name, scope, chosen, since, until)
-    result = wh(request).cached(
-        key,
-        lambda con: indicators.run(name, country=scope, partners=chosen, since=since, until=until, con=con),
-    )
-    return send_result(
-        request, result, fmt=fmt, include_query=include_query, filename=safe_filename(name, scope, since, until)
-    )
 
 
 class CheckRequest(BaseModel):

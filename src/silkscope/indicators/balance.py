@@ -9,7 +9,7 @@ import ibis.expr.datatypes as dt
 
 from silkscope.countries import C5, DEFAULT_PARTNERS
 from silkscope.indicators.panel import dyad_year_panel
-from silkscope.indicators.tables import Tables, duckdb_tables, to_result, year_bounds
+from silkscope.indicators.tables import Tables, column, duckdb_tables, to_result, year_bounds
 from silkscope.result import Result
 
 DEFAULT_PUBLIC = "official_disb_gross_current_usd"
@@ -21,7 +21,7 @@ def balance_expr(panel: ibis.Table, *, public: str = DEFAULT_PUBLIC, by_year: bo
     p = panel
     companies = ibis.coalesce(*[p[c] for c in PRESENCE])
     p = p.mutate(
-        public_usd=p[public].cast(dt.float64),
+        public_usd=column(p, public).cast(dt.float64),
         private_fdi_usd=p.fdi_flow_usd,
         trade_usd=p.trade_total_usd,
         companies=companies,

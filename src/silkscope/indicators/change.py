@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import ibis
 import ibis.expr.datatypes as dt
 
-from silkscope.countries import C5
+from silkscope.countries import C5, DEFAULT_PARTNERS
 from silkscope.errors import SilkscopeError
 from silkscope.indicators.panel import dyad_year_panel
 from silkscope.indicators.shares import long_form
@@ -78,7 +78,7 @@ def change_expr(
 
 
 def change(
-    partners: Sequence[str],
+    partners: Sequence[str] | None,
     measures: Sequence[str],
     start: str | int,
     end: str | int,
@@ -93,7 +93,7 @@ def change(
     s, e = parse_period(start), parse_period(end)
     if e[0] <= s[1]:
         raise SilkscopeError(f"end period {end!r} must start after the start period {start!r} ends")
-    panel = dyad_year_panel(t, list(partners), list(countries or C5), s[0], e[1])
+    panel = dyad_year_panel(t, list(partners or DEFAULT_PARTNERS), list(countries or C5), s[0], e[1])
     expr, used = change_expr(panel, measures, s, e)
     scope = ", ".join(countries or C5)
     main = to_result(t, expr, f"Change {start} -> {end} ({scope})", DEFINITIONS)

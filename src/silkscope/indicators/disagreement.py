@@ -11,6 +11,7 @@ from silkscope.countries import C5, DEFAULT_PARTNERS
 from silkscope.indicators.flows import KEYS, finance_block, trade_block, with_dataset
 from silkscope.indicators.panel import attach
 from silkscope.indicators.tables import Tables, duckdb_tables, nullable, to_result, year_bounds
+from silkscope.indicators.tables import column as column_of
 from silkscope.result import Result
 
 FINANCE_REASONS = (
@@ -35,7 +36,7 @@ def _finance_side(t: Tables, dataset: str, column: str, partners, countries, suf
     meta = f.group_by(partner_iso3=f.donor_iso3, country_iso3=f.country_iso3, year=f.year.cast(dt.int64)).aggregate(
         base_year=f.base_year.max(), definition=f.definition.max(), source_ids=f.source_id.collect(distinct=True)
     )
-    side = attach(values.select(*KEYS, value=values[column]), meta)
+    side = attach(values.select(*KEYS, value=column_of(values, column)), meta)
     side = nullable(side.filter(side.value.notnull()))
     return side.rename({f"{c}_{suffix}": c for c in ("value", "base_year", "definition", "source_ids")})
 

@@ -12,30 +12,80 @@ from silkscope.result import Bundle, Result
 
 @dataclass(frozen=True)
 class Indicator:
+    """`options`: the settings beyond scope, partners and period that `run` reads; `measure`: the column a chart
+    shows first (None when the table has no single headline column)."""
+
     name: str
     summary: str
     run: Callable[..., Result | Bundle]
+    options: tuple[str, ...] = ()
+    measure: str | None = None
+
+
+# Every setting an indicator can read, with its default: entry points (CLI, API, pages) fill in what they were
+# given. `tables` is an open Tables (e.g. over a served connection); without it `db` is opened read-only.
+DEFAULTS: dict[str, Any] = {
+    "partners": None,
+    "countries": None,
+    "since": None,
+    "until": None,
+    "measures": [],
+    "start": None,
+    "end": None,
+    "weights": None,
+    "level": "section",
+    "direction": "exports",
+    "dataset": None,
+    "pooled": False,
+    "by_year": False,
+    "nonempty": True,
+    "draws": 500,
+    "db": None,
+    "tables": None,
+}
+
+
+def options(**given: Any) -> dict[str, Any]:
+    """DEFAULTS updated with `given`; an unknown setting is an error rather than silently ignored."""
+    unknown = sorted(set(given) - set(DEFAULTS))
+    if unknown:
+        raise SilkscopeError(f"unknown indicator option(s): {', '.join(unknown)}; expected: {', '.join(DEFAULTS)}")
+    out = dict(DEFAULTS)
+    out.update(given)
+    if out["countries"] is None:
+        from silkscope.countries import C5
+
+        out["countries"] = list(C5)
+    return out
+
+
+def _where(o: dict[str, Any]) -> dict[str, Any]:
+    return {"db": o["db"], "tables": o["tables"]}
 
 
 def _panel(o: dict[str, Any]):
     from silkscope.indicators.panel import panel
 
-    return panel(o["partners"], o["countries"], o["since"], o["until"], db=o["db"], nonempty=o["nonempty"],
-                 finance_dataset=o["dataset"])  # fmt: skip
+    return panel(o["partners"], o["countries"], o["since"], o["until"], nonempty=o["nonempty"],
+                 finance_dataset=o["dataset"], **_where(o))  # fmt: skip
 
 
 def _shares(o):
     from silkscope.indicators.shares import shares
 
-    return shares(o["partners"], o["countries"], o["measures"], o["since"], o["until"], pooled=o["pooled"], db=o["db"])
+    return shares(o["partners"], o["countries"], o["measures"], o["since"], o["until"], pooled=o["pooled"],
+                  **_where(o))  # fmt: skip
 
 
 def _change(o):
     from silkscope.indicators.change import change
 
     if not (o["start"] and o["end"] and o["measures"]):
-        raise SilkscopeError("change needs --start, --end and --measure (e.g. --measure oda_commit_constant_usd)")
-    return change(o["partners"], o["measures"], o["start"], o["end"], o["countries"], db=o["db"])
+        raise SilkscopeError(
+            "change needs a start, an end and a measure (CLI: --start 1993 --end 2003 --measure "
+            "oda_commit_constant_usd; API: start=1993&end=2003&measure=oda_commit_constant_usd)"
+        )
+    return change(o["partners"], o["measures"], o["start"], o["end"], o["countries"], **_where(o))
 
 
 def _balance(o):
@@ -43,7 +93,7 @@ def _balance(o):
 
     public = o["measures"][0] if o["measures"] else DEFAULT_PUBLIC
     return balance(o["partners"], o["countries"], o["since"], o["until"], public=public, by_year=o["by_year"],
-                   db=o["db"])  # fmt: skip
+                   **_where(o))  # fmt: skip
 
 
 def _composition(what: str):
@@ -51,7 +101,7 @@ def _composition(what: str):
         from silkscope.indicators.composition import composition
 
         return composition(what, o["partners"], o["countries"], o["since"], o["until"], level=o["level"],
-                           direction=o["direction"], db=o["db"])  # fmt: skip
+                           direction=o["direction"], **_where(o))  # fmt: skip
 
     return run
 
@@ -59,14 +109,14 @@ def _composition(what: str):
 def _index(o):
     from silkscope.indicators.index import index
 
-    return index(o["partners"], o["countries"], o["since"], o["until"], weights=o["weights"], db=o["db"])
+    return index(o["partners"], o["countries"], o["since"], o["until"], weights=o["weights"], **_where(o))
 
 
 def _sensitivity(o):
     from silkscope.indicators.index import sensitivity_report
 
     return sensitivity_report(o["partners"], o["countries"], o["since"], o["until"], weights=o["weights"],
-                              draws=o["draws"], pooled=o["pooled"], db=o["db"])  # fmt: skip
+                              draws=o["draws"], pooled=o["pooled"], **_where(o))  # fmt: skip
 
 
 def _disagreement(what: str):
@@ -79,7 +129,7 @@ def _disagreement(what: str):
             extra = {"dataset_a": a, "dataset_b": b or "oecd_crs"}
         if o["measures"]:
             extra["column"] = o["measures"][0]
-        return disagreement(what, o["partners"], o["countries"], o["since"], o["until"], db=o["db"], **extra)
+        return disagreement(what, o["partners"], o["countries"], o["since"], o["until"], **extra, **_where(o))
 
     return run
 
@@ -87,19 +137,83 @@ def _disagreement(what: str):
 INDICATORS = {
     i.name: i
     for i in (
-        Indicator("panel", "dyad-year engagement panel: finance, trade, FDI, presence, visits, meetings, news", _panel),
-        Indicator("shares", "each partner's share of a C5 country's total per instrument and year, and rank", _shares),
-        Indicator("change", "absolute change, fold change and CAGR between two years or periods, rows used", _change),
-        Indicator("balance", "public vs private: official finance against FDI, companies and trade", _balance),
-        Indicator("composition", "trade by SITC section or division, shares", _composition("composition")),
-        Indicator("rca", "revealed comparative advantage (Balassa) in the C5 market", _composition("rca")),
-        Indicator("complementarity", "trade complementarity index (Michaely)", _composition("complementarity")),
-        Indicator("index", "composite engagement index with bandwidth and dependence", _index),
-        Indicator("sensitivity", "how index ranks move when weights change", _sensitivity),
         Indicator(
-            "disagreement-finance", "two finance datasets side by side, gap and reasons", _disagreement("finance")
+            "panel",
+            "dyad-year engagement panel: finance, trade, FDI, presence, visits, meetings, news",
+            _panel,
+            options=("dataset", "nonempty"),
+            measure="official_commit_constant_usd",
         ),
-        Indicator("disagreement-trade", "reporter vs mirror trade, gap and reasons", _disagreement("trade")),
+        Indicator(
+            "shares",
+            "each partner's share of a C5 country's total per instrument and year, and rank",
+            _shares,
+            options=("measures", "pooled"),
+            measure="share_pct",
+        ),
+        Indicator(
+            "change",
+            "absolute change, fold change and CAGR between two years or periods, rows used",
+            _change,
+            options=("measures", "start", "end"),
+            measure="fold_change",
+        ),
+        Indicator(
+            "balance",
+            "public vs private: official finance against FDI, companies and trade",
+            _balance,
+            options=("measures", "by_year"),
+            measure="public_share_pct",
+        ),
+        Indicator(
+            "composition",
+            "trade by SITC section or division, shares",
+            _composition("composition"),
+            options=("level", "direction"),
+            measure="share_pct",
+        ),
+        Indicator(
+            "rca",
+            "revealed comparative advantage (Balassa) in the C5 market",
+            _composition("rca"),
+            options=("level",),
+            measure="rca",
+        ),
+        Indicator(
+            "complementarity",
+            "trade complementarity index (Michaely)",
+            _composition("complementarity"),
+            options=("level",),
+            measure="complementarity",
+        ),
+        Indicator(
+            "index",
+            "composite engagement index with bandwidth and dependence",
+            _index,
+            options=("weights",),
+            measure="engagement_index",
+        ),
+        Indicator(
+            "sensitivity",
+            "how index ranks move when weights change",
+            _sensitivity,
+            options=("weights", "draws", "pooled"),
+            measure="mean_index",
+        ),
+        Indicator(
+            "disagreement-finance",
+            "two finance datasets side by side, gap and reasons",
+            _disagreement("finance"),
+            options=("dataset", "measures"),
+            measure="gap_pct",
+        ),
+        Indicator(
+            "disagreement-trade",
+            "reporter vs mirror trade, gap and reasons",
+            _disagreement("trade"),
+            options=(),
+            measure="gap_pct",
+        ),
     )
 }
 

@@ -9,7 +9,7 @@ import ibis.expr.datatypes as dt
 
 from silkscope.countries import C5
 from silkscope.indicators.panel import dyad_year_panel
-from silkscope.indicators.tables import Tables, to_result, year_bounds
+from silkscope.indicators.tables import Tables, column, to_result, year_bounds
 from silkscope.result import Result
 
 DEFAULT_INSTRUMENTS = (
@@ -39,17 +39,15 @@ def all_partners(t: Tables, countries: Sequence[str] = C5) -> list[str]:
 
 def long_form(panel: ibis.Table, instruments: Sequence[str]) -> ibis.Table:
     """(partner, country, year, instrument, value) — one row per non-null panel cell."""
-    parts = [
-        panel.filter(panel[c].notnull()).select(
-            "partner_iso3",
-            "country_iso3",
-            "year",
-            instrument=ibis.literal(c, type=dt.string),
-            value=panel[c].cast(dt.float64),
-        )
-        for c in instruments
-    ]
-    return ibis.union(*parts)
+    for c in instruments:
+        column(panel, c)
+    # One unpivot, not a union of one filtered copy per instrument: the panel is a wide expression, and a union
+    # repeats it in the compiled SQL once per instrument (a megabyte of SQL for the default instruments).
+    keys = panel.select(
+        "partner_iso3", "country_iso3", "year", *[panel[c].cast(dt.float64).name(c) for c in instruments]
+    )
+    long = keys.pivot_longer(list(instruments), names_to="instrument", values_to="value")
+    return long.filter(long.value.notnull())
 
 
 def shares_expr(

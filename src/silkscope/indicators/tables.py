@@ -92,6 +92,19 @@ class Tables:
         return sorted(self.rows(expr), key=lambda r: r["source_id"])
 
 
+def column(table: ibis.Table, name: str, what: str = "measure") -> ibis.Column:
+    """`table[name]`, or an error naming the closest columns: user-chosen names must never surface as a crash."""
+    if name not in table.columns:
+        import difflib
+
+        from silkscope.errors import SilkscopeError
+
+        near = difflib.get_close_matches(name, table.columns, n=3, cutoff=0.5)
+        hint = f"; did you mean {', '.join(near)}?" if near else ""
+        raise SilkscopeError(f"{what}: no column {name!r} here{hint} (columns: {', '.join(table.columns)})")
+    return table[name]
+
+
 def nullable(table: ibis.Table) -> ibis.Table:
     """The same columns with nullable types: set operations need identical schemas, NOT NULL included."""
     return table.select(**{c: table[c].cast(typ.copy(nullable=True)) for c, typ in table.schema().items()})

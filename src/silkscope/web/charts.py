@@ -259,3 +259,49 @@ def small_multiples(
     for f in figures:
         data.update(f.data)
     return Figure(chart, data)
+
+
+# Columns that split an indicator's rows into separate series beside partner and year, in the order they facet.
+SPLITS = ("instrument", "country_iso3", "code", "flow")
+
+
+def indicator_chart(
+    rows: list[dict[str, Any]], measure: str, partners: list[str], *, max_panels: int = 12
+) -> tuple[Figure, str]:
+    """Any indicator table on its headline column: lines over years per partner (one panel per instrument,
+    country or product when those vary), bars when there is one year or none. Returns the figure and a caption
+    that says what the chart leaves to the table."""
+    keep = [r for r in rows if isinstance(r.get(measure), int | float) and r.get("partner_iso3")]
+    if not keep:
+        raise ChartError(f"no {measure.replace('_', ' ')} values to chart")
+    splits = [c for c in SPLITS if len({r.get(c) for r in keep}) > 1]
+    years = {r.get("year") for r in keep}
+    money = measure.endswith("_usd")
+    if len(years) < 2 or None in years:
+        return bars(keep, measure, partners, detail=splits or None, money=money), ""
+    data = []
+    for r in records(keep):
+        panel = " · ".join(str(r.get(c) or "").replace("_", " ") for c in splits) or measure.replace("_", " ")
+        data.append({**r, "partner": partner_name(r["partner_iso3"]), "panel": panel})
+    panels = sorted({d["panel"] for d in data})
+    caption = ""
+    if len(panels) > max_panels:
+        caption = f"The chart shows {max_panels} of {len(panels)} panels; the table below has every row."
+        panels = panels[:max_panels]
+        data = [d for d in data if d["panel"] in panels]
+    many = len(panels) > 1
+    base = alt.Chart(named("indicator")).encode(
+        x=alt.X("year:Q", axis=_year_axis(), scale=alt.Scale(nice=False)),
+        y=alt.Y(f"{measure}:Q", title=measure.replace("_", " "), axis=alt.Axis(format="$~s" if money else "~s")),
+        color=alt.Color("partner:N", scale=partner_scale(partners), title="Partner"),
+    )
+    layered = (
+        base.mark_line(strokeWidth=2) + base.mark_point(filled=True, size=20).encode(description="label:N")
+    ).transform_calculate(label=f"datum.partner + ' ' + datum.year + ' ' + datum.panel + ': ' + datum.{measure}")
+    if many:
+        chart = layered.properties(width=250, height=130).facet(
+            facet=alt.Facet("panel:N", title=None, sort=panels), columns=3
+        )
+    else:
+        chart = layered.properties(width=WIDTH, height=200)
+    return Figure(chart, {"indicator": data}), caption

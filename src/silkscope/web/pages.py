@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any
 
 from silkscope import instruments, views
 from silkscope.api import checking
-from silkscope.api.indicators import MEASURES, catalogue
 from silkscope.api.state import ServedWarehouse
 from silkscope.countries import C5, DEFAULT_PARTNERS, registry, resolve_list, resolve_scope
 from silkscope.result import Bundle, Result
@@ -170,6 +170,7 @@ def country(
         "formats": _section(bundle, "Dialogue formats"),
         "opinion": _section(bundle, "Public opinion"),
         "balance": balance(summary, finance, investment, presence, trade, chosen),
+        "ratios": balance_ratios(served, members, chosen, since, until),
     }
     if visits_year and visits_year.rows:
         out["visits_chart"] = figure(
@@ -223,6 +224,30 @@ def balance(summary, finance, investment, presence, trade, partners) -> list[dic
             }
         )
     return rows
+
+
+def balance_ratios(served, members: list[str], partners: list[str], since, until) -> Result | None:
+    """The balance indicator's ratios (public share, public per trade dollar, per company) over one period.
+
+    The public side is gross disbursements when the warehouse has them (OECD), else commitments in current US$
+    (AidData): one definition for every partner in the table, named in its notes.
+    """
+    from silkscope.api import indicators
+    from silkscope.indicators.balance import DEFAULT_PUBLIC
+
+    result = None
+    for public in (DEFAULT_PUBLIC, "official_commit_current_usd"):
+        key = ("balance", tuple(members), tuple(partners), since, until, public)
+        result = served.cached(key, lambda con, public=public: indicators.run(
+            "balance", country=",".join(members), partners=",".join(partners), since=since, until=until, con=con,
+            options={"measures": [public]},
+        ))  # fmt: skip
+        if any(r.get("public_usd") is not None for r in result.rows):
+            return replace(result, notes=[*result.notes, f"Public side: {public.replace('_', ' ')}."])
+    if result is None or not any(any(v is not None for k, v in r.items() if k.endswith(("_usd", "companies")))
+                                 for r in result.rows):  # fmt: skip
+        return None
+    return result
 
 
 def partner(served: ServedWarehouse, value: str, since: int | None, until: int | None) -> dict[str, Any]:
@@ -293,46 +318,6 @@ def lane_events(rows: list[dict[str, Any]], lane: str) -> list[dict[str, Any]]:
             continue
         out.append({**r, "lane": lane, "kind": kind})
     return out
-
-
-def compare(
-    served: ServedWarehouse, indicator: str, scope: str, partners: str | None, since: int | None, until: int | None
-) -> dict[str, Any]:
-    chosen = resolve_list(partners) if partners else list(TIMELINE_PARTNERS)
-    result = _compare(served, scope, chosen, indicator, since, until)
-    measure = MEASURES.get(indicator)
-    chart = None
-    if result.rows:
-        if indicator == "all":
-            fig = charts.small_multiples(result.rows, SUMMARY_MEASURES, chosen, columns=4, width=170)
-        else:
-            detail = {
-                "presence": ["presence_kind", "as_of"],
-                "finance": ["dataset", "measure", "price_basis"],
-                "trade": ["reporter_iso3", "direction", "product_code"],
-                "investment": ["scope", "measure", "year"],
-                "leader_engagements": ["leader", "kind"],
-                "news_events": ["event_class"],
-            }
-            fig = charts.bars(
-                result.rows,
-                measure or "",
-                chosen,
-                detail=detail.get(indicator),
-                money=bool(measure and measure.endswith("_usd")),
-            )
-        chart = figure(fig, f"{result.title}: chart")
-    return {
-        "indicator": indicator,
-        "indicators": catalogue(),
-        "scope": scope,
-        "partners": chosen,
-        "since": since,
-        "until": until,
-        "result": result,
-        "chart": chart,
-        "measure": measure,
-    }
 
 
 def sources(served: ServedWarehouse, kind: str | None) -> dict[str, Any]:

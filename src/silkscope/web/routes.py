@@ -14,6 +14,7 @@ from silkscope.api import params as validate
 from silkscope.api.indicators import catalogue
 from silkscope.countries import C5, DEFAULT_PARTNERS, registry
 from silkscope.errors import SilkscopeError
+from silkscope.web import compare as compare_page
 from silkscope.web import pages
 from silkscope.web.render import STATIC_DIR, query_string, render
 
@@ -153,12 +154,34 @@ def compare(
     partners: Annotated[list[str] | None, Query(max_length=20)] = None,
     since: Text100 = None,
     until: Text100 = None,
+    measure: Annotated[list[str] | None, Query(max_length=80)] = None,
+    start: Annotated[str | None, Query(max_length=9)] = None,
+    end: Annotated[str | None, Query(max_length=9)] = None,
+    weights: Annotated[str | None, Query(max_length=300)] = None,
+    level: Annotated[str | None, Query(max_length=20)] = None,
+    direction: Annotated[str | None, Query(max_length=20)] = None,
+    dataset: Annotated[str | None, Query(max_length=80)] = None,
+    pooled: bool = False,
+    by_year: bool = False,
+    draws: Annotated[int | None, Query(ge=10, le=2000)] = None,
 ) -> HTMLResponse:
     if indicator not in catalogue():
         raise SilkscopeError(f"indicator: unknown {indicator!r}; expected one of: {', '.join(catalogue())}")
     scope = validate.country(country, "country")
     lo, hi = _period(since, until)
-    context = pages.compare(request.app.state.wh, indicator, scope, _partners(partners), lo, hi)
+    given = {
+        "measures": [x.strip() for m in measure or [] for x in m.split(",") if x.strip()],
+        "start": (start or "").strip(),
+        "end": (end or "").strip(),
+        "weights": (weights or "").strip(),
+        "level": level,
+        "direction": direction,
+        "dataset": (dataset or "").strip(),
+        "pooled": pooled,
+        "by_year": by_year,
+        "draws": draws,
+    }
+    context = compare_page.compare(request.app.state.wh, indicator, scope, _partners(partners), lo, hi, given)
     return _page(request, "compare.html", nav="compare", **context)
 
 

@@ -21,6 +21,25 @@
     if (main) { main.removeAttribute("aria-busy"); }
     if (busy) { busy.removeAttribute("data-active"); }
   });
+  // The compare form shows only the options the chosen indicator reads (and sends only those).
+  var indicator = document.getElementById("indicator");
+  var optionBox = document.getElementById("indicator-options");
+  function showOptions() {
+    var chosen = indicator.options[indicator.selectedIndex];
+    var reads = (chosen.getAttribute("data-options") || "").split(" ");
+    var any = false;
+    optionBox.querySelectorAll("[data-option]").forEach(function (div) {
+      var on = reads.indexOf(div.getAttribute("data-option")) >= 0;
+      any = any || on;
+      div.hidden = !on;
+      div.querySelectorAll("input, select").forEach(function (field) { field.disabled = !on; });
+    });
+    optionBox.hidden = !any;
+  }
+  if (indicator && optionBox) {
+    indicator.addEventListener("change", showOptions);
+    showOptions();
+  }
   // Following a highlighted claim opens its evidence.
   function openTarget() {
     var el = location.hash ? document.getElementById(location.hash.slice(1)) : null;

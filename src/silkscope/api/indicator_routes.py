@@ -1,0 +1,76 @@
+"""REST routes for indicators: the catalogue, and one indicator with its options for a scope and period."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request, Response
+
+from silkscope.api import indicators, params
+from silkscope.api.params import CountryQ, IncludeQueryQ, PageQ, PartnersQ, PerPageQ, SinceQ, UntilQ
+from silkscope.api.respond import Fmt, safe_filename, send_bundle, send_json, send_result
+from silkscope.api.routes import FormatQ, wh
+from silkscope.errors import SilkscopeError
+from silkscope.result import Bundle
+
+router = APIRouter(prefix="/api")
+HELP = indicators.OPTION_HELP
+
+
+@router.get("/indicators", summary="Indicators this installation can compute")
+def indicator_list() -> Response:
+    return send_json({"indicators": [i.info() for i in indicators.catalogue().values()]})
+
+
+@router.get("/indicators/{name}", summary="One indicator for a scope, partners and period")
+def indicator(
+    request: Request,
+    name: Annotated[str, Path(max_length=60)],
+    country: CountryQ = "C5",
+    partners: PartnersQ = None,
+    since: SinceQ = None,
+    until: UntilQ = None,
+    measure: Annotated[list[str] | None, Query(max_length=80, description=HELP["measures"])] = None,
+    start: Annotated[str | None, Query(max_length=9, description=HELP["start"])] = None,
+    end: Annotated[str | None, Query(max_length=9, description=HELP["end"])] = None,
+    weights: Annotated[str | None, Query(max_length=300, description=HELP["weights"])] = None,
+    level: Annotated[str | None, Query(max_length=20, description=HELP["level"])] = None,
+    direction: Annotated[str | None, Query(max_length=20, description=HELP["direction"])] = None,
+    dataset: Annotated[str | None, Query(max_length=80, description=HELP["dataset"])] = None,
+    pooled: Annotated[bool | None, Query(description=HELP["pooled"])] = None,
+    by_year: Annotated[bool | None, Query(description=HELP["by_year"])] = None,
+    nonempty: Annotated[bool | None, Query(description=HELP["nonempty"])] = None,
+    draws: Annotated[int | None, Query(ge=10, le=2000, description=HELP["draws"])] = None,
+    include_query: IncludeQueryQ = False,
+    fmt: FormatQ = Fmt.json,
+    page: PageQ = None,
+    per_page: PerPageQ = None,
+) -> Response:
+    """Summaries (provider views.compare) take the scope only; library indicators (provider silkscope.indicators)
+    also take the options /api/indicators lists for them. A table-and-rows-used answer (change) is a bundle."""
+    if name not in indicators.catalogue():
+        raise params.NotFoundError(f"indicator: unknown {name!r}; expected one of: {', '.join(indicators.catalogue())}")
+    scope, chosen = params.country(country), params.partners(partners)
+    since, until = params.period(since, until)
+    given = {
+        "measures": measure, "start": start, "end": end, "weights": weights, "level": level, "direction": direction,
+        "dataset": dataset, "pooled": pooled, "by_year": by_year, "nonempty": nonempty, "draws": draws,
+    }  # fmt: skip
+    given = {k: v for k, v in given.items() if v not in (None, [])}
+    if indicators.catalogue()[name].provider == indicators.LIBRARY:
+        given = indicators.library_options(name, given)
+    elif given:
+        raise SilkscopeError(f"{', '.join(sorted(given))}: indicator {name!r} takes no options")
+    key = ("indicator", name, scope, chosen, since, until, tuple(sorted((k, str(v)) for k, v in given.items())))
+    result = wh(request).cached(
+        key,
+        lambda con: indicators.run(
+            name, country=scope, partners=chosen, since=since, until=until, con=con, options=given
+        ),
+    )
+    filename = safe_filename(name, scope, since, until)
+    if isinstance(result, Bundle):
+        return send_bundle(request, result, fmt=fmt, include_query=include_query, filename=filename)
+    return send_result(
+        request, result, fmt=fmt, include_query=include_query, filename=filename, page=page, per_page=per_page
+    )
