@@ -54,6 +54,19 @@ def test_public_private_balance(indicator_db):
     assert by["JPN"]["public_per_trade_pct"] == pytest.approx(100 * 95 / 120)
 
 
+def test_balance_ratios_use_only_the_years_both_sides_have(indicator_db):
+    r = balance.balance(["JPN"], ["UZB"], 2009, 2013, public="official_commit_constant_usd", db=indicator_db)
+    (jpn,) = r.rows
+    assert jpn["public_usd"] == pytest.approx(95e6 + 45e6 + 300e6)  # every year with public finance
+    assert (jpn["first_year"], jpn["last_year"]) == (2010, 2012)  # years with data, not the period asked
+    # FDI only in 2010: the share compares 2010 with 2010, not three years of aid with one year of FDI.
+    assert jpn["years_public_and_fdi"] == 1
+    assert jpn["public_share_pct"] == pytest.approx(100 * 95 / 105)
+    # Trade in 2010 and 2012: 2011's aid has no trade to set against.
+    assert jpn["years_public_and_trade"] == 2
+    assert jpn["public_per_trade_pct"] == pytest.approx(100 * (95 + 300) / (120 + 180))
+
+
 def test_composition_rca_and_complementarity(indicator_db):
     comp = composition.composition("composition", ["JPN", "KOR"], ["UZB"], 2010, 2010, db=indicator_db)
     jpn = {r["code"]: r for r in comp.rows if r["partner_iso3"] == "JPN"}

@@ -48,6 +48,11 @@ def test_country_page_charts_sources_and_selectors(page):
     assert len(marks) >= 2 and all(n > 5 for n in marks), marks
     # Sources sit under every chart and table.
     assert page.locator("section.card details.sources").count() >= 5
+    # The balance indicator's ratios, on one stated public definition, under the side-by-side table.
+    ratios = page.locator("#ratios-h ~ div.table-wrap table").first
+    assert "Public share (%)" in ratios.locator("thead").inner_text()
+    assert "Public side: official" in page.locator("#balance-h ~ p.note.warn").all_inner_texts()[-1]
+    assert ratios.locator("tbody tr").count() >= 2
     shot(page, "country-UZB")
     # Narrow the partners and the period with the form.
     for p in ("RUS", "USA"):
@@ -97,6 +102,39 @@ def test_compare_chart_table_and_csv_download(page):
     shot(page, "compare-all-C5")
     page.goto("/compare?indicator=news_events&country=TKM&partners=USA")
     assert "No rows" in page.locator(".empty").first.inner_text()
+
+
+def test_compare_library_indicator_with_its_options(page):
+    page.goto("/compare")
+    page.select_option("#indicator", "index")
+    # Only the options the chosen indicator reads are shown (and sent).
+    assert page.locator("#opt-weights").is_visible() and not page.locator("#opt-start").is_visible()
+    page.fill("#opt-weights", "trade=1,leader_visits=1")
+    page.select_option("#country", "UZB")
+    page.click("form.controls button[type=submit]")
+    page.wait_for_url("**indicator=index**")
+    assert "weights=trade" in page.url and "start=" not in page.url
+    assert page.locator("h2#result-h").inner_text().startswith("Engagement index")
+    assert page.locator("section.card table tbody tr").count() >= 5
+    assert all(n > 5 for n in svg_marks(page))
+    shot(page, "compare-index-UZB")
+    with page.expect_download() as download:
+        page.click("text=Download CSV")
+    header = Path(download.value.path()).read_text(encoding="utf-8").splitlines()[0]
+    assert header.startswith("partner_iso3,country_iso3,year,engagement_index")
+    # change answers with its table and the dyad-year rows it used.
+    page.select_option("#indicator", "change")
+    assert page.locator("#opt-start").is_visible() and not page.locator("#opt-weights").is_visible()
+    page.fill("#opt-measure", "leader_visits_to_country")
+    page.fill("#opt-start", "1997-2001")
+    page.fill("#opt-end", "2002-2006")
+    page.click("form.controls button[type=submit]")
+    page.wait_for_url("**indicator=change**")
+    assert page.locator("h2", has_text="Rows used").count() == 1
+    shot(page, "compare-change")
+    # A mistyped measure is a clear 422 page naming the near match.
+    page.goto("/compare?indicator=balance&measure=oda_comit_constant_usd")
+    assert "did you mean oda_commit_constant_usd" in page.locator("main").inner_text()
 
 
 def test_sources_page(page):

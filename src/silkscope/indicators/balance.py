@@ -27,21 +27,32 @@ def balance_expr(panel: ibis.Table, *, public: str = DEFAULT_PUBLIC, by_year: bo
         companies=companies,
     )
     keys = ["partner_iso3", "country_iso3"] + (["year"] if by_year else [])
+    # A ratio sums both sides over the years both have data: aid of the 1990s against trade of the 2010s is no
+    # ratio at all, and dividing them would say so with a wrong number.
+    with_fdi = p.public_usd.notnull() & p.private_fdi_usd.notnull()
+    with_trade = p.public_usd.notnull() & p.trade_usd.notnull()
+    anything = p.public_usd.notnull() | p.private_fdi_usd.notnull() | p.trade_usd.notnull() | p.companies.notnull()
     g = p.group_by(keys).aggregate(
         public_usd=p.public_usd.sum(),
         private_fdi_usd=p.private_fdi_usd.sum(),
         trade_usd=p.trade_usd.sum(),
         # a stock, not a flow: the latest count in the period
         companies=p.companies.argmax(ibis.ifelse(p.companies.notnull(), p.year, ibis.null(dt.int64))),
-        first_year=p.year.min(),
-        last_year=p.year.max(),
+        first_year=p.year.min(where=anything),
+        last_year=p.year.max(where=anything),
+        years_public_and_fdi=p.year.nunique(where=with_fdi),
+        years_public_and_trade=p.year.nunique(where=with_trade),
+        _pub_f=p.public_usd.sum(where=with_fdi),
+        _fdi=p.private_fdi_usd.sum(where=with_fdi),
+        _pub_t=p.public_usd.sum(where=with_trade),
+        _trade=p.trade_usd.sum(where=with_trade),
     )
     g = g.mutate(
-        public_share_pct=100.0 * g.public_usd / (g.public_usd + g.private_fdi_usd).nullif(0),
-        public_to_private_ratio=g.public_usd / g.private_fdi_usd.nullif(0),
-        public_per_trade_pct=100.0 * g.public_usd / g.trade_usd.nullif(0),
+        public_share_pct=100.0 * g._pub_f / (g._pub_f + g._fdi).nullif(0),
+        public_to_private_ratio=g._pub_f / g._fdi.nullif(0),
+        public_per_trade_pct=100.0 * g._pub_t / g._trade.nullif(0),
         public_usd_per_company=g.public_usd / g.companies.cast(dt.float64).nullif(0),
-    )
+    ).drop("_pub_f", "_fdi", "_pub_t", "_trade")
     g = g.filter(g.public_usd.notnull() | g.private_fdi_usd.notnull() | g.trade_usd.notnull() | g.companies.notnull())
     return g.order_by(keys)
 
@@ -53,9 +64,15 @@ DEFINITIONS = {
     "trade_usd": "goods trade turnover as the partner reports it (trade_total_usd)",
     "companies": "latest count of the partner's companies operating (or enterprises with its capital) in the "
     "country; the source's own definition",
-    "public_share_pct": "100 * public_usd / (public_usd + private_fdi_usd): above 50 = state-led capital",
-    "public_to_private_ratio": "public_usd / private_fdi_usd",
-    "public_per_trade_pct": "100 * public_usd / trade_usd: official money per dollar of commerce",
+    "first_year": "first year with any of the measures (last_year: the last)",
+    "years_public_and_fdi": "years with both public finance and FDI: the years public_share_pct and "
+    "public_to_private_ratio sum over",
+    "years_public_and_trade": "years with both public finance and trade: the years public_per_trade_pct sums over",
+    "public_share_pct": "100 * public / (public + FDI), both summed over years_public_and_fdi: above 50 = "
+    "state-led capital",
+    "public_to_private_ratio": "public / FDI, both summed over years_public_and_fdi",
+    "public_per_trade_pct": "100 * public / trade, both summed over years_public_and_trade: official money per "
+    "dollar of commerce",
     "public_usd_per_company": "public_usd / companies",
 }
 
@@ -80,7 +97,8 @@ def balance(
     notes = [
         "Public and private measures come from different sources and definitions: the ratio shows direction "
         "(government-led or business-led), not an exact split.",
-        "A sum over a period treats missing years as absent, not as zero.",
+        "A sum over a period treats missing years as absent, not as zero; each ratio uses only the years where "
+        "both of its sides have data.",
     ]
     ids = panel_source_ids(t, partners, countries, lo, hi)
     return to_result(t, expr, f"Public vs private engagement, {lo}-{hi}", DEFINITIONS, notes, extra_source_ids=ids)

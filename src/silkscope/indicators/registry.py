@@ -156,7 +156,7 @@ INDICATORS = {
             "absolute change, fold change and CAGR between two years or periods, rows used",
             _change,
             options=("measures", "start", "end"),
-            measure="fold_change",
+            measure="abs_change",
         ),
         Indicator(
             "balance",

@@ -229,21 +229,24 @@ def balance(summary, finance, investment, presence, trade, partners) -> list[dic
 def balance_ratios(served, members: list[str], partners: list[str], since, until) -> Result | None:
     """The balance indicator's ratios (public share, public per trade dollar, per company) over one period.
 
-    The public side is gross disbursements when the warehouse has them (OECD), else commitments in current US$
-    (AidData): one definition for every partner in the table, named in its notes.
+    The public side is the first of these the warehouse has: gross disbursements (OECD), commitments in current
+    US$, commitments in constant US$ (AidData): one definition for every partner in the table, named in its notes.
     """
     from silkscope.api import indicators
     from silkscope.indicators.balance import DEFAULT_PUBLIC
 
     result = None
-    for public in (DEFAULT_PUBLIC, "official_commit_current_usd"):
+    for public in (DEFAULT_PUBLIC, "official_commit_current_usd", "official_commit_constant_usd"):
         key = ("balance", tuple(members), tuple(partners), since, until, public)
         result = served.cached(key, lambda con, public=public: indicators.run(
             "balance", country=",".join(members), partners=",".join(partners), since=since, until=until, con=con,
             options={"measures": [public]},
         ))  # fmt: skip
         if any(r.get("public_usd") is not None for r in result.rows):
-            return replace(result, notes=[*result.notes, f"Public side: {public.replace('_', ' ')}."])
+            note = f"Public side: {public.replace('_', ' ')}."
+            if "constant" in public:
+                note += " Constant prices against current-dollar FDI and trade: read the ratios for direction only."
+            return replace(result, notes=[*result.notes, note])
     if result is None or not any(any(v is not None for k, v in r.items() if k.endswith(("_usd", "companies")))
                                  for r in result.rows):  # fmt: skip
         return None

@@ -61,8 +61,13 @@ def money(value: float | int | None) -> str:
     return f"US${v:,.0f}"
 
 
+# Words a column name spells in lower case that a reader expects in capitals.
+ACRONYMS = {"fdi": "FDI", "oda": "ODA", "oof": "OOF", "cagr": "CAGR", "rca": "RCA", "sitc": "SITC", "c5": "C5"}
+
+
 def label(column: str) -> str:
     text = column.replace("_iso3", "").replace("_usd", " (US$)").replace("_pct", " (%)").replace("_", " ")
+    text = " ".join(ACRONYMS.get(word, word) for word in text.split(" "))
     return text[:1].upper() + text[1:]
 
 
