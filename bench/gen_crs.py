@@ -19,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 
-from silkscope.sources.oecd_crs import HEADER
+from silkscope.sources.oecd_crs_files import HEADER
 
 # (code, name, agencies); repeated entries weight the draw.
 DONORS = [

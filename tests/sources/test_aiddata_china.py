@@ -13,7 +13,7 @@ from silkscope.build import build
 from silkscope.errors import InputError
 from silkscope.fetch import FetchedFile, FetchError, cached, download
 from silkscope.ingest import fetch_source, get_connector, ingest
-from silkscope.sources.aiddata_china import check_geocoded_projects
+from silkscope.sources.aiddata_china_geo import check_geocoded_projects
 from warehouse_helpers import checksum, query
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "aiddata"

@@ -14,13 +14,11 @@ from silkscope.build import build
 from silkscope.errors import InputError
 from silkscope.fetch import FetchError, RemoteFile, fetch
 from silkscope.ingest import ingest
-from silkscope.sources.gdelt import (
-    CAMEO_NOT_ISO,
+from silkscope.sources.gdelt import CAMEO_NOT_ISO, Gdelt1, Gdelt2
+from silkscope.sources.gdelt_files import (
     COLUMNS_V1_DAILY,
     COLUMNS_V1_HISTORICAL,
     COLUMNS_V2,
-    Gdelt1,
-    Gdelt2,
     v1_file_names,
     v2_exports_in_list,
     v2_stamps,

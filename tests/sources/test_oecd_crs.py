@@ -16,7 +16,8 @@ from silkscope.build import build
 from silkscope.errors import InputError
 from silkscope.fetch import FetchedFile, FetchError, cached, download
 from silkscope.ingest import fetch_source, get_connector, ingest
-from silkscope.sources.oecd_crs import DEFLATED_BASE_YEAR, HEADER_LINE, MIRROR_SUBDIR
+from silkscope.sources.oecd_crs import DEFLATED_BASE_YEAR, MIRROR_SUBDIR
+from silkscope.sources.oecd_crs_files import HEADER_LINE
 from warehouse_helpers import checksum, query
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "oecd" / "CRS 2019 data.txt"

@@ -12,7 +12,8 @@ from silkscope.build import build
 from silkscope.errors import InputError
 from silkscope.fetch import FetchError, cached, fetch
 from silkscope.ingest import ingest
-from silkscope.sources.wdi import WdiApi, WdiApiError, WdiBulk
+from silkscope.sources.wdi import WdiBulk
+from silkscope.sources.wdi_api import WdiApi, WdiApiError
 from warehouse_helpers import checksum, query
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "wdi"

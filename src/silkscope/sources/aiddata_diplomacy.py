@@ -14,15 +14,16 @@ import duckdb
 
 from silkscope.errors import InputError, Problem
 from silkscope.fetch import FetchedFile, RemoteFile
-from silkscope.sources.aiddata_flows import csv_located, require_values
 from silkscope.sources.base import (
     Connector,
     check_types,
     mapping_table,
     read_csv_raw,
     require_columns,
+    require_values,
     resolve_names,
 )
+from silkscope.sources.csvfiles import csv_located
 
 # AidData's China Public Diplomacy Dashboard dataset v2.0 (ChinesePublicDiplomacy.csv), read as redistributed,
 # next to AidData's ReadMe, in this repository, pinned to a commit (AidData serves the dataset only as a zip; the

@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-import codecs
-import csv
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
-
 import duckdb
 
 from silkscope.countries import C5
-from silkscope.errors import InputError, Problem
 from silkscope.fetch import FetchedFile, RemoteFile
 from silkscope.sources.base import (
     Connector,
@@ -19,8 +12,10 @@ from silkscope.sources.base import (
     mapping_table,
     read_csv_raw,
     require_columns,
+    require_values,
     resolve_names,
 )
+from silkscope.sources.csvfiles import csv_located
 
 # The aggregate is not served as one file by AidData: this is the release's donor x recipient x year roll-up as
 # published in ilyabo/aiddata (data/flows.csv). Endpoint as data, so a mirror or a newer roll-up can replace it.
@@ -170,76 +165,3 @@ class AidDataFlows(Connector):
                 sorted(LEGACY | REGIONS),
             ],
         )
-
-
-# The checks below are generic (the other AidData connectors use them too); they belong in sources/base.py.
-
-
-def require_values(
-    con: duckdb.DuckDBPyConnection,
-    table: str,
-    file: str | Path,
-    columns: list[str],
-    *,
-    where: str = "true",
-    limit: int = 10,
-) -> None:
-    """Every row (or every row matching `where`) has a non-empty cell in each column; else located Problems."""
-    problems: list[Problem] = []
-    for column in columns:
-        rows = con.execute(
-            f"""SELECT source_line FROM raw.{table} WHERE ({where}) AND nullif(trim("{column}"), '') IS NULL
-            ORDER BY source_line LIMIT {limit}"""
-        ).fetchall()
-        problems += [Problem(str(file), line, column, "a value (the cell is empty)", "") for (line,) in rows]
-    if problems:
-        raise InputError(problems)
-
-
-def utf8_problem(path: str | Path, delim: str = ",", escapechar: str | None = None) -> Problem | None:
-    """The first line of `path` that is not UTF-8, named with the column it falls in; None if all of it decodes.
-
-    DuckDB reports such a file as a bare 'CSV Error on Line: N' (or, for UTF-16, as a sniffing failure with no
-    line at all); this says what is wrong and where.
-    """
-    header: list[str] = []
-    with open(path, "rb") as fh:
-        for number, raw in enumerate(fh, start=1):
-            try:
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in raw[:8]:
-                    expected = "UTF-8 text (this file is UTF-16: save it again as UTF-8 CSV)"
-                    return Problem(str(path), number, "(file)", expected, f"bytes {raw[:8].hex(' ')}")
-                before = raw[: exc.start].decode("utf-8", "replace")
-                fields = next(csv.reader([before], delimiter=delim, escapechar=escapechar), [""]) if before else [""]
-                column = header[len(fields) - 1] if len(fields) <= len(header) else "(header)"
-                found = raw[max(0, exc.start - 20) : exc.end + 20].decode("utf-8", "backslashreplace").strip()
-                return Problem(str(path), number, column, "UTF-8 text (was the file saved in another encoding?)", found)
-            if number == 1:
-                header = next(csv.reader([text.rstrip("\r\n")], delimiter=delim, escapechar=escapechar), [])
-    return None
-
-
-def delimiter_problem(path: str | Path, delim: str = ",") -> Problem | None:
-    """A header without the expected delimiter (DuckDB's sniffer then fails with no line): say so, on line 1."""
-    with open(path, "rb") as fh:
-        header = fh.readline().decode("utf-8", "replace").rstrip("\r\n")
-    if delim in header:
-        return None
-    guess = next((d for d in (";", "\t", "|") if d in header), None)
-    hint = f" (it looks separated by {guess!r})" if guess else ""
-    return Problem(str(path), 1, "(header)", f"a header with columns separated by {delim!r}{hint}", header[:200])
-
-
-@contextmanager
-def csv_located(path: str | Path, delim: str = ",", escapechar: str | None = None) -> Iterator[None]:
-    """Around a DuckDB CSV read: when it fails on a file that is not UTF-8 or not `delim`-separated, raise that
-    (file, line, column) instead of DuckDB's bare 'CSV Error on Line: N' or line-less sniffing failure."""
-    try:
-        yield
-    except InputError as exc:
-        problem = utf8_problem(path, delim, escapechar) or delimiter_problem(path, delim)
-        if problem is None:
-            raise
-        raise InputError([problem]) from exc

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import ClassVar
@@ -83,9 +83,13 @@ def located(file: str | Path, expected: str) -> Iterator[None]:
         # DuckDB's first line is often just "CSV Error on Line: 3"; the reason follows on a later line.
         reason = next((ln for ln in lines[1:] if not ln.startswith("Original Line")), "")
         message = " ".join(x for x in (lines[0] if lines else type(exc).__name__, reason) if x)
-        match = _LINE_IN_MESSAGE.search(str(exc))
-        line = int(match.group(1)) if match else 0
-        raise InputError([Problem(str(file), line, "(file)", expected, message[:300])]) from exc
+        raise InputError([Problem(str(file), error_line(exc), "(file)", expected, message[:300])]) from exc
+
+
+def error_line(exc: duckdb.Error) -> int:
+    """The line a DuckDB read error names ("Line: 12", "line 12"), or 0 when it names none."""
+    match = _LINE_IN_MESSAGE.search(str(exc))
+    return int(match.group(1)) if match else 0
 
 
 def read_csv_raw(
@@ -119,16 +123,57 @@ def require_columns(
 ) -> None:
     """Every expected column present (names snake_cased); otherwise one Problem listing what is missing."""
     have = [r[0] for r in con.execute(f"DESCRIBE raw.{table}").fetchall()]
+    problem = missing_columns(file, [c for c in have if c not in ("source_line", "source_id")], expected, delim=delim)
+    if problem:
+        raise InputError([problem])
+
+
+def missing_columns(
+    file: str | Path,
+    have: list[str],
+    expected: list[str],
+    *,
+    delim: str = ",",
+    published: Callable[[str], str] = str,
+) -> Problem | None:
+    """One Problem on line 1 naming the expected columns missing from `have` (the header as read), or None.
+
+    `published` turns a snake_cased name back into the publisher's spelling for the message.
+    """
     missing = [c for c in expected if c not in have]
     if not missing:
-        return
-    found = [c for c in have if c not in ("source_line", "source_id")]
+        return None
     hint = ""
-    if len(found) == 1:
+    if len(have) == 1:
         hint = f" (the header was read as one column: is the file delimited by {delim!r}?)"
-    raise InputError(
-        [Problem(str(file), 1, ",".join(missing), f"columns {', '.join(expected)}{hint}", ",".join(found)[:300])]
+    return Problem(
+        str(file),
+        1,
+        ",".join(map(published, missing)),
+        f"columns {', '.join(map(published, expected))}{hint}",
+        ",".join(map(published, have))[:300],
     )
+
+
+def require_values(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    file: str | Path,
+    columns: list[str],
+    *,
+    where: str = "true",
+    limit: int = 10,
+) -> None:
+    """Every row (or every row matching `where`) has a non-empty cell in each column; else located Problems."""
+    problems: list[Problem] = []
+    for column in columns:
+        rows = con.execute(
+            f"""SELECT source_line FROM raw.{table} WHERE ({where}) AND nullif(trim("{column}"), '') IS NULL
+            ORDER BY source_line LIMIT {limit}"""
+        ).fetchall()
+        problems += [Problem(str(file), line, column, "a value (the cell is empty)", "") for (line,) in rows]
+    if problems:
+        raise InputError(problems)
 
 
 def check_types(
@@ -145,6 +190,21 @@ def check_types(
         problems += [Problem(str(file), line, column, f"a value of type {sql_type}", value) for line, value in bad]
     if problems:
         raise InputError(problems)
+
+
+def check_allowed(
+    con: duckdb.DuckDBPyConnection, table: str, file: str | Path, column: str, allowed: set[str], *, limit: int = 10
+) -> None:
+    """Every non-empty cell of `column` is one of `allowed` (a code list the harmoniser maps); else located."""
+    rows = con.execute(
+        f"""SELECT source_line, "{column}" FROM raw.{table}
+        WHERE nullif(trim("{column}"), '') IS NOT NULL AND NOT list_contains(?, "{column}")
+        ORDER BY source_line LIMIT {limit}""",
+        [sorted(allowed)],
+    ).fetchall()
+    if rows:
+        expected = f"one of {', '.join(sorted(allowed))}"
+        raise InputError([Problem(str(file), line, column, expected, value) for line, value in rows])
 
 
 def resolve_names(

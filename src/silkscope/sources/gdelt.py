@@ -1,14 +1,13 @@
-"""GDELT 1.0 and 2.0 event tables: CAMEO-coded news events between the partners and the C5, de-duplicated."""
+"""GDELT 1.0 and 2.0 event tables: CAMEO-coded news events between the partners and the C5, de-duplicated.
+
+Which files cover a window, what columns they hold and how they are extracted: gdelt_files.py.
+"""
 
 from __future__ import annotations
 
 import os
 import re
-import shutil
 import tempfile
-import zipfile
-import zlib
-from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import ClassVar
@@ -18,72 +17,27 @@ import duckdb
 from silkscope.countries import C5, registry, resolve_scope
 from silkscope.errors import InputError, Problem
 from silkscope.fetch import FetchedFile, RemoteFile, fetch
-from silkscope.sources.base import Connector, check_types, mapping_table
+from silkscope.sources.base import Connector, check_types, error_line, mapping_table
+from silkscope.sources.gdelt_files import (
+    COLUMNS_V1_DAILY,
+    COLUMNS_V1_HISTORICAL,
+    COLUMNS_V2,
+    TYPES,
+    V1_BASE,
+    V2_BASE,
+    V2_LAST_UPDATE,
+    V2_MASTER_LIST,
+    V2_STEP,
+    ZIP_MAGIC,
+    extract_member,
+    snake,
+    v1_file_names,
+    v2_exports_in_list,
+    v2_stamps,
+)
 
-# --- Endpoints (data). A mirror lays files out as <mirror>/gdelt/events/<name> and <mirror>/gdelt/gdeltv2/<name>.
-V1_BASE = "http://data.gdeltproject.org/events/"
-V2_BASE = "http://data.gdeltproject.org/gdeltv2/"
-V2_MASTER_LIST = "masterfilelist.txt"  # "<size> <md5> <url>" per line, every 15-minute file since 2015-02-18
-V2_LAST_UPDATE = "lastupdate.txt"  # same format, the three files of the latest 15-minute update
-# GDELT 1.0: yearly backfiles to 2005, monthly to 2013-03 (57 columns, no SOURCEURL), daily from 2013-04-01 (58).
-# If GDELT changes a boundary, change these dates and the column lists below together.
-V1_FIRST_DAY = date(1979, 1, 1)
-V1_MONTHLY_FROM = date(2006, 1, 1)
-V1_DAILY_FROM = date(2013, 4, 1)
-V2_FIRST_STAMP = datetime(2015, 2, 18, 23, 0)  # first 15-minute export in the 2.0 master file list
-V2_STEP = timedelta(minutes=15)
-ZIP_MAGIC = b"PK\x03\x04"
 # The window to fetch when none is passed: environment (YYYY-MM-DD or YYYYMMDDHHMMSS), else yesterday (UTC).
 ENV_START, ENV_END, ENV_LISTING = "SILKSCOPE_GDELT_START", "SILKSCOPE_GDELT_END", "SILKSCOPE_GDELT2_LISTING"
-
-# --- Column lists, in file order, from GDELT's codebooks: "GDELT Data Format Codebook V1.03" (57 historical
-# fields + SOURCEURL in the daily updates) and "GDELT Event Codebook V2.0" (ADM2Code added to each of the three
-# geographies, DATEADDED as YYYYMMDDHHMMSS, SOURCEURL last: 61 fields). The files have no header row.
-_ACTOR = ["Code", "Name", "CountryCode", "KnownGroupCode", "EthnicCode", "Religion1Code", "Religion2Code",
-          "Type1Code", "Type2Code", "Type3Code"]  # fmt: skip
-_EVENT = ["IsRootEvent", "EventCode", "EventBaseCode", "EventRootCode", "QuadClass", "GoldsteinScale",
-          "NumMentions", "NumSources", "NumArticles", "AvgTone"]  # fmt: skip
-_GEO_V1 = ["Type", "FullName", "CountryCode", "ADM1Code", "Lat", "Long", "FeatureID"]
-_GEO_V2 = ["Type", "FullName", "CountryCode", "ADM1Code", "ADM2Code", "Lat", "Long", "FeatureID"]
-
-
-def _columns(geo: list[str], tail: list[str]) -> list[str]:
-    return (
-        ["GLOBALEVENTID", "SQLDATE", "MonthYear", "Year", "FractionDate"]
-        + [f"Actor1{c}" for c in _ACTOR]
-        + [f"Actor2{c}" for c in _ACTOR]
-        + _EVENT
-        + [f"{who}Geo_{c}" for who in ("Actor1", "Actor2", "Action") for c in geo]
-        + tail
-    )
-
-
-COLUMNS_V1_HISTORICAL = _columns(_GEO_V1, ["DATEADDED"])  # 57
-COLUMNS_V1_DAILY = _columns(_GEO_V1, ["DATEADDED", "SOURCEURL"])  # 58
-COLUMNS_V2 = _columns(_GEO_V2, ["DATEADDED", "SOURCEURL"])  # 61
-assert (len(COLUMNS_V1_HISTORICAL), len(COLUMNS_V1_DAILY), len(COLUMNS_V2)) == (57, 58, 61)
-
-
-def snake(name: str) -> str:
-    """'Actor1CountryCode' -> 'actor1_country_code', 'ActionGeo_ADM1Code' -> 'action_geo_adm1_code'."""
-    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name.replace("ADM", "Adm").replace("ID", "Id"))
-    return re.sub(r"_+", "_", spaced).lower()
-
-
-# Numeric fields, checked cell by cell before anything is harmonised (codes stay VARCHAR: '042' is not 42).
-TYPES = {
-    "globaleventid": "BIGINT",
-    "month_year": "INTEGER",
-    "year": "INTEGER",
-    "fraction_date": "DOUBLE",
-    "is_root_event": "INTEGER",
-    "quad_class": "INTEGER",
-    "goldstein_scale": "DOUBLE",
-    "num_mentions": "INTEGER",
-    "num_sources": "INTEGER",
-    "num_articles": "INTEGER",
-    "avg_tone": "DOUBLE",
-}
 
 # --- CAMEO actor country codes (GDELT lookup CAMEO.country.txt): ISO 3166 alpha-3, except Serbia's 'SER' and
 # codes CAMEO's dictionaries kept from older ISO editions, listed here so that they resolve if a file carries
@@ -179,7 +133,7 @@ class _GdeltEvents(Connector):
         codes: dict[str, str | None] = {}
         with tempfile.TemporaryDirectory(prefix="silkscope-gdelt-") as tmp:
             for file in sorted(files, key=lambda f: f.remote.name):
-                member = _extract(file, Path(tmp))
+                member = extract_member(file, Path(tmp))
                 where = f"{file.path}!{member.name}"
                 stage = f"{self.raw_table}_stage"
                 self._read(con, stage, member, where, self.columns_for(file.remote.name))
@@ -213,7 +167,6 @@ class _GdeltEvents(Connector):
             )
         except duckdb.Error as exc:
             text = str(exc)
-            line = re.search(r"[Ll]ine:?\s*(\d+)", text)
             detail = next(
                 (ln for ln in text.splitlines() if ln.startswith(("Expected Number", "Invalid unicode"))),
                 text.splitlines()[0] if text else type(exc).__name__,
@@ -222,7 +175,7 @@ class _GdeltEvents(Connector):
                 [
                     Problem(
                         where,
-                        int(line.group(1)) if line else 0,
+                        error_line(exc),
                         "(columns)",
                         f"{len(columns)} tab-separated UTF-8 fields per line (GDELT export without header)",
                         detail[:300],
@@ -352,47 +305,6 @@ class Gdelt2(_GdeltEvents):
         raise InputError([Problem(name, 0, "(file)", "a GDELT 2.0 file name (YYYYMMDDHHMMSS.export.CSV.zip)", name)])
 
 
-# --- file lists --------------------------------------------------------------------------------------------------
-def v1_file_names(start: date, end: date) -> list[str]:
-    """One name per day from 2013-04-01; before that the monthly (2006-) or yearly backfile holding the day."""
-    if start < V1_FIRST_DAY:
-        raise ValueError(f"GDELT 1.0 starts on {V1_FIRST_DAY}; {start} is earlier")
-    names: list[str] = []
-    day = start
-    while day <= end:
-        if day >= V1_DAILY_FROM:
-            name = f"{day:%Y%m%d}.export.CSV.zip"
-        elif day >= V1_MONTHLY_FROM:
-            name = f"{day:%Y%m}.zip"
-        else:
-            name = f"{day:%Y}.zip"
-        if not names or names[-1] != name:
-            names.append(name)
-        day += timedelta(days=1)
-    return names
-
-
-def v2_stamps(start: datetime, end: datetime) -> list[datetime]:
-    """Every 15-minute stamp from `start` (rounded down to the quarter) to `end`."""
-    first = max(start.replace(minute=start.minute - start.minute % 15, second=0, microsecond=0), V2_FIRST_STAMP)
-    stamps, stamp = [], first
-    while stamp <= end:
-        stamps.append(stamp)
-        stamp += V2_STEP
-    return stamps
-
-
-def v2_exports_in_list(lines: Iterable[str]) -> dict[datetime, str]:
-    """Export URLs of a masterfilelist.txt / lastupdate.txt, by their 15-minute stamp (mentions/gkg ignored)."""
-    found = {}
-    for line in lines:
-        parts = line.split()
-        match = re.search(r"/(\d{14})\.export\.CSV\.zip$", parts[-1]) if len(parts) == 3 else None
-        if match:
-            found[datetime.strptime(match.group(1), "%Y%m%d%H%M%S")] = parts[-1]
-    return found
-
-
 # --- helpers -------------------------------------------------------------------------------------------------------
 def _when(value: date | datetime | str) -> date | datetime:
     if isinstance(value, date):
@@ -409,25 +321,6 @@ def _when(value: date | datetime | str) -> date | datetime:
 
 def _day(value: date | datetime) -> date:
     return value.date() if isinstance(value, datetime) else value
-
-
-def _extract(file: FetchedFile, folder: Path) -> Path:
-    """Stream the zip's single member to disk (DuckDB then reads it); a damaged archive is a located error."""
-    try:
-        with zipfile.ZipFile(file.path) as archive:
-            members = [m for m in archive.infolist() if not m.is_dir()]
-            if len(members) != 1:
-                raise InputError(
-                    [Problem(str(file.path), 0, "(file)", "a zip with one CSV member", f"{len(members)} members")]
-                )
-            target = folder / Path(members[0].filename).name
-            with archive.open(members[0]) as src, target.open("wb") as dst:
-                shutil.copyfileobj(src, dst, 1 << 20)
-            return target
-    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
-        raise InputError(
-            [Problem(str(file.path), 0, "(file)", "a complete zip archive (GDELT export)", str(exc)[:200])]
-        ) from exc
 
 
 def _check_codes(con: duckdb.DuckDBPyConnection, table: str, where: str) -> None:

@@ -15,7 +15,6 @@ Both are kept as separate rows with different definitions, so that the sources' 
 from __future__ import annotations
 
 import csv
-import itertools
 import re
 from pathlib import Path
 
@@ -26,6 +25,7 @@ from silkscope.errors import InputError, Problem
 from silkscope.fetch import FetchedFile, RemoteFile
 from silkscope.ingest import source_id_for
 from silkscope.sources.base import Connector, check_types, mapping_table, read_csv_raw, require_columns
+from silkscope.sources.csvfiles import check_utf8, separator_problem, utf16_bom_problem
 
 # Partners: silkscope's outside powers (the EU itself is no CDIS economy) and the EU's member states.
 PARTNERS = tuple(sorted({p for p in DEFAULT_PARTNERS if p != EU_CODE} | set(registry().groups["EU27"].members)))
@@ -80,33 +80,13 @@ def _check_text(path: Path) -> None:
     display = str(path)
     with path.open("rb") as fh:
         first = fh.readline()
-        if first.startswith((b"\xff\xfe", b"\xfe\xff")):
-            raise InputError([Problem(display, 1, "(encoding)", "UTF-8 text", "a UTF-16 byte order mark")])
-        header_text = first.decode("utf-8-sig", "replace").rstrip("\r\n")
-        if "," not in header_text and (";" in header_text or "\t" in header_text):
-            sep = "semicolon" if ";" in header_text else "tab"
-            raise InputError(
-                [
-                    Problem(
-                        display, 1, "(delimiter)", f"comma-separated SDMX-CSV, found {sep}-separated", header_text[:120]
-                    )
-                ]
-            )
-        header = next(csv.reader([header_text]), [])
-        problems: list[Problem] = []
-        for line_no, raw in enumerate(itertools.chain([first], fh), 1):  # streamed, line by line
-            try:
-                raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                before = raw[: exc.start].decode("utf-8", "replace")
-                index = len(next(csv.reader([before]), [""])) - 1 if before else 0
-                column = header[index] if line_no > 1 and index < len(header) else "(encoding)"
-                found = raw[max(0, exc.start - 20) : exc.start + 20].decode("utf-8", "replace")
-                problems.append(Problem(display, line_no, column, "UTF-8 text", found))
-                if len(problems) >= 10:
-                    break
-    if problems:
-        raise InputError(problems)
+    header_text = first.decode("utf-8-sig", "replace").rstrip("\r\n")
+    problem = utf16_bom_problem(display, first) or separator_problem(
+        display, 1, header_text, expected="comma-separated SDMX-CSV"
+    )
+    if problem:
+        raise InputError([problem])
+    check_utf8(path, display, next(csv.reader([header_text]), []))
 
 
 class ImfCdis(Connector):

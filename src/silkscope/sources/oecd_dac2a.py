@@ -8,7 +8,7 @@ from silkscope.countries import C5, registry, resolve_dac
 from silkscope.errors import InputError, Problem
 from silkscope.fetch import FetchedFile, RemoteFile
 from silkscope.sources.base import Connector, check_types, mapping_table, read_csv_raw, require_columns
-from silkscope.sources.oecd_crs import locate_invalid_utf8
+from silkscope.sources.csvfiles import utf8_located
 
 # SDMX REST data query: {API}{agency},{dataflow},{version}/{DONOR}.{RECIPIENT}.{MEASURE}.{UNIT_MEASURE}.{PRICE_BASE}.
 # The version is pinned so a re-versioned dataflow is noticed: change DATAFLOW and STRUCTURE_ID together.
@@ -121,12 +121,8 @@ class OecdDac2a(Connector):
 
         (file,) = files
         expected = "SDMX-CSV 1.0 (format=csvfile) from the OECD Data Explorer, UTF-8"
-        try:
+        with utf8_located(file.path, str(file.path), ","):
             read_csv_raw(con, RAW, file.path, source_id=source_id_for(self, file), expected=expected)
-        except InputError as exc:
-            if "unicode" not in str(exc.__cause__).lower():
-                raise
-            raise InputError([locate_invalid_utf8(file.path, str(file.path), ",")]) from exc.__cause__
         require_columns(con, RAW, file.path, COLUMNS)
         check_types(con, RAW, file.path, TYPES)
         donors = donor_codes()
