@@ -226,31 +226,48 @@ def balance(summary, finance, investment, presence, trade, partners) -> list[dic
     return rows
 
 
+# The public side of the balance ratios, best first: (panel column, finance measure and price basis it sums).
+PUBLIC_SIDES = (
+    ("official_disb_gross_current_usd", "disbursement_gross", "current"),
+    ("official_commit_current_usd", "commitment", "current"),
+    ("official_commit_constant_usd", "commitment", "constant"),
+)
+
+
+def _public_side(con, members: list[str], partners: list[str]) -> str | None:
+    """The first public definition the warehouse has for any of these dyads (one cheap query, not a panel each)."""
+    have = {
+        (m, b)
+        for m, b in con.execute(
+            "SELECT DISTINCT measure, price_basis FROM core.finance_flows WHERE donor_iso3 IN (SELECT unnest($1)) "
+            "AND country_iso3 IN (SELECT unnest($2))",
+            [partners, members],
+        ).fetchall()
+    }
+    return next((column for column, m, b in PUBLIC_SIDES if (m, b) in have), None)
+
+
 def balance_ratios(served, members: list[str], partners: list[str], since, until) -> Result | None:
     """The balance indicator's ratios (public share, public per trade dollar, per company) over one period.
 
-    The public side is the first of these the warehouse has: gross disbursements (OECD), commitments in current
-    US$, commitments in constant US$ (AidData): one definition for every partner in the table, named in its notes.
+    The public side is the first of PUBLIC_SIDES the warehouse has: one definition for every partner in the
+    table, named in its notes. None when there is nothing to show.
     """
     from silkscope.api import indicators
-    from silkscope.indicators.balance import DEFAULT_PUBLIC
 
-    result = None
-    for public in (DEFAULT_PUBLIC, "official_commit_current_usd", "official_commit_constant_usd"):
-        key = ("balance", tuple(members), tuple(partners), since, until, public)
-        result = served.cached(key, lambda con, public=public: indicators.run(
+    def compute(con):
+        public = _public_side(con, members, partners) or PUBLIC_SIDES[0][0]
+        result = indicators.run(
             "balance", country=",".join(members), partners=",".join(partners), since=since, until=until, con=con,
             options={"measures": [public]},
-        ))  # fmt: skip
-        if any(r.get("public_usd") is not None for r in result.rows):
-            note = f"Public side: {public.replace('_', ' ')}."
-            if "constant" in public:
-                note += " Constant prices against current-dollar FDI and trade: read the ratios for direction only."
-            return replace(result, notes=[*result.notes, note])
-    if result is None or not any(any(v is not None for k, v in r.items() if k.endswith(("_usd", "companies")))
-                                 for r in result.rows):  # fmt: skip
-        return None
-    return result
+        )  # fmt: skip
+        note = f"Public side: {public.replace('_', ' ')}."
+        if "constant" in public:
+            note += " Constant prices against current-dollar FDI and trade: read the ratios for direction only."
+        return replace(result, notes=[*result.notes, note])
+
+    result = served.cached(("balance", tuple(members), tuple(partners), since, until), compute)
+    return result if result.rows else None
 
 
 def partner(served: ServedWarehouse, value: str, since: int | None, until: int | None) -> dict[str, Any]:
