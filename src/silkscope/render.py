@@ -90,23 +90,74 @@ def _table(result: Result, console: Console) -> None:
         _footer(result, numbers, console)
         return
     columns = [c for c in result.columns if c not in _HIDDEN_IN_TABLES]
-    table = Table(title=result.title, title_justify="left", title_style="bold", show_lines=False)
+    if not result.rows:
+        console.print(Text(f"{result.title}: no rows in the warehouse for this selection", style="dim"))
+    else:
+        parts = _column_groups(result.rows, columns, console.width)
+        for i, part in enumerate(parts, start=1):
+            title = result.title if len(parts) == 1 else f"{result.title} (part {i} of {len(parts)})"
+            last = i == len(parts)
+            console.print(_plain_table(title, result.rows, part, numbers if last else {}, split=len(parts) > 1))
+    _footer(result, numbers, console)
+
+
+# Columns that identify a row: repeated in every part when a wide table is split to fit the terminal.
+_KEYS = ("partner_iso3", "partner", "country_iso3", "host_iso3", "scope", "year", "instrument", "code")
+
+
+def _min_width(column: str, rows: list[dict[str, Any]]) -> int:
+    """Width a column needs: number and date columns never wrap (header included); text headers may take two
+    lines."""
+    if _never_wraps(column, rows):
+        header = len(column)
+    else:
+        header = max(max(len(w) for w in column.split("_")), (len(column) + 1) // 2 + 1)
+    return max([header, *[len(_fmt(r.get(column))) for r in rows]]) + 3  # padding and the rule
+
+
+def _never_wraps(column: str, rows: list[dict[str, Any]]) -> bool:
+    return all(isinstance(r.get(column), date | int | float | type(None)) for r in rows)
+
+
+def _column_groups(rows: list[dict[str, Any]], columns: list[str], width: int) -> list[list[str]]:
+    """The columns in parts that each fit `width`, key columns leading every part (one part when all fit)."""
+    widths = {c: _min_width(c, rows) for c in columns}
+    if sum(widths.values()) + 6 <= width:
+        return [columns]
+    keys = [c for c in columns if c in _KEYS]
+    room = max(width - sum(widths[c] for c in keys) - 6, 12)
+    parts: list[list[str]] = []
+    current: list[str] = []
+    used = 0
+    for column in (c for c in columns if c not in keys):
+        if current and used + widths[column] > room:
+            parts.append(current)
+            current, used = [], 0
+        current.append(column)
+        used += widths[column]
+    parts.append(current)
+    return [keys + part for part in parts if part] or [columns]
+
+
+def _plain_table(
+    title: str, rows: list[dict[str, Any]], columns: list[str], numbers: dict[str, int], *, split: bool = False
+) -> Table:
+    table = Table(title=title, title_justify="left", title_style="bold", show_lines=False)
     for column in columns:
-        # Dates and counts never wrap mid-value; long text folds.
-        short = all(isinstance(r.get(column), date | int | float | type(None)) for r in result.rows)
-        table.add_column(column.replace("_", " "), overflow="fold", no_wrap=short)
+        # Dates and counts never wrap mid-value; long text folds. A split table holds each column at the width it
+        # was planned with, so Rich does not squeeze the key columns away.
+        minimum = _min_width(column, rows) - 3 if split else None
+        table.add_column(
+            column.replace("_", " "), overflow="fold", no_wrap=_never_wraps(column, rows), min_width=minimum
+        )
     if numbers:
         table.add_column("src", overflow="fold")
-    for row in result.rows:
+    for row in rows:
         cells = [_fmt(row.get(c)) for c in columns]
         if numbers:
             cells.append(_row_sources(row, numbers))
         table.add_row(*[Text(c) for c in cells])
-    if not result.rows:
-        console.print(Text(f"{result.title}: no rows in the warehouse for this selection", style="dim"))
-    else:
-        console.print(table)
-    _footer(result, numbers, console)
+    return table
 
 
 def _footer(result: Result, numbers: dict[str, int], console: Console) -> None:

@@ -59,7 +59,7 @@ def balance_expr(panel: ibis.Table, *, public: str = DEFAULT_PUBLIC, by_year: bo
 
 DEFINITIONS = {
     "public_usd": "official finance of the partner to the country (default: all official classes, gross "
-    "disbursements, current USD; --public names another panel column)",
+    "disbursements, current USD; --measure on the CLI, measure= in the API, names another panel column)",
     "private_fdi_usd": "bilateral FDI flows, partner into the country (private capital)",
     "trade_usd": "goods trade turnover as the partner reports it (trade_total_usd)",
     "companies": "latest count of the partner's companies operating (or enterprises with its capital) in the "
