@@ -119,3 +119,15 @@ def test_finance_and_trade_disagreement(indicator_db):
     assert (ex["reported_usd"], ex["mirror_usd"], ex["gap_pct"]) == (100e6, 108e6, 8.0)
     assert ex["reasons"].startswith("gap within a CIF/FOB margin")
     assert im["reasons"].startswith("gap beyond a CIF/FOB margin")
+
+
+def test_compute_takes_names_like_the_cli(indicator_db):
+    from silkscope.indicators.registry import compute
+
+    by_name = compute("balance", "Japan,ROK", "Uzbekistan", 2010, 2010, db=indicator_db,
+                      measures=["official_commit_constant_usd"])  # fmt: skip
+    public = "official_commit_constant_usd"
+    by_code = balance.balance(["JPN", "KOR"], ["UZB"], 2010, 2010, public=public, db=indicator_db)
+    assert by_name.rows == by_code.rows and len(by_name.rows) == 2
+    with pytest.raises(SilkscopeError, match="unknown indicator option"):
+        compute("balance", "JPN", db=indicator_db, public="oda")

@@ -67,6 +67,8 @@ def make_brief(
         kept = cited_ids(events)
         cited = [context["summary"].sources, [s for s in timeline.sources if s["source_id"] in kept]]
         cited += [section.sources for section in context["bundle"].sections]
+        if context.get("ratios"):
+            cited.append(context["ratios"].sources)
     finally:
         if own is not None:
             own.close()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -223,3 +223,26 @@ def get(name: str) -> Indicator:
         return INDICATORS[name]
     except KeyError:
         raise SilkscopeError(f"unknown indicator {name!r}; expected one of: {', '.join(INDICATORS)}") from None
+
+
+def compute(
+    name: str,
+    partners: str | Sequence[str] | None = None,
+    countries: str | Sequence[str] = "C5",
+    since: int | None = None,
+    until: int | None = None,
+    *,
+    db: Any = None,
+    **settings: Any,
+) -> Result | Bundle:
+    """One indicator from a notebook: countries and partners by any name the CLI takes (codes, names, aliases,
+    groups), settings as in DEFAULTS, e.g. compute("change", "Japan,ROK", "UZB", measures=[...], start=1995,
+    end=2005)."""
+    from silkscope.countries import resolve_list, resolve_scope
+
+    def text(value: str | Sequence[str]) -> str:
+        return value if isinstance(value, str) else ",".join(value)
+
+    chosen = resolve_list(text(partners)) if partners else None
+    scope = list(resolve_scope(text(countries)))
+    return get(name).run(options(partners=chosen, countries=scope, since=since, until=until, db=db, **settings))

@@ -235,16 +235,18 @@ PUBLIC_SIDES = (
 
 
 def _public_side(con, members: list[str], partners: list[str]) -> str | None:
-    """The first public definition the warehouse has for any of these dyads (one cheap query, not a panel each)."""
-    have = {
-        (m, b)
-        for m, b in con.execute(
-            "SELECT DISTINCT measure, price_basis FROM core.finance_flows WHERE donor_iso3 IN (SELECT unnest($1)) "
-            "AND country_iso3 IN (SELECT unnest($2))",
+    """The public definition that covers the most of these partners (ties: PUBLIC_SIDES order), from one cheap
+    query rather than a panel per candidate: a definition only one partner has would hide the others."""
+    donors = dict(
+        ((m, b), n)
+        for m, b, n in con.execute(
+            "SELECT measure, price_basis, count(DISTINCT donor_iso3) FROM core.finance_flows "
+            "WHERE donor_iso3 IN (SELECT unnest($1)) AND country_iso3 IN (SELECT unnest($2)) GROUP BY ALL",
             [partners, members],
         ).fetchall()
-    }
-    return next((column for column, m, b in PUBLIC_SIDES if (m, b) in have), None)
+    )
+    best = max(PUBLIC_SIDES, key=lambda side: (donors.get(side[1:], 0), -PUBLIC_SIDES.index(side)))
+    return best[0] if donors.get(best[1:]) else None
 
 
 def balance_ratios(served, members: list[str], partners: list[str], since, until) -> Result | None:

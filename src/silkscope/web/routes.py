@@ -33,10 +33,14 @@ def error_page(request: Request, status: int, message: str, near: list[str]) -> 
 
 
 def warm(served) -> None:
-    """Draw the overview once in the background so the first visitor does not wait for the chart engine."""
+    """Draw the landing pages once in the background (overview first): the first visitor should not wait for the
+    chart engine or for Ibis to compile the panel behind the country page's ratios."""
     # A missing warehouse or map is reported to the first visitor instead.
     with contextlib.suppress(Exception):
         pages.overview(served, "JPN", "visits")
+        pages.partner(served, "JPN", None, None)
+        compare_page.compare(served, "leader_visits", "C5", None, None, None)
+        pages.country(served, "UZB", None, None, None)
 
 
 def _year(value: str | None, field: str) -> int | None:
