@@ -109,3 +109,32 @@ def test_bad_options_are_422s_that_name_the_option(client, name, params, names):
 def test_declared_limits_are_422s(client):
     error(client.get("/api/indicators/sensitivity", params={"draws": 5}), 422)
     error(client.get("/api/indicators/change", params={"start": "1993-1995-1997"}), 422)
+
+
+def test_visits_model_answers_with_specification_estimates_and_caveats(client):
+    body = client.get("/api/models/visits", params={"outcome": "ministerial_meetings", "window": 2}).json()
+    panel, event = body["sections"]
+    assert panel["title"].endswith("panel model") and event["title"].endswith("event study")
+    assert "dyad FE + year FE" in panel["definitions"]["specification"] and "dyads" in panel["definitions"]["N"]
+    terms = [r["term"] for r in panel["rows"]]
+    assert terms[0] == "leader_visits_to_country_lag1" and all(r["ci_low"] <= r["coef"] <= r["ci_high"]
+                                                               for r in panel["rows"])  # fmt: skip
+    assert [r["term"] for r in event["rows"]][:2] == ["event_t-2", "event_t+0"]  # t-1 is the reference year
+    assert any(n.startswith("caveat: ") for n in panel["notes"]) and panel["sources"]
+    csv_text = client.get("/api/models/visits", params={"outcome": "ministerial_meetings", "format": "csv"}).text
+    assert csv_text.startswith("section,term,coef")
+
+
+@pytest.mark.parametrize(
+    ("params", "status", "names"),
+    [
+        ({"outcome": "finance"}, 422, "fewer than 10 observed dyad-years"),  # the pack alone has no finance series
+        ({"outcome": "happiness"}, 422, "unknown outcome 'happiness'"),
+        ({"outcome": "x; drop"}, 422, "outcome"),
+        ({"lag": 9}, 422, "lag"),
+        ({"window": 0}, 422, "window"),
+        ({"country": "Atlantis"}, 422, "Atlantis"),
+    ],
+)
+def test_visits_model_bad_input(client, params, status, names):
+    assert names in error(client.get("/api/models/visits", params=params), status)

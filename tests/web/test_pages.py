@@ -137,6 +137,23 @@ def test_compare_library_indicator_with_its_options(page):
     assert "did you mean oda_commit_constant_usd" in page.locator("main").inner_text()
 
 
+def test_visits_model_page(page):
+    page.goto("/")
+    page.click("nav.main >> text=Model")
+    page.wait_for_url("**/model")
+    sections = page.locator("section.card")
+    assert sections.count() == 2  # the panel model and the event study
+    assert all(n > 5 for n in svg_marks(page)), "coefficient charts are empty"
+    assert "dyad FE + year FE" in sections.first.locator("dl.facts").inner_text()
+    assert sections.first.locator("ul.caveats li").count() >= 1
+    shot(page, "model-finance")
+    page.select_option("#outcome", "projects")
+    page.fill("#window", "2")
+    page.click("form.controls button[type=submit]")
+    page.wait_for_url("**outcome=projects**")
+    assert "event_t-2" in page.locator("section.card").nth(1).locator("table").inner_text()
+
+
 def test_sources_page(page):
     page.goto("/sources")
     rows = page.locator("table tbody tr").count()

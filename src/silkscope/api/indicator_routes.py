@@ -1,4 +1,4 @@
-"""REST routes for indicators: the catalogue, and one indicator with its options for a scope and period."""
+"""REST routes for the analysis: the indicator catalogue, one indicator with its options, and the visits model."""
 
 from __future__ import annotations
 
@@ -15,6 +15,9 @@ from silkscope.result import Bundle
 
 router = APIRouter(prefix="/api")
 HELP = indicators.OPTION_HELP
+OutcomeQ = Annotated[
+    str, Query(max_length=80, pattern="^[a-z][a-z0-9_]*$", description="finance, projects, trade or a panel column")
+]
 
 
 @router.get("/indicators", summary="Indicators this installation can compute")
@@ -74,3 +77,36 @@ def indicator(
     return send_result(
         request, result, fmt=fmt, include_query=include_query, filename=filename, page=page, per_page=per_page
     )
+
+
+@router.get("/models/visits", summary="Does interaction bring cooperation? Panel model and event study")
+def visits_model(
+    request: Request,
+    outcome: OutcomeQ = "finance",
+    country: CountryQ = "C5",
+    partners: PartnersQ = None,
+    since: SinceQ = None,
+    until: UntilQ = None,
+    lag: Annotated[int, Query(ge=0, le=5, description="years between visit and outcome in the panel model")] = 1,
+    window: Annotated[int, Query(ge=1, le=6, description="event study: years of leads and lags")] = 3,
+    include_query: IncludeQueryQ = False,
+    fmt: FormatQ = Fmt.json,
+) -> Response:
+    """Outcome (log1p) on lagged leader visits both ways and dialogue meetings, dyad and year fixed effects,
+    standard errors clustered by dyad; and an event study around visits. Each section carries its specification,
+    N, a plain reading and the caveats (associations, not causal effects)."""
+    from silkscope.countries import resolve_list, resolve_scope
+    from silkscope.indicators.tables import duckdb_tables
+    from silkscope.stats.visit_effects import visits_model as fit
+
+    scope, chosen = params.country(country), params.partners(partners)
+    since, until = params.period(since, until)
+    bundle = wh(request).cached(
+        ("model.visits", outcome, scope, chosen, since, until, lag, window),
+        lambda con: fit(
+            outcome, resolve_list(chosen) if chosen else None, list(resolve_scope(scope)), since, until, lag=lag,
+            window=window, tables=duckdb_tables(con=con),
+        ),
+    )  # fmt: skip
+    name = safe_filename("visits-model", outcome, scope, since, until)
+    return send_bundle(request, bundle, fmt=fmt, include_query=include_query, filename=name)

@@ -305,3 +305,36 @@ def indicator_chart(
     else:
         chart = layered.properties(width=WIDTH, height=200)
     return Figure(chart, {"indicator": data}), caption
+
+
+def coefficients(rows: list[dict[str, Any]], *, title: str = "") -> Figure:
+    """Estimates with their confidence intervals: over relative years for an event study (terms event_t-3 ...
+    event_t+3), one row per term otherwise. A dashed rule marks zero."""
+    data = []
+    for r in records(rows):
+        if r.get("coef") is None:
+            continue
+        term = str(r["term"])
+        event = re.fullmatch(r"event_t([+-]?\d+)", term)
+        data.append({**r, "t": int(event.group(1)) if event else None,
+                     "label": f"{term}: {r['coef']:.2f} [{r['ci_low']:.2f}, {r['ci_high']:.2f}]"})  # fmt: skip
+    if not data:
+        raise ChartError("no estimates to chart")
+    zero = alt.Chart(named("zero")).mark_rule(strokeDash=[4, 3], color="#888")
+    if all(d["t"] is not None for d in data):
+        x = alt.X("t:O", title="years relative to a leader visit (t = 0)", axis=alt.Axis(labelAngle=0))
+        base = alt.Chart(named("coefs"), title=title or alt.Undefined).encode(x=x)
+        whiskers = base.mark_rule(strokeWidth=2, color="#0072B2").encode(
+            y=alt.Y("ci_low:Q", title="estimate (log points)"), y2="ci_high:Q"
+        )
+        points = base.mark_point(filled=True, size=60, color="#0072B2").encode(y="coef:Q", description="label:N")
+        chart = (zero.encode(y="zero:Q") + whiskers + points).properties(width=WIDTH - 260, height=220)
+    else:
+        y = alt.Y("term:N", title=None, sort=None, axis=alt.Axis(labelLimit=320))
+        base = alt.Chart(named("coefs"), title=title or alt.Undefined).encode(y=y)
+        whiskers = base.mark_rule(strokeWidth=2, color="#0072B2").encode(
+            x=alt.X("ci_low:Q", title="estimate (log points)"), x2="ci_high:Q"
+        )
+        points = base.mark_point(filled=True, size=60, color="#0072B2").encode(x="coef:Q", description="label:N")
+        chart = (zero.encode(x="zero:Q") + whiskers + points).properties(width=WIDTH - 360, height=alt.Step(34))
+    return Figure(chart, {"coefs": data, "zero": [{"zero": 0}]})

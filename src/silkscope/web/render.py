@@ -30,6 +30,10 @@ PARTNER_COLOURS = {
 HIDDEN = {"source_id", "source_ids", "record", "event_ids", "citation", "citation_status"}
 
 
+# Model output columns: shown to three decimals, as estimates are read.
+ESTIMATES = {"coef", "std_err", "ci_low", "ci_high"}
+
+
 def fmt(value: Any, column: str = "") -> str:
     """A cell for people: '–' for missing, thousands separators, US$ scaled for money columns."""
     if value is None or value == "":
@@ -44,7 +48,13 @@ def fmt(value: Any, column: str = "") -> str:
         return value.isoformat()
     if isinstance(value, int | float) and (column.endswith("_usd") or column == "amount_usd"):
         return money(value)
+    if isinstance(value, float) and column == "p_value":
+        return "<0.001" if value < 0.001 else f"{value:.3f}"
+    if isinstance(value, float) and column in ESTIMATES:
+        return f"{value:,.3f}"
     if isinstance(value, float):
+        if 0 < abs(value) < 1:
+            return f"{value:.3g}"  # ratios and small shares keep three significant digits, not one decimal
         return f"{value:,.1f}" if abs(value) < 1000 else f"{value:,.0f}"
     if isinstance(value, int) and column != "year" and not column.endswith("year"):
         return f"{value:,}"

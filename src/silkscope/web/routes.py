@@ -15,7 +15,7 @@ from silkscope.api.indicators import catalogue
 from silkscope.countries import C5, DEFAULT_PARTNERS, registry
 from silkscope.errors import SilkscopeError
 from silkscope.web import compare as compare_page
-from silkscope.web import pages
+from silkscope.web import model_page, pages
 from silkscope.web.render import STATIC_DIR, query_string, render
 
 router = APIRouter()
@@ -187,6 +187,23 @@ def compare(
     }
     context = compare_page.compare(request.app.state.wh, indicator, scope, _partners(partners), lo, hi, given)
     return _page(request, "compare.html", nav="compare", **context)
+
+
+@router.get("/model", response_class=HTMLResponse)
+def model(
+    request: Request,
+    outcome: Annotated[str, Query(max_length=80, pattern="^[a-z][a-z0-9_]*$")] = "finance",
+    country: Annotated[str, Query(max_length=100)] = "C5",
+    partners: Annotated[list[str] | None, Query(max_length=20)] = None,
+    since: Text100 = None,
+    until: Text100 = None,
+    lag: Annotated[int, Query(ge=0, le=5)] = 1,
+    window: Annotated[int, Query(ge=1, le=6)] = 3,
+) -> HTMLResponse:
+    scope = validate.country(country, "country")
+    lo, hi = _period(since, until)
+    context = model_page.model(request.app.state.wh, outcome, scope, _partners(partners), lo, hi, lag, window)
+    return _page(request, "model.html", nav="model", **context)
 
 
 @router.get("/sources", response_class=HTMLResponse)

@@ -1,0 +1,61 @@
+"""The model page's data: the visits model (panel model and event study) with a coefficient chart per section."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from silkscope.api.state import ServedWarehouse
+from silkscope.countries import resolve_list, resolve_scope
+from silkscope.web import charts
+from silkscope.web.pages import TIMELINE_PARTNERS, figure
+
+OUTCOME_LABELS = {
+    "finance": "official finance committed (constant US$)",
+    "projects": "finance projects",
+    "trade": "trade turnover (partner's report)",
+}
+
+
+def model(
+    served: ServedWarehouse,
+    outcome: str,
+    scope: str,
+    partners: str | None,
+    since: int | None,
+    until: int | None,
+    lag: int,
+    window: int,
+) -> dict[str, Any]:
+    from silkscope.indicators.tables import duckdb_tables
+    from silkscope.stats.visit_effects import visits_model
+
+    chosen = resolve_list(partners) if partners else list(TIMELINE_PARTNERS)
+    bundle = served.cached(
+        ("model.visits", outcome, scope, ",".join(chosen), since, until, lag, window),
+        lambda con: visits_model(outcome, chosen, list(resolve_scope(scope)), since, until, lag=lag, window=window,
+                                 tables=duckdb_tables(con=con)),
+    )  # fmt: skip
+    sections = []
+    for result in bundle.sections:
+        readings = [n for n in result.notes if not n.startswith("caveat: ")]
+        caveats = [n.removeprefix("caveat: ") for n in result.notes if n.startswith("caveat: ")]
+        try:
+            chart = figure(charts.coefficients(result.rows), f"{result.title}: estimates with confidence intervals")
+        except charts.ChartError as exc:
+            chart = {"svg": None, "label": result.title, "error": str(exc)}
+        sections.append({"result": result, "chart": chart, "readings": readings, "caveats": caveats})
+    query = {"outcome": outcome, "country": scope, "partners": ",".join(chosen), "lag": lag, "window": window}
+    query |= {k: v for k, v in (("since", since), ("until", until)) if v is not None}
+    return {
+        "bundle": bundle,
+        "sections": sections,
+        "outcome": outcome,
+        "outcomes": OUTCOME_LABELS,
+        "scope": scope,
+        "partners": chosen,
+        "since": since,
+        "until": until,
+        "lag": lag,
+        "window": window,
+        "api_query": query,
+    }
