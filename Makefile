@@ -18,8 +18,12 @@ $(STAMP): pyproject.toml constraints.txt
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund
 
+# MIRROR=../shared/data also loads every publisher file found in that folder (silkscope update --mirror).
+MIRROR ?=
+
 run: $(STAMP) $(NODE_STAMP)
 	$(VENV)/bin/silkscope build
+	$(if $(MIRROR),$(VENV)/bin/silkscope update --mirror $(MIRROR))
 	$(VENV)/bin/silkscope compare --country C5 --partners JPN,CHN,KOR,RUS,USA --indicator all --since 2000
 	$(VENV)/bin/silkscope serve
 
