@@ -230,6 +230,37 @@ def test_seed_odas_with_real_aiddata_flows(shared_dir, built_db, tmp_path):
     assert first.evidence[0].source_id.startswith("aiddata_flows_")
 
 
+INTERACTION_CLAIM = (
+    "Japanese studies have demonstrated that a higher frequency of interaction results in more collaborative projects."
+)
+
+
+def test_causal_claim_about_interaction_says_when_the_model_cannot_be_fitted(built_db):
+    (c,) = check(INTERACTION_CLAIM, built_db).claims
+    assert c.check.verdict == "not_checkable" and len(c.check.evidence) == 1
+    assert "visits model cannot be fitted on this warehouse (outcome 'finance_projects' has fewer than 10" in (
+        c.check.explanation
+    )
+
+
+@pytest.mark.realdata
+def test_causal_claim_about_interaction_shows_the_visits_model(shared_dir, built_db, tmp_path):
+    from silkscope.ingest import fetch_source, ingest
+
+    path = tmp_path / "aid.duckdb"
+    shutil.copy(built_db, path)
+    ingest("aiddata_flows", fetch_source("aiddata_flows", mirror=shared_dir / "data", cache_dir=tmp_path / "c"), path)
+    (c,) = check(INTERACTION_CLAIM, path, as_of=2018).claims
+    assert c.check.verdict == "not_checkable"  # a model shows an association; it cannot demonstrate a cause
+    text, model = c.check.evidence
+    assert text.source_id == "article" and model.role == "context"
+    assert model.period == [1992, 2018] and model.source_id.startswith("aiddata_flows_")
+    assert "log(1 + finance_projects)" in model.definition and "dyad FE + year FE" in model.definition
+    assert model.query.startswith("silkscope model visits --outcome projects")
+    assert "What the warehouse shows instead (visits model, outcome projects)" in c.check.explanation
+    assert "not a demonstration of cause" in c.check.explanation
+
+
 def test_an_open_connection_can_be_reused_and_no_claims_is_fine(built_db):
     con = duckdb.connect(str(built_db), read_only=True)
     try:

@@ -178,8 +178,13 @@ def opinion(claim: Claim, ctx: Context) -> Check:
         f"an opinion or causal claim (marker: '{marker}'); facts cannot settle it without a model and its caveats",
         f"classification: the opinion/causal pattern '{marker}' matched the sentence",
     )
-    return Check(
-        "not_checkable",
-        [ev],
-        f"Opinion or causal claim ('{marker}'): a judgement, not a figure or an event the warehouse can check.",
+    explanation = (
+        f"Opinion or causal claim ('{marker}'): a judgement, not a figure or an event the warehouse can check."
     )
+    from silkscope.claims.verify_model import interaction_model  # fits a model: imported only when needed
+
+    model = interaction_model(claim, ctx)
+    if model is not None:
+        extra, reading = model
+        return Check("not_checkable", [ev, *extra], explanation + reading)
+    return Check("not_checkable", [ev], explanation)

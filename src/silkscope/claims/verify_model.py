@@ -1,0 +1,97 @@
+"""Causal claims about interaction and cooperation: still not checkable, but shown next to the visits model.
+
+"A higher frequency of interaction results in more collaborative projects" is a judgement no figure settles. The
+warehouse can say what the panel shows (an association under dyad and year fixed effects, with its pre-trend
+reading), so a fact-checker sees the measurement beside the verdict instead of nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from silkscope.claims.extract import Claim
+from silkscope.claims.plan import Context
+from silkscope.claims.verify import Evidence
+from silkscope.errors import SilkscopeError
+
+INTERACTION = re.compile(r"\b(interactions?|visits?|summits?|meetings?|dialogues?|contacts?|exchanges?)\b", re.I)
+# The outcome a sentence speaks of -> the model's outcome; first match wins.
+OUTCOMES = (
+    ("projects", re.compile(r"\bprojects?\b|\bcollaborat|\bcooperat", re.I)),
+    ("finance", re.compile(r"\b(aid|ODA|loans?|financ\w*|investments?)\b", re.I)),
+    ("trade", re.compile(r"\btrade\b", re.I)),
+)
+FINANCE_CONNECTORS = ("aiddata_flows", "aiddata_china", "oecd_crs", "oecd_dac2a")
+
+
+def outcome_of(text: str) -> str | None:
+    """The model outcome a causal sentence about interaction is about, or None if it is not such a sentence."""
+    if not INTERACTION.search(text):
+        return None
+    return next((name for name, pattern in OUTCOMES if pattern.search(text)), None)
+
+
+def interaction_model(claim: Claim, ctx: Context) -> tuple[list[Evidence], str] | None:
+    """Evidence from the visits model for a causal claim about interaction, and the sentence that reads it."""
+    outcome = outcome_of(claim.text)
+    if outcome is None:
+        return None
+    key = ("visits_model", outcome)
+    if key not in ctx._cache:
+        ctx._cache[key] = _fit(ctx, outcome)
+    fitted = ctx._cache[key]
+    command = f"silkscope model visits --outcome {outcome} (GET /api/models/visits?outcome={outcome})"
+    if isinstance(fitted, str):
+        return [], f" The visits model cannot be fitted on this warehouse ({fitted}); `{command}` once data is loaded."
+    title, panel, event = fitted
+    row = next((r for r in panel.rows if r["term"].startswith("leader_visits_to_country")), None)
+    if row is None:
+        return None
+    reading = next((n for n in panel.notes if n.startswith(row["term"])), "")
+    reading = reading.replace("in the outcome per unit", f"in {outcome} the next year per leader visit")
+    pretrend = next((n for n in event.notes if n.startswith("pre-trend")), "")
+    source = _outcome_source(panel.sources, ctx)
+    evidence = Evidence(
+        round(row["coef"], 3),
+        "log points of the outcome per leader visit, the following year",
+        _period(title),
+        f"{panel.definitions['specification']}; N: {panel.definitions['N']}",
+        source.get("source_id"),
+        source.get("title"),
+        source.get("url"),
+        f"{command}; the panel's SQL is in its JSON output",
+        "context",
+        f"95% CI [{row['ci_low']:.3f}, {row['ci_high']:.3f}], p = {row['p_value']:.3f}; "
+        f"{len(panel.sources)} sources behind the panel",
+    )
+    text = (
+        f" What the warehouse shows instead (visits model, outcome {outcome}): {reading.split(': ', 1)[-1]}."
+        + (f" Event study {pretrend}." if pretrend else "")
+        + " An association under partner-country and year fixed effects, not a demonstration of cause."
+    )
+    return [evidence], text
+
+
+def _fit(ctx: Context, outcome: str) -> Any:
+    from silkscope.indicators.tables import duckdb_tables
+    from silkscope.stats.visit_effects import visits_model
+
+    try:
+        bundle = visits_model(outcome, tables=duckdb_tables(con=ctx.con), until=ctx.as_of)
+    except SilkscopeError as exc:
+        return str(exc)
+    return bundle.title, bundle.sections[0], bundle.sections[1]
+
+
+def _outcome_source(sources: list[dict[str, Any]], ctx: Context) -> dict[str, Any]:
+    """The panel's outcome data source (a finance dataset when there is one), else its first source."""
+    for s in sources:
+        if ctx.source(s["source_id"]).get("loaded_by") in FINANCE_CONNECTORS:
+            return s
+    return sources[0] if sources else {}
+
+
+def _period(title: str) -> list[int]:
+    years = re.findall(r"(\d{4})-(\d{4})\s*$", title)  # "Leader visits and finance_projects, 1992-2018"
+    return [int(years[0][0]), int(years[0][1])] if years else []
