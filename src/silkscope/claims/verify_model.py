@@ -37,10 +37,7 @@ def interaction_model(claim: Claim, ctx: Context) -> tuple[list[Evidence], str] 
     outcome = outcome_of(claim.text)
     if outcome is None:
         return None
-    key = ("visits_model", outcome)
-    if key not in ctx._cache:
-        ctx._cache[key] = _fit(ctx, outcome)
-    fitted = ctx._cache[key]
+    fitted = _cached_fit(ctx, outcome)
     command = f"silkscope model visits --outcome {outcome} (GET /api/models/visits?outcome={outcome})"
     if isinstance(fitted, str):
         return [], f" The visits model cannot be fitted on this warehouse ({fitted}); `{command}` once data is loaded."
@@ -73,10 +70,62 @@ def interaction_model(claim: Claim, ctx: Context) -> tuple[list[Evidence], str] 
     return [evidence], text
 
 
+# Fits shared across articles (a server checks many): keyed by the warehouse file's path, size and mtime.
+_FITS: dict[tuple, Any] = {}
+
+
+def _cached_fit(ctx: Context, outcome: str) -> Any:
+    key = ("visits_model", outcome)
+    if key not in ctx._cache:
+        stamp = _warehouse_stamp(ctx.con)
+        shared = (stamp, outcome, ctx.as_of) if stamp else None
+        if shared is not None and shared in _FITS:
+            ctx._cache[key] = _FITS[shared]
+        else:
+            ctx._cache[key] = _fit(ctx, outcome)
+            if shared is not None:
+                if len(_FITS) > 32:
+                    _FITS.clear()
+                _FITS[shared] = ctx._cache[key]
+    return ctx._cache[key]
+
+
+def _warehouse_stamp(con) -> tuple | None:
+    """The database file's identity and version, or None for an in-memory database (never shared)."""
+    import os
+
+    rows = con.execute("PRAGMA database_list").fetchall()
+    path = rows[0][2] if rows else None
+    if not path:
+        return None
+    stamp = []
+    for p in (path, f"{path}.wal"):
+        try:
+            st = os.stat(p)
+            stamp.append((st.st_size, st.st_mtime_ns))
+        except FileNotFoundError:
+            stamp.append(None)
+    return (path, *stamp)
+
+
+# Where each outcome's series lives: a cheap count there spares building the panel when it cannot be fitted.
+OUTCOME_TABLES = {"projects": "core.finance_flows", "finance": "core.finance_flows", "trade": "core.trade_flows"}
+PARTNER_COLUMN = {"core.finance_flows": "donor_iso3", "core.trade_flows": "partner_iso3"}
+
+
 def _fit(ctx: Context, outcome: str) -> Any:
+    from silkscope.countries import C5
     from silkscope.indicators.tables import duckdb_tables
     from silkscope.stats.visit_effects import visits_model
 
+    table = OUTCOME_TABLES[outcome]
+    (dyad_years,) = ctx.con.execute(
+        f"SELECT count(DISTINCT ({PARTNER_COLUMN[table]}, country_iso3, year)) FROM {table} "
+        "WHERE country_iso3 IN (SELECT unnest($1)) AND year <= $2",
+        [list(C5), ctx.as_of],
+    ).fetchone()
+    if dyad_years < 10:
+        return f"{table} has {dyad_years} partner-country-years up to {ctx.as_of}; the model needs at least 10"
     try:
         bundle = visits_model(outcome, tables=duckdb_tables(con=ctx.con), until=ctx.as_of)
     except SilkscopeError as exc:
