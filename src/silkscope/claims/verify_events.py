@@ -7,8 +7,9 @@ from typing import Any
 
 from silkscope.claims import plan as PL
 from silkscope.claims.entities import find_mentions
-from silkscope.claims.extract import ORDINALS, Claim
+from silkscope.claims.extract import Claim
 from silkscope.claims.plan import Context, Query
+from silkscope.claims.triggers import ORDINALS
 from silkscope.claims.verify import Check, evidence, needs, needs_text
 from silkscope.claims.verify_timeline import PL_evidence, _complete, _date_text, _hosts, _visit_ev, _visitor, _visits
 from silkscope.countries import name
