@@ -31,6 +31,12 @@ def test_overview_map_and_partner_selector(page):
     )
     assert {"/country/KAZ", "/country/UZB", "/country/TJK"} <= set(links)
     assert page.locator("table.glance th:has-text('South Korea')").count() == 1
+    # Who leads where: a row per instrument with two or more partners recorded, a column per state.
+    leaders = page.locator("table.leaders")
+    assert leaders.locator("thead th").count() == 7
+    labels = leaders.locator("tbody th").all_inner_texts()
+    assert labels[:2] == ["Leader-level visits", "Official finance committed (constant US$)"], labels
+    assert "%" in leaders.locator("tbody tr").first.inner_text()
     shot(page, "overview")
     page.select_option("#partner", "CHN")  # auto-submits
     page.wait_for_url("**partner=CHN**")

@@ -14,6 +14,7 @@ from silkscope.api.state import ServedWarehouse
 from silkscope.countries import C5, DEFAULT_PARTNERS, registry, resolve_list, resolve_scope
 from silkscope.result import Bundle, Result
 from silkscope.web import charts, maps
+from silkscope.web.leaders import leaders_result
 from silkscope.web.render import partner_name
 
 TIMELINE_PARTNERS = ("JPN", "CHN", "KOR", "RUS", "USA")
@@ -90,6 +91,7 @@ def overview(served: ServedWarehouse, partner: str = "JPN", metric: str = "visit
     except maps.MapUnavailableError as exc:
         the_map = {"svg": None, "label": measure, "error": str(exc)}
     glance = charts.small_multiples(summary.rows, SUMMARY_MEASURES, partners, columns=4, width=170)
+    leaders, leaders_source = leaders_result(served)
     mine = next((r for r in summary.rows if r["partner_iso3"] == partner), {})
     return {
         "partner": partner,
@@ -102,6 +104,8 @@ def overview(served: ServedWarehouse, partner: str = "JPN", metric: str = "visit
         "map_measure": measure,
         "map_sources": sorted(sources.values(), key=lambda s: s["source_id"]),
         "glance": figure(glance, "Partners' engagement with the five states, by instrument"),
+        "leaders": leaders,
+        "leaders_result": leaders_source,
     }
 
 
