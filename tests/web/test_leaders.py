@@ -35,3 +35,18 @@ def test_ties_are_shown_together_and_an_instrument_with_one_partner_is_left_out(
     (only,) = leaders(rows)
     assert only["instrument"] == visits and only["cells"]["KGZ"]["partners"] == ["CHN", "RUS"]
     assert only["cells"]["KGZ"]["share_pct"] == pytest.approx(50.0)
+
+
+def test_standing_gives_one_partners_share_and_rank_over_the_same_window():
+    from silkscope.web.leaders import standing
+
+    rows = [
+        *[row("JPN", "UZB", y, 60.0, 100.0) for y in range(2010, 2014)],
+        *[row("CHN", "UZB", y, 30.0, 100.0) for y in range(2010, 2014)],
+        *[row("CHN", "UZB", y, 500.0, 500.0) for y in range(2014, 2018)],
+    ]
+    (finance,) = standing(rows, "CHN")
+    assert (finance["since"], finance["until"]) == (2004, 2013)
+    cell = finance["cells"]["UZB"]
+    assert cell["share_pct"] == pytest.approx(30.0) and cell["rank"] == 2 and cell["tracked"] == 2
+    assert finance["cells"]["TJK"] is None

@@ -82,6 +82,9 @@ def test_partner_page_timeline_next_to_china_and_korea(page):
     labels = timeline.first.inner_html()
     assert "China" in labels and "South Korea" in labels and "Japan" in labels
     assert page.locator("#formats-h ~ h3").first.inner_text() == "Central Asia + Japan Dialogue"
+    # Japan's share of each state's total and its rank, per instrument (visits; AidData finance in this warehouse).
+    standing = page.locator("table.standing tbody tr")
+    assert standing.count() >= 2 and "#" in standing.first.inner_text()
     shot(page, "partner-JPN")
     page.select_option("#partner", "KOR")
     page.click("form.controls button[type=submit]")

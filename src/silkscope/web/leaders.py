@@ -28,25 +28,10 @@ def leaders(rows: list[dict[str, Any]], window: int = WINDOW) -> list[dict[str, 
     Why two partners: datasets stop at different years (AidData's DAC donors in 2013, its China data in 2017), and
     a window reaching into years only one partner's data covers would hand that partner the lead by default."""
     out = []
-    for instrument, label in INSTRUMENTS.items():
-        mine = [r for r in rows if r["instrument"] == instrument]
-        recorded: dict[int, set[str]] = defaultdict(set)
-        for r in mine:
-            if (r["value"] or 0) > 0:
-                recorded[r["year"]].add(r["partner_iso3"])
-        years = [y for y, partners in recorded.items() if len(partners) >= 2]
-        if not years:
-            continue
-        hi = max(years)
-        lo = hi - window + 1
+    for instrument, label, lo, hi, mine in _instruments(rows, window):
         cells: dict[str, dict[str, Any] | None] = {}
         for country in C5:
-            chosen = [r for r in mine if r["country_iso3"] == country and lo <= r["year"] <= hi]
-            # `total` is the same on every partner's row of one year: count each year once.
-            total = sum((t or 0) for t in {r["year"]: r["total"] for r in chosen}.values())
-            sums: dict[str, float] = defaultdict(float)
-            for r in chosen:
-                sums[r["partner_iso3"]] += r["value"] or 0
+            total, sums = _sums(mine, country, lo, hi)
             best = max(sums.values(), default=0)
             if total <= 0 or best <= 0:
                 cells[country] = None
@@ -59,6 +44,52 @@ def leaders(rows: list[dict[str, Any]], window: int = WINDOW) -> list[dict[str, 
             }
         out.append({"instrument": instrument, "label": label, "since": lo, "until": hi, "cells": cells})
     return out
+
+
+def standing(rows: list[dict[str, Any]], partner: str, window: int = WINDOW) -> list[dict[str, Any]]:
+    """One partner's share of each state's total and its rank among the tracked partners, per instrument, over the
+    same windows as `leaders`."""
+    out = []
+    for instrument, label, lo, hi, mine in _instruments(rows, window):
+        cells: dict[str, dict[str, Any] | None] = {}
+        for country in C5:
+            total, sums = _sums(mine, country, lo, hi)
+            if total <= 0:
+                cells[country] = None
+                continue
+            value = sums.get(partner, 0.0)
+            cells[country] = {
+                "share_pct": 100 * value / total,
+                "rank": 1 + sum(1 for v in sums.values() if v > value),
+                "tracked": len(sums),
+                "value": value,
+            }
+        out.append({"instrument": instrument, "label": label, "since": lo, "until": hi, "cells": cells})
+    return out
+
+
+def _instruments(rows: list[dict[str, Any]], window: int):
+    """(instrument, label, first year, last year, its rows) for each instrument two or more partners report."""
+    for instrument, label in INSTRUMENTS.items():
+        mine = [r for r in rows if r["instrument"] == instrument]
+        recorded: dict[int, set[str]] = defaultdict(set)
+        for r in mine:
+            if (r["value"] or 0) > 0:
+                recorded[r["year"]].add(r["partner_iso3"])
+        years = [y for y, partners in recorded.items() if len(partners) >= 2]
+        if years:
+            yield instrument, label, max(years) - window + 1, max(years), mine
+
+
+def _sums(rows: list[dict[str, Any]], country: str, lo: int, hi: int) -> tuple[float, dict[str, float]]:
+    """The total over every recorded partner and each tracked partner's sum, for one state and window."""
+    chosen = [r for r in rows if r["country_iso3"] == country and lo <= r["year"] <= hi]
+    # `total` is the same on every partner's row of one year: count each year once.
+    total = sum((t or 0) for t in {r["year"]: r["total"] for r in chosen}.values())
+    sums: dict[str, float] = defaultdict(float)
+    for r in chosen:
+        sums[r["partner_iso3"]] += r["value"] or 0
+    return total, dict(sums)
 
 
 def leaders_result(served: Any) -> tuple[list[dict[str, Any]], Result]:

@@ -14,7 +14,7 @@ from silkscope.api.state import ServedWarehouse
 from silkscope.countries import C5, DEFAULT_PARTNERS, registry, resolve_list, resolve_scope
 from silkscope.result import Bundle, Result
 from silkscope.web import charts, maps
-from silkscope.web.leaders import leaders_result
+from silkscope.web.leaders import leaders_result, standing
 from silkscope.web.render import partner_name
 
 TIMELINE_PARTNERS = ("JPN", "CHN", "KOR", "RUS", "USA")
@@ -307,10 +307,13 @@ def partner(served: ServedWarehouse, value: str, since: int | None, until: int |
         the_map = figure(shape, f"Map: leader-level visits by {partner_name(iso3)} to each Central Asian state")
     except maps.MapUnavailableError as exc:
         the_map = {"svg": None, "label": "map", "error": str(exc)}
+    _, shares = leaders_result(served)
     return {
         "partner": iso3,
         "since": since,
         "until": until,
+        "standing": standing(shares.rows, iso3),
+        "standing_result": shares,
         "hosts": hosts,
         "host_sources": sorted(sources.values(), key=lambda s: s["source_id"]),
         "formats": formats,
