@@ -42,6 +42,18 @@ def urls() -> list[str]:
     return out
 
 
+# --indicators: the Ibis library behind /api/indicators (each first answer compiles a wide panel expression).
+LIBRARY = ["panel", "shares", "balance", "index", "disagreement-finance", "composition", "rca", "complementarity",
+           "disagreement-trade"]  # fmt: skip
+
+
+def indicator_urls() -> list[str]:
+    return [
+        f"/api/indicators/{name}?country={country}&since={since}"
+        for name, country, since in itertools.product(LIBRARY, ["C5", "KAZ", "UZB"], [2000, 2005])
+    ]
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))] if ordered else float("nan")
@@ -82,6 +94,8 @@ def baseline(db: Path, paths: list[str]) -> None:
     import duckdb
 
     from silkscope import views
+    from silkscope.indicators import registry
+    from silkscope.indicators.tables import duckdb_tables
 
     con = duckdb.connect(str(db), read_only=True)
     took = []
@@ -89,7 +103,11 @@ def baseline(db: Path, paths: list[str]) -> None:
     for url in paths:
         query = dict(p.split("=", 1) for p in url.split("?", 1)[1].split("&"))
         t = time.perf_counter()
-        if url.startswith("/api/profile/"):
+        if url.startswith("/api/indicators/"):
+            settings = registry.options(countries=[query["country"]] if query["country"] != "C5" else None,
+                                        since=int(query["since"]), tables=duckdb_tables(con=con))  # fmt: skip
+            registry.INDICATORS[url.split("/")[3].split("?")[0]].run(settings)
+        elif url.startswith("/api/profile/"):
             views.profile(url.split("/")[3].split("?")[0], query.get("partners"), 2000, con=con)
         else:
             views.compare(query["country"], query.get("partners"), query["indicator"], con=con)
@@ -157,15 +175,22 @@ async def load(host: str, port: int, paths: list[str], clients: int, seconds: fl
     return latencies, errors, time.perf_counter() - start
 
 
-async def cold(base: str, paths: list[str]) -> tuple[list[float], int, float]:
+async def cold(base: str, paths: list[str], clients: int = 1) -> tuple[list[float], int, float]:
+    """Every URL once (nothing cached yet), `clients` at a time."""
     latencies, errors = [], 0
+    gate = asyncio.Semaphore(clients)
     start = time.perf_counter()
-    async with httpx.AsyncClient(base_url=base, timeout=60) as client:
-        for url in paths:
-            t = time.perf_counter()
-            r = await client.get(url)
-            latencies.append(time.perf_counter() - t)
-            errors += r.status_code != 200
+    async with httpx.AsyncClient(base_url=base, timeout=600) as client:
+
+        async def one(url: str) -> None:
+            nonlocal errors
+            async with gate:
+                t = time.perf_counter()
+                r = await client.get(url)
+                latencies.append(time.perf_counter() - t)
+                errors += r.status_code != 200
+
+        await asyncio.gather(*(one(url) for url in paths))
     return latencies, errors, time.perf_counter() - start
 
 
@@ -175,6 +200,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--db", type=Path, help="an existing warehouse (default: build one in a temp folder)")
     parser.add_argument("--mirror", type=Path, default=ROOT.parent / "shared" / "data", help="offline mirror")
+    parser.add_argument("--indicators", action="store_true", help="the library indicators instead of profile/compare")
+    parser.add_argument("--cold-clients", type=int, default=1, help="concurrent clients for the cold pass")
     args = parser.parse_args()
 
     db = prepare(args.db, args.mirror)
@@ -196,11 +223,13 @@ def main() -> None:
             if time.time() > deadline or server.poll() is not None:
                 raise SystemExit("the server did not start")
             time.sleep(0.2)
-        paths = urls()
-        print(f"warehouse {db}; {len(paths)} distinct URLs (profile and compare); server pid {server.pid}")
+        paths = indicator_urls() if args.indicators else urls()
+        what = "library indicators" if args.indicators else "profile and compare"
+        print(f"warehouse {db}; {len(paths)} distinct URLs ({what}); server pid {server.pid}")
         print(f"load: {args.clients} concurrent clients for {args.seconds:g} s on 127.0.0.1; {os.cpu_count()} CPUs")
         baseline(db, paths)
-        report("cold: each URL once, 1 client", *asyncio.run(cold(base, paths)))
+        cold_run = asyncio.run(cold(base, paths, args.cold_clients))
+        report(f"cold: each URL once, {args.cold_clients} client(s)", *cold_run)
         latencies, errors, elapsed = asyncio.run(load("127.0.0.1", port, paths, args.clients, args.seconds))
         report(f"warm: {args.clients} clients, {args.seconds:g} s", latencies, errors, elapsed)
         p99 = percentile([x * 1000 for x in latencies], 99)
