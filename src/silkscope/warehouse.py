@@ -91,6 +91,18 @@ def content_checksum(con: duckdb.DuckDBPyConnection) -> str:
     return digest.hexdigest()
 
 
+def file_version(path: str | Path) -> tuple[int, int]:
+    """Changes whenever the warehouse file does: size and mtime of the database and of its write-ahead log."""
+    stamp = []
+    for p in (Path(path), Path(f"{path}.wal")):
+        try:
+            st = os.stat(p)
+            stamp.append(st.st_size ^ st.st_mtime_ns)
+        except FileNotFoundError:
+            stamp.append(0)
+    return stamp[0], stamp[1]
+
+
 def file_sha256(path: str | Path, chunk: int = 1 << 20) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as fh:

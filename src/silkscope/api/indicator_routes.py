@@ -10,7 +10,6 @@ from silkscope.api import indicators, params
 from silkscope.api.params import CountryQ, IncludeQueryQ, PageQ, PartnersQ, PerPageQ, SinceQ, UntilQ
 from silkscope.api.respond import Fmt, safe_filename, send_bundle, send_json, send_result
 from silkscope.api.routes import FormatQ, wh
-from silkscope.errors import SilkscopeError
 from silkscope.result import Bundle
 
 router = APIRouter(prefix="/api")
@@ -59,11 +58,7 @@ def indicator(
         "measures": measure, "start": start, "end": end, "weights": weights, "level": level, "direction": direction,
         "dataset": dataset, "pooled": pooled, "by_year": by_year, "nonempty": nonempty, "draws": draws,
     }  # fmt: skip
-    given = {k: v for k, v in given.items() if v not in (None, [])}
-    if indicators.catalogue()[name].provider == indicators.LIBRARY:
-        given = indicators.library_options(name, given)
-    elif given:
-        raise SilkscopeError(f"{', '.join(sorted(given))}: indicator {name!r} takes no options")
+    given = indicators.checked_options(name, given)  # before the cache: a bad option never reaches a connection
     key = ("indicator", name, scope, chosen, since, until, tuple(sorted((k, str(v)) for k, v in given.items())))
     result = wh(request).cached(
         key,
@@ -95,18 +90,13 @@ def visits_model(
     """Outcome (log1p) on lagged leader visits both ways and dialogue meetings, dyad and year fixed effects,
     standard errors clustered by dyad; and an event study around visits. Each section carries its specification,
     N, a plain reading and the caveats (associations, not causal effects)."""
-    from silkscope.countries import resolve_list, resolve_scope
-    from silkscope.indicators.tables import duckdb_tables
-    from silkscope.stats.visit_effects import visits_model as fit
-
     scope, chosen = params.country(country), params.partners(partners)
     since, until = params.period(since, until)
     bundle = wh(request).cached(
         ("model.visits", outcome, scope, chosen, since, until, lag, window),
-        lambda con: fit(
-            outcome, resolve_list(chosen) if chosen else None, list(resolve_scope(scope)), since, until, lag=lag,
-            window=window, tables=duckdb_tables(con=con),
+        lambda con: indicators.visits_model(
+            outcome, country=scope, partners=chosen, since=since, until=until, lag=lag, window=window, con=con
         ),
-    )  # fmt: skip
+    )
     name = safe_filename("visits-model", outcome, scope, since, until)
     return send_bundle(request, bundle, fmt=fmt, include_query=include_query, filename=name)

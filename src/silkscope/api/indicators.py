@@ -129,6 +129,16 @@ def library_options(name: str, given: dict[str, Any]) -> dict[str, Any]:
     return chosen
 
 
+def checked_options(name: str, given: dict[str, Any]) -> dict[str, Any]:
+    """`given` validated for `name`: a library indicator's options, or an error if a summary is given any."""
+    if catalogue()[name].provider == SUMMARY:
+        chosen = {k: v for k, v in given.items() if v not in (None, [], ())}
+        if chosen:
+            raise SilkscopeError(f"{', '.join(sorted(chosen))}: indicator {name!r} takes no options")
+        return {}
+    return library_options(name, given)
+
+
 def run(
     name: str,
     *,
@@ -139,17 +149,15 @@ def run(
     con: Any,
     options: dict[str, Any] | None = None,
 ) -> Result | Bundle:
-    """One indicator for a validated scope (see api.params); `options` only for library indicators."""
+    """One indicator for a validated scope (see api.params); `options` are checked here, once, for every caller."""
     items = catalogue()
     if name not in items:
         raise SilkscopeError(f"unknown indicator {name!r}; expected one of: {', '.join(items)}")
+    chosen = checked_options(name, options or {})
     if items[name].provider == SUMMARY:
-        if options:
-            raise SilkscopeError(f"{', '.join(sorted(options))}: indicator {name!r} takes no options")
         return views.compare(country, partners, name, since, until, con=con)
     from silkscope.indicators.tables import duckdb_tables
 
-    chosen = library_options(name, options or {})
     settings = registry.options(
         partners=resolve_list(partners) if partners else None,
         countries=list(resolve_scope(country)),
@@ -159,3 +167,15 @@ def run(
         **chosen,
     )
     return registry.INDICATORS[name].run(settings)
+
+
+def visits_model(
+    outcome: str, *, country: str, partners: str | None, since, until, lag: int, window: int, con: Any
+) -> Bundle:
+    """The visits model (stats.visit_effects) for a validated scope, on the served connection."""
+    from silkscope.indicators.tables import duckdb_tables
+    from silkscope.stats.visit_effects import visits_model as fit
+
+    chosen = resolve_list(partners) if partners else None
+    return fit(outcome, chosen, list(resolve_scope(country)), since, until, lag=lag, window=window,
+               tables=duckdb_tables(con=con))  # fmt: skip

@@ -7,7 +7,6 @@ file's size and modification time: any rebuild, here or elsewhere, makes them un
 
 from __future__ import annotations
 
-import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
@@ -67,14 +66,7 @@ class ServedWarehouse:
 
     def version(self) -> tuple[int, int]:
         """Changes whenever the file does (size, mtime of the database and its write-ahead log)."""
-        stamp = []
-        for p in (self.path, Path(f"{self.path}.wal")):
-            try:
-                st = os.stat(p)
-                stamp.append(st.st_size ^ st.st_mtime_ns)
-            except FileNotFoundError:
-                stamp.append(0)
-        return stamp[0], stamp[1]
+        return warehouse.file_version(self.path)
 
     @contextmanager
     def read(self) -> Iterator[duckdb.DuckDBPyConnection]:

@@ -91,21 +91,12 @@ def _cached_fit(ctx: Context, outcome: str) -> Any:
 
 
 def _warehouse_stamp(con) -> tuple | None:
-    """The database file's identity and version, or None for an in-memory database (never shared)."""
-    import os
+    """The database file's path and version, or None for an in-memory database (never shared)."""
+    from silkscope.warehouse import file_version
 
     rows = con.execute("PRAGMA database_list").fetchall()
     path = rows[0][2] if rows else None
-    if not path:
-        return None
-    stamp = []
-    for p in (path, f"{path}.wal"):
-        try:
-            st = os.stat(p)
-            stamp.append((st.st_size, st.st_mtime_ns))
-        except FileNotFoundError:
-            stamp.append(None)
-    return (path, *stamp)
+    return (path, *file_version(path)) if path else None
 
 
 # Where each outcome's series lives: a cheap count there spares building the panel when it cannot be fitted.

@@ -7,9 +7,8 @@ from collections.abc import Sequence
 import ibis
 import ibis.expr.datatypes as dt
 
-from silkscope.countries import C5, DEFAULT_PARTNERS
 from silkscope.indicators.panel import dyad_year_panel
-from silkscope.indicators.tables import Tables, column, duckdb_tables, to_result, year_bounds
+from silkscope.indicators.tables import Tables, column, duckdb_tables, in_scope, to_result
 from silkscope.result import Result
 
 DEFAULT_PUBLIC = "official_disb_gross_current_usd"
@@ -91,8 +90,7 @@ def balance(
     from silkscope.indicators.shares import panel_source_ids
 
     t = tables or duckdb_tables(db)
-    lo, hi = year_bounds(since, until)
-    partners, countries = list(partners or DEFAULT_PARTNERS), list(countries or C5)
+    partners, countries, lo, hi = in_scope(partners, countries, since, until)
     expr = balance_expr(dyad_year_panel(t, partners, countries, lo, hi), public=public, by_year=by_year)
     notes = [
         "Public and private measures come from different sources and definitions: the ratio shows direction "

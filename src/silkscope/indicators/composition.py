@@ -7,9 +7,8 @@ from collections.abc import Sequence
 import ibis
 import ibis.expr.datatypes as dt
 
-from silkscope.countries import C5, DEFAULT_PARTNERS
 from silkscope.indicators.flows import one_dataset, with_dataset
-from silkscope.indicators.tables import Tables, duckdb_tables, to_result, year_bounds
+from silkscope.indicators.tables import Tables, duckdb_tables, in_scope, to_result
 from silkscope.result import Result
 
 # SITC Rev. 3 groups the project's questions turn on; the rest keep their code.
@@ -158,8 +157,7 @@ def composition(
 ) -> Result:
     """`what`: composition (shares by SITC group), rca, or complementarity."""
     t = tables or duckdb_tables(db)
-    lo, hi = year_bounds(since, until)
-    partners, countries = list(partners or DEFAULT_PARTNERS), list(countries or C5)
+    partners, countries, lo, hi = in_scope(partners, countries, since, until)
     if what == "composition":
         expr = composition_expr(t, partners, countries, lo, hi, level=level, direction=direction)
         title = f"Trade composition ({direction}, SITC {level}), {lo}-{hi}"

@@ -7,10 +7,9 @@ from collections.abc import Sequence
 import ibis
 import ibis.expr.datatypes as dt
 
-from silkscope.countries import C5, DEFAULT_PARTNERS
 from silkscope.indicators.flows import KEYS, finance_block, trade_block, with_dataset
 from silkscope.indicators.panel import attach
-from silkscope.indicators.tables import Tables, duckdb_tables, nullable, to_result, year_bounds
+from silkscope.indicators.tables import Tables, duckdb_tables, in_scope, nullable, to_result
 from silkscope.indicators.tables import column as column_of
 from silkscope.result import Result
 
@@ -139,8 +138,7 @@ def disagreement(
 ) -> Result:
     """`what`: 'finance' (dataset_a vs dataset_b on one panel column) or 'trade' (reporter vs mirror)."""
     t = tables or duckdb_tables(db)
-    lo, hi = year_bounds(since, until)
-    partners, countries = list(partners or DEFAULT_PARTNERS), list(countries or C5)
+    partners, countries, lo, hi = in_scope(partners, countries, since, until)
     if what == "finance":
         expr = finance_expr(t, partners, countries, lo, hi, dataset_a=dataset_a, dataset_b=dataset_b, column=column)
         title = f"Source disagreement: {dataset_a} vs {dataset_b}, {column}, {lo}-{hi}"

@@ -9,10 +9,9 @@ import ibis
 import ibis.expr.datatypes as dt
 import numpy as np
 
-from silkscope.countries import C5, DEFAULT_PARTNERS
 from silkscope.errors import SilkscopeError
 from silkscope.indicators.panel import dyad_year_panel
-from silkscope.indicators.tables import Tables, duckdb_tables, to_result, year_bounds
+from silkscope.indicators.tables import Tables, duckdb_tables, in_scope, to_result
 from silkscope.result import Result
 
 
@@ -178,8 +177,7 @@ def index(
     from silkscope.indicators.shares import panel_source_ids
 
     t = tables or duckdb_tables(db)
-    lo, hi = year_bounds(since, until)
-    partners, countries = list(partners or DEFAULT_PARTNERS), list(countries or C5)
+    partners, countries, lo, hi = in_scope(partners, countries, since, until)
     w = parse_weights(weights)
     cols = ["partner_iso3", "country_iso3", "year", "engagement_index", "bandwidth", "country_dependence_pct",
             "weight_with_data_pct", *[f"{k}_score" for k in COMPONENTS]]  # fmt: skip
@@ -204,8 +202,7 @@ def sensitivity_report(
     db=None,
 ) -> Result:
     t = tables or duckdb_tables(db)
-    lo, hi = year_bounds(since, until)
-    partners, countries = list(partners or DEFAULT_PARTNERS), list(countries or C5)
+    partners, countries, lo, hi = in_scope(partners, countries, since, until)
     w = parse_weights(weights)
     expr = index_expr(universe_panel(t, partners, countries, lo, hi), partners, w)
     rows = sensitivity(t.execute(expr), w, draws=draws, spread=spread, pooled=pooled)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -205,6 +205,16 @@ def to_result(
         definitions,
         list(notes or []),
     )
+
+
+def in_scope(
+    partners: Sequence[str] | None, countries: Sequence[str] | None, since: int | None, until: int | None
+) -> tuple[list[str], list[str], int, int]:
+    """The partners, countries and years an indicator covers, with the defaults for what the caller left out."""
+    from silkscope.countries import C5, DEFAULT_PARTNERS
+
+    lo, hi = year_bounds(since, until)
+    return list(partners or DEFAULT_PARTNERS), list(countries or C5), lo, hi
 
 
 def year_bounds(since: int | None, until: int | None, default_until: int | None = None) -> tuple[int, int]:

@@ -189,17 +189,15 @@ def visits_model(
     db=None,
 ):
     """Both models on the warehouse's dyad-year panel (built with the Ibis indicators), as a Bundle."""
-    from silkscope.countries import C5, DEFAULT_PARTNERS
     from silkscope.errors import SilkscopeError
     from silkscope.indicators.panel import dyad_year_panel
     from silkscope.indicators.shares import panel_source_ids
-    from silkscope.indicators.tables import duckdb_tables, year_bounds
+    from silkscope.indicators.tables import duckdb_tables, in_scope
     from silkscope.result import Bundle
 
     column = OUTCOMES.get(outcome, outcome)
     t = tables or duckdb_tables(db)
-    lo, hi = year_bounds(since, until)
-    partners, countries = list(partners or DEFAULT_PARTNERS), list(countries or C5)
+    partners, countries, lo, hi = in_scope(partners, countries, since, until)
     expr = dyad_year_panel(t, partners, countries, lo, hi, with_sources=False)
     if column not in expr.columns:
         raise SilkscopeError(f"unknown outcome {outcome!r}; expected {', '.join(OUTCOMES)} or a panel column")

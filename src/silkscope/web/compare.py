@@ -71,9 +71,7 @@ def compare(
 ) -> dict[str, Any]:
     item = indicators.catalogue()[name]
     chosen = resolve_list(partners) if partners else list(TIMELINE_PARTNERS)
-    options = form_options(name, given or {})
-    if item.provider == indicators.LIBRARY:
-        options = indicators.library_options(name, options)
+    options = indicators.checked_options(name, form_options(name, given or {}))
     key = (
         "indicator",
         name,

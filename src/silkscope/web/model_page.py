@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from silkscope.api import indicators
 from silkscope.api.state import ServedWarehouse
-from silkscope.countries import resolve_list, resolve_scope
+from silkscope.countries import resolve_list
 from silkscope.web import charts
 from silkscope.web.pages import TIMELINE_PARTNERS, figure
 
@@ -26,14 +27,13 @@ def model(
     lag: int,
     window: int,
 ) -> dict[str, Any]:
-    from silkscope.indicators.tables import duckdb_tables
-    from silkscope.stats.visit_effects import visits_model
-
     chosen = resolve_list(partners) if partners else list(TIMELINE_PARTNERS)
     bundle = served.cached(
         ("model.visits", outcome, scope, ",".join(chosen), since, until, lag, window),
-        lambda con: visits_model(outcome, chosen, list(resolve_scope(scope)), since, until, lag=lag, window=window,
-                                 tables=duckdb_tables(con=con)),
+        lambda con: indicators.visits_model(
+            outcome, country=scope, partners=",".join(chosen), since=since, until=until, lag=lag, window=window,
+            con=con,
+        ),
     )  # fmt: skip
     sections = []
     for result in bundle.sections:
