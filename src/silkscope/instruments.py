@@ -75,7 +75,7 @@ def trade(
        list(DISTINCT coalesce(country_iso3, group_id) ORDER BY coalesce(country_iso3, group_id)) AS scopes,
        any_value(definition) AS definition, list(DISTINCT source_id ORDER BY source_id) AS source_ids
 FROM core.trade_flows
-WHERE list_contains(?::VARCHAR[], partner_iso3) AND year BETWEEN ? AND ? AND {_scope_sql()}
+WHERE list_contains(?::VARCHAR[], partner_iso3) AND year BETWEEN ? AND ? AND {_scope_sql()} AND month IS NULL
 GROUP BY ALL ORDER BY ALL"""
     params = [partners, lo, hi, members, group]
     columns, rows = fetch_rows(con, sql, params)

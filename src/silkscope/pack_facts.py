@@ -146,6 +146,7 @@ TRADE_COLUMNS = [
 
 def trade_row(r: RowReader, known: set[str]) -> dict | None:
     country, group = r.scope()
+    value = r.number("value_usd", minimum=0)
     return {
         "fact_id": r.text("fact_id"),
         "partner_iso3": r.iso3("partner_iso3"),
@@ -156,7 +157,10 @@ def trade_row(r: RowReader, known: set[str]) -> dict | None:
         "reporter_iso3": r.iso3("reporter_iso3", required=False),
         "classification": r.text("classification"),
         "product_code": r.text("product_code"),
-        "value_usd": r.number("value_usd", minimum=0),
+        "value_usd": value,
+        "currency": "USD",  # the pack's trade.csv states US$ figures (column value_usd)
+        "value_published": value,
+        "unit_published": "USD",
         "price_basis": r.enum("price_basis", {"current", "constant"}),
         "definition": r.text("definition"),
         **citation_fields(r, known),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Foreign keys are checked by the loaders (and `silkscope check-warehouse`), not declared: DuckDB cannot delete
 # and re-insert referenced parent rows inside one transaction, which every reload does.
@@ -170,12 +170,16 @@ DDL = [
         partner_iso3 VARCHAR NOT NULL,
         {_SCOPE},
         year INTEGER NOT NULL,
+        month INTEGER CHECK (month BETWEEN 1 AND 12),  -- NULL: the whole year; readers of annual trade filter on it
         direction VARCHAR NOT NULL CHECK (direction IN ('partner_to_country', 'country_to_partner', 'total')),
         reporter_iso3 VARCHAR,           -- who reported the figure; NULL when a secondary source does not say
         classification VARCHAR NOT NULL, -- total, HS, SITC
         product_code VARCHAR NOT NULL,   -- 'TOTAL' for all goods
         product_label VARCHAR,
-        value_usd DOUBLE NOT NULL CHECK (value_usd >= 0),
+        value_usd DOUBLE CHECK (value_usd >= 0),  -- NULL when published in another currency and no rate is loaded
+        currency VARCHAR,                -- currency as published (USD, EUR); NULL on rows loaded before it was kept
+        value_published DOUBLE,          -- the value in that currency, in units (a 'thousand USD' cell times 1000)
+        unit_published VARCHAR,          -- the publisher's unit, e.g. 'thousand USD', 'million USD', 'EUR'
         price_basis VARCHAR NOT NULL,
         definition VARCHAR NOT NULL,
         {_FACT_META}
@@ -253,6 +257,15 @@ CONNECTOR_DDL = [
         text VARCHAR,
         {_FACT_META}
     )""",
+]
+
+# Columns added after a table was first created: ensure_schema applies them to older warehouses (idempotent).
+MIGRATIONS = [
+    "ALTER TABLE core.trade_flows ADD COLUMN IF NOT EXISTS month INTEGER",
+    "ALTER TABLE core.trade_flows ADD COLUMN IF NOT EXISTS currency VARCHAR",
+    "ALTER TABLE core.trade_flows ADD COLUMN IF NOT EXISTS value_published DOUBLE",
+    "ALTER TABLE core.trade_flows ADD COLUMN IF NOT EXISTS unit_published VARCHAR",
+    "ALTER TABLE core.trade_flows ALTER COLUMN value_usd DROP NOT NULL",
 ]
 
 # Derived views: recomputed from core on every read, so they can never disagree with the facts.

@@ -12,7 +12,7 @@ import duckdb
 import platformdirs
 
 from silkscope.errors import WarehouseMissingError
-from silkscope.schema import CONNECTOR_DDL, DDL, SCHEMA_VERSION, VIEWS
+from silkscope.schema import CONNECTOR_DDL, DDL, MIGRATIONS, SCHEMA_VERSION, VIEWS
 
 ENV_VAR = "SILKSCOPE_DB"
 
@@ -43,11 +43,14 @@ def connect(db: str | Path | None = None, *, read_only: bool = False) -> duckdb.
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    for statement in DDL + CONNECTOR_DDL + VIEWS:
+    for statement in DDL + CONNECTOR_DDL:
         con.execute(statement)
-    con.execute(
-        "INSERT INTO core.meta VALUES ('schema_version', ?) ON CONFLICT (key) DO NOTHING", [str(SCHEMA_VERSION)]
-    )
+    if get_meta(con, "schema_version") != str(SCHEMA_VERSION):
+        for statement in MIGRATIONS:
+            con.execute(statement)
+        set_meta(con, "schema_version", str(SCHEMA_VERSION))
+    for statement in VIEWS:
+        con.execute(statement)
 
 
 @contextmanager

@@ -230,6 +230,7 @@ TRADE = """SELECT partner_iso3, coalesce(country_iso3, group_id) AS scope, year,
        classification, product_code, product_label, value_usd, price_basis, definition, source_id
 FROM core.trade_flows
 WHERE partner_iso3 = ? AND (list_contains(?::VARCHAR[], country_iso3) OR group_id = ?) AND year BETWEEN ? AND ?
+  AND month IS NULL AND value_usd IS NOT NULL
 ORDER BY year, reporter_iso3, direction"""
 
 INVESTMENT = """SELECT partner_iso3, coalesce(country_iso3, group_id) AS scope, year, period_start, period_end, measure,

@@ -35,6 +35,7 @@ def products(t: Tables, level: str, direction: str, dataset: str | None = None) 
     r = r.filter(
         r.classification.upper().startswith("SITC"),
         r.product_code != "TOTAL",
+        r.month.isnull(),  # annual figures only
         r.direction == DIRECTIONS[direction],
         r.product_code.length() >= digits,
     )

@@ -123,7 +123,10 @@ def trade_block(
 ) -> tuple[ibis.Table, ibis.Table]:
     """Goods trade totals per dyad-year, as the partner reports them and as the C5 country reports them (mirror)."""
     r = t("trade_flows")
-    r = r.filter(r.partner_iso3.isin(partners), r.country_iso3.isin(countries), r.product_code == "TOTAL")
+    # annual figures only: monthly rows (month set) would count the same trade twice
+    r = r.filter(
+        r.partner_iso3.isin(partners), r.country_iso3.isin(countries), r.product_code == "TOTAL", r.month.isnull()
+    )
     r = one_dataset(with_dataset(t, r), "partner_iso3", dataset).mutate(year=ibis._.year.cast("int64"))
     by_partner = r.reporter_iso3 == r.partner_iso3
     by_country = r.reporter_iso3 == r.country_iso3

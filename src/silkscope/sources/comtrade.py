@@ -175,10 +175,10 @@ class _Comtrade(Connector):
             raise InputError(problems)
         con.execute(
             f"""INSERT INTO core.trade_flows (fact_id, partner_iso3, country_iso3, group_id, year, direction,
-                   reporter_iso3, classification, product_code, product_label, value_usd, price_basis, definition,
-                   source_id, source_ids, citation_status, record, note)
+                   reporter_iso3, classification, product_code, product_label, value_usd, currency, value_published,
+                   unit_published, price_basis, definition, source_id, source_ids, citation_status, record, note)
             SELECT source_id || ':' || source_line, partner_iso3, country_iso3, NULL, year, direction, reporter_iso3,
-                   classification, product_code, product_label, value, 'current',
+                   classification, product_code, product_label, value, 'USD', value, 'USD', 'current',
                    'UN Comtrade annual goods trade as reported by ' || reporter_iso3 || ': '
                        || CASE WHEN flowcode = 'M' THEN 'imports from ' ELSE 'exports to ' END
                        || CASE WHEN reporter_iso3 = country_iso3 THEN partner_iso3 ELSE country_iso3 END
