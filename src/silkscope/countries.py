@@ -61,6 +61,15 @@ def normalise(text: str) -> str:
     return " ".join(words)
 
 
+TRANSLATED_LANGUAGES = ("ru", "kk", "ky", "uz")
+
+
+def _translation(lang: str):
+    import gettext
+
+    return gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang]).gettext
+
+
 def _read_csv(name: str) -> list[dict[str, str]]:
     with resources.files("silkscope.registry").joinpath(name).open(encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh))
@@ -109,6 +118,16 @@ def registry() -> Registry:
         add(c.common_name, c.iso3, "name")
         if c.official_name:
             add(c.official_name, c.iso3, "official_name")
+    # Names in the languages of the region's statistics offices, from pycountry's own iso3166-1 translations (a
+    # maintained source): Kazakh, Kyrgyz, Russian and Uzbek publishers name partners in these. Spellings a
+    # publisher uses that differ from these are curated in aliases.csv.
+    for lang in TRANSLATED_LANGUAGES:
+        translate = _translation(lang)
+        for c in pycountry.countries:
+            for english in {c.name, getattr(c, "common_name", None), getattr(c, "official_name", None)} - {None}:
+                local = translate(english)
+                if local != english:
+                    add(local, c.alpha_3, f"name_{lang}")
     for row in _read_csv("aliases.csv"):
         iso3 = row["country_iso3"]
         if iso3 not in countries:  # a typo here would silently resolve to nothing
