@@ -14,9 +14,11 @@ from silkscope import warehouse
 from silkscope.countries import registry
 from silkscope.pack import PACK_PREFIX, Pack, read_pack
 from silkscope.schema import PACK_TABLES_FILL_ORDER
+from silkscope.snapshot import load_snapshot, read_manifest, unload_snapshot
 
 Progress = Callable[[str, int, int], None]  # (step description, done, total)
 META_KEY = "reference_pack_sha256"
+SNAPSHOT_META_KEY = "snapshot_edition"  # written by snapshot.load_snapshot
 
 
 @dataclass
@@ -26,6 +28,8 @@ class BuildReport:
     digest: str
     row_counts: dict[str, int] = field(default_factory=dict)
     unsourced: dict[str, int] = field(default_factory=dict)
+    snapshot_edition: str | None = None  # the embedded snapshot loaded with the pack, if any
+    snapshot_rows: dict[str, int] = field(default_factory=dict)
 
 
 def registry_tables() -> dict[str, list[dict]]:
@@ -123,21 +127,28 @@ def build(
     pack_dir: str | Path | None = None,
     progress: Progress | None = None,
     force: bool = False,
+    snapshot: bool = True,
+    snapshot_dir: str | Path | None = None,
 ) -> BuildReport:
-    """Validate the pack, then replace its rows in one transaction. A second run with the same pack is a no-op."""
+    """Validate the pack, then replace its rows — and the embedded snapshot's publisher rows, unless
+    `snapshot=False` — in one transaction. A second run with the same pack and snapshot is a no-op."""
     step = progress or (lambda *_: None)
     step("validating the reference pack", 0, 1)
     pack = read_pack(pack_dir)  # raises InputError before the warehouse is touched
+    snap_folder = Path(snapshot_dir) if snapshot_dir else None
+    manifest = read_manifest(snap_folder) if snapshot else None
+    wanted_edition = manifest["edition"] if manifest else None
     path = warehouse.resolve_path(db)
-    report = BuildReport(db_path=str(path), changed=False, digest=pack.digest)
+    report = BuildReport(db_path=str(path), changed=False, digest=pack.digest, snapshot_edition=wanted_edition)
 
     if path.exists() and not force:
         with duckdb.connect(str(path), read_only=True) as ro:
             try:
                 current = warehouse.get_meta(ro, META_KEY)
+                current_edition = warehouse.get_meta(ro, SNAPSHOT_META_KEY)
             except duckdb.CatalogException:
-                current = None
-        if current == pack.digest:
+                current = current_edition = None
+        if current == pack.digest and current_edition == wanted_edition:
             step("warehouse already up to date", 1, 1)
             _fill_report(report, pack)
             return report
@@ -152,6 +163,11 @@ def build(
             for i, table in enumerate(PACK_TABLES_FILL_ORDER):
                 step(f"loading {table}", i, len(PACK_TABLES_FILL_ORDER))
                 _insert(con, table, tables.get(table, []))
+            if manifest:
+                step("loading the embedded snapshot", len(PACK_TABLES_FILL_ORDER), len(PACK_TABLES_FILL_ORDER) + 1)
+                report.snapshot_rows = load_snapshot(con, snap_folder)
+            else:
+                unload_snapshot(con)
             warehouse.set_meta(con, META_KEY, pack.digest)
             warehouse.set_meta(con, "reference_pack_built_at", datetime.now(UTC).isoformat(timespec="seconds"))
         con.execute("CHECKPOINT")

@@ -46,8 +46,11 @@ def build(
     db: DbOption = None,
     pack: Annotated[Path | None, typer.Option(help="reference pack folder (default: the packaged one)")] = None,
     force: Annotated[bool, typer.Option(help="reload even if the pack is unchanged")] = False,
+    snapshot: Annotated[
+        bool, typer.Option("--snapshot/--no-snapshot", help="also load the embedded snapshot of publisher data")
+    ] = True,
 ) -> None:
-    """Load the curated reference pack into the warehouse in one transaction (a no-op when nothing changed)."""
+    """Load the reference pack and the embedded publisher snapshot in one transaction (a no-op when unchanged)."""
     with Progress(
         TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=err, transient=True
     ) as progress:
@@ -56,13 +59,16 @@ def build(
         def step(description: str, done: int, total: int) -> None:
             progress.update(task, description=description, completed=done, total=max(total, 1))
 
-        report = build_warehouse(db, pack_dir=pack, progress=step, force=force)
+        report = build_warehouse(db, pack_dir=pack, progress=step, force=force, snapshot=snapshot)
     verb = "built" if report.changed else "already up to date (no change)"
-    err.print(f"[green]warehouse {verb}[/green]: {report.db_path}  (reference pack {report.digest[:12]})")
+    snap = f", snapshot {report.snapshot_edition}" if report.snapshot_edition else ", no snapshot"
+    err.print(f"[green]warehouse {verb}[/green]: {report.db_path}  (reference pack {report.digest[:12]}{snap})")
     for table, count in sorted(report.row_counts.items()):
         unsourced = report.unsourced.get(table, 0)
         flag = f", {unsourced} unsourced" if unsourced else ""
         err.print(f"  {table:<28} {count:>5} rows{flag}")
+    for table, count in sorted(report.snapshot_rows.items()):
+        err.print(f"  {table:<28} {count:>5} rows from the snapshot")
 
 
 @app.command()
@@ -220,6 +226,7 @@ def _mount() -> None:
     """Commands whose modules live beside their layer (web, claims, indicators): thin wrappers all the same."""
     from silkscope import cli_indicators, cli_web
     from silkscope.cli_check import check as check_command
+    from silkscope.cli_snapshot import snapshot_app
 
     app.command("serve")(cli_web.serve)
     app.command("brief")(cli_web.brief)
@@ -227,6 +234,7 @@ def _mount() -> None:
     app.command("indicator")(cli_indicators.indicator)
     app.command("indicators")(cli_indicators.list_indicators)
     app.add_typer(cli_indicators.model_app, name="model")
+    app.add_typer(snapshot_app, name="snapshot")
 
 
 _mount()
