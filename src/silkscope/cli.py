@@ -112,6 +112,31 @@ def compare(
     print_result(views.compare(country, partners, indicator, since, until, db=db), fmt.value, console)
 
 
+@app.command("trade-partners")
+def trade_partners(
+    country: Annotated[str, typer.Argument(help="country or group, e.g. KAZ or C5")] = "C5",
+    since: SinceOption = None,
+    until: UntilOption = None,
+    top: Annotated[int, typer.Option(help="partners per state and year", min=1, max=50)] = 5,
+    fmt: FormatOption = Format.table,
+    db: DbOption = None,
+) -> None:
+    """Each state's largest trading partners by year: its own statistics where loaded, else partners' reports."""
+    print_result(views.trade_partners(country, since, until, top, db=db), fmt.value, console)
+
+
+@app.command()
+def context(
+    country: Annotated[str, typer.Argument(help="country or group, e.g. KAZ or C5")] = "C5",
+    since: SinceOption = None,
+    until: UntilOption = None,
+    fmt: FormatOption = Format.table,
+    db: DbOption = None,
+) -> None:
+    """GDP, FDI net inflows and ODA received by state and year (World Bank WDI), with the latest year published."""
+    print_result(views.context(country, since, until, db=db), fmt.value, console)
+
+
 @app.command()
 def sources(
     kind: Annotated[str | None, typer.Option(help="only this kind, e.g. official, news, publication")] = None,

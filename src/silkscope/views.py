@@ -9,7 +9,7 @@ from typing import Any
 
 import duckdb
 
-from silkscope import instruments, visits, warehouse
+from silkscope import instruments, series, visits, warehouse
 from silkscope.countries import DEFAULT_PARTNERS, name, registry, resolve, resolve_list, resolve_scope
 from silkscope.errors import SilkscopeError
 from silkscope.result import Bundle, Result, cited_ids, fetch_rows, sources_for
@@ -159,6 +159,8 @@ def profile(
             instruments.leader_engagements(members, chosen, lo, hi, c),
             instruments.news_events(members, chosen, lo, hi, c),
             figures("core.opinion", "subject_iso3", members, chosen, c),
+            series.trade_partners(members, lo, hi, 5, c),
+            series.context(members, lo, hi, c),
         ]
     notes = visits.coverage_notes(chosen, covered)
     return Bundle(f"Profile of {label}: engagement by {', '.join(chosen)}, {lo}-{min(hi, 2026)}", sections, notes)
@@ -194,6 +196,10 @@ def compare(
             "leader_engagements": lambda: instruments.leader_engagements(members, chosen, lo, hi, c),
             "news_events": lambda: instruments.news_events(members, chosen, lo, hi, c),
         }
+        if indicator == "finance":  # year by year, every partner under one definition (series.finance_series)
+            result = series.finance_series(members, chosen, lo, hi, c)
+            result.title = f"{result.title} ({label}, {lo}-{min(hi, 2026)})"
+            return result
         if indicator != "all":
             result = parts[indicator]()
             visits.mark_uncovered(result, covered)
@@ -202,6 +208,30 @@ def compare(
             return result
         computed = {k: f() for k, f in parts.items()}
     return _summary(computed, chosen, covered, label, lo, hi)
+
+
+def trade_partners(
+    country: str = "C5", since: int | None = None, until: int | None = None, top: int = 5, *, con=None, db=None
+) -> Result:
+    """Each state's largest trading partners by year, from its own statistics where loaded (else partners')."""
+    if not 1 <= top <= 50:
+        raise SilkscopeError(f"--top {top}: expected a number of partners from 1 to 50")
+    members, label = _scope(country)
+    lo, hi = _period(since, until)
+    with _connection(con, db) as c:
+        result = series.trade_partners(members, lo, hi, top, c)
+    result.title = f"{result.title}: {label}, {lo}-{min(hi, 2026)}"
+    return result
+
+
+def context(country: str = "C5", since: int | None = None, until: int | None = None, *, con=None, db=None) -> Result:
+    """GDP, FDI net inflows and ODA received by state and year (World Bank WDI)."""
+    members, label = _scope(country)
+    lo, hi = _period(since, until)
+    with _connection(con, db) as c:
+        result = series.context(members, lo, hi, c)
+    result.title = f"{result.title}: {label}, {lo}-{min(hi, 2026)}"
+    return result
 
 
 def _summary(parts: dict[str, Result], partners: list[str], covered: set[str], label: str, lo: int, hi: int) -> Result:

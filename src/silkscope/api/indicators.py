@@ -24,7 +24,8 @@ DESCRIPTIONS = {
     "inbound_visits": "leader-level visits from the scope to each partner",
     "dialogue_meetings": "each partner's Central Asia dialogue formats and how often they met",
     "presence": "companies, enterprises with foreign capital, offices, joint ventures (each kind as its source counts)",
-    "finance": "official finance per partner, summed within one definition (dataset, flow class, measure, prices)",
+    "finance": "official finance to each state by year, one column per partner, all under the one definition most "
+    "partners share (net ODA disbursements, current US$, when loaded)",
     "trade": "trade per partner by reporter, direction and product",
     "investment": "investment figures per partner (FDI stock or flow, cumulative investment) as published",
     "leader_engagements": "engagements of partner leaders recorded by biographical sources (China Vitae)",

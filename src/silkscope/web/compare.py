@@ -19,7 +19,6 @@ from silkscope.web.pages import SUMMARY_MEASURES, TIMELINE_PARTNERS, figure
 # Columns the summaries split their bars by, so two rows of one partner never overlay.
 SUMMARY_DETAIL = {
     "presence": ["presence_kind", "as_of"],
-    "finance": ["dataset", "measure", "price_basis"],
     "trade": ["reporter_iso3", "direction", "product_code"],
     "investment": ["scope", "measure", "year"],
     "leader_engagements": ["leader", "kind"],
@@ -120,6 +119,18 @@ def _chart(name: str, measure: str | None, result: Result, partners: list[str]) 
     label = f"{result.title}: chart"
     if name == "all":
         return figure(charts.small_multiples(result.rows, SUMMARY_MEASURES, partners, columns=4, width=170), label), ""
+    if name == "finance":  # one column per partner: drawn as one line per partner, a panel per state
+        long = [
+            {"partner_iso3": p, "country_iso3": r["country_iso3"], "year": r["year"], "amount_usd": r.get(f"{p}_usd")}
+            for r in result.rows
+            for p in partners
+            if r.get(f"{p}_usd") is not None
+        ]
+        try:
+            fig, caption = charts.indicator_chart(long, "amount_usd", partners)
+        except charts.ChartError as exc:
+            return {"svg": None, "label": label, "error": str(exc)}, ""
+        return figure(fig, label), caption
     if indicators.catalogue()[name].provider == indicators.SUMMARY:
         fig = charts.bars(
             result.rows, measure, partners, detail=SUMMARY_DETAIL.get(name), money=measure.endswith("_usd")

@@ -1,0 +1,261 @@
+"""Year-by-year series that compare like with like: each partner's finance to each state under one definition,
+each state's largest trading partners, and the states' context indicators (GDP, FDI inflows, ODA received)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+import duckdb
+
+from silkscope.countries import EU_CODE, name
+from silkscope.result import Result, fetch_rows, sources_for
+
+# One definition for every partner in a finance comparison: the one most of the chosen partners have, ties broken
+# in this order (flow family, measure, price basis). Net ODA disbursements in current US$ come first: OECD DAC
+# Table 2a as republished by WDI covers every DAC donor to every recipient since 1960.
+DEFINITION_PREFERENCE = [
+    ("oda", "disbursement_net", "current"),
+    ("oda", "disbursement_gross", "current"),
+    ("oda", "disbursement_gross", "constant"),
+    ("oda", "commitment", "current"),
+    ("oda", "commitment", "constant"),
+    ("development_finance", "commitment", "constant"),
+]
+# Within one definition a partner's series comes from one dataset (never spliced): the publisher's own release
+# first, then republications, newest edition first.
+DATASET_ORDER = ("oecd_dac2a", "wdi_ddf", "wdi_api", "wdi", "oecd_crs", "aiddata_flows", "aiddata_china")
+
+
+def _family(flow_class: str) -> str:
+    for prefix in ("oda", "oof", "export_credit", "development_finance"):
+        if flow_class.startswith(prefix):
+            return prefix
+    return flow_class
+
+
+def _definition_rank(key: tuple) -> int:
+    family, measure, basis, _base = key
+    try:
+        return DEFINITION_PREFERENCE.index((family, measure, basis))
+    except ValueError:
+        return len(DEFINITION_PREFERENCE)
+
+
+def _dataset_rank(dataset: str) -> tuple[int, str]:
+    return (DATASET_ORDER.index(dataset) if dataset in DATASET_ORDER else len(DATASET_ORDER), dataset)
+
+
+FINANCE_SQL = """SELECT f.donor_iso3 AS partner_iso3, f.country_iso3, f.year, s.loaded_by AS dataset, f.flow_class,
+       f.measure, f.price_basis, f.base_year, sum(f.amount_usd) AS amount_usd,
+       any_value(f.definition) AS definition, list(DISTINCT f.source_id ORDER BY f.source_id) AS source_ids
+FROM core.finance_flows f JOIN core.sources s USING (source_id)
+WHERE list_contains(?::VARCHAR[], f.donor_iso3) AND list_contains(?::VARCHAR[], f.country_iso3)
+  AND f.year BETWEEN ? AND ?
+GROUP BY ALL ORDER BY ALL"""
+
+
+def finance_series(members: list[str], partners: list[str], lo: int, hi: int, con: duckdb.DuckDBPyConnection) -> Result:
+    """One row per state and year, one column per partner (US$), all under the definition most partners share."""
+    params = [partners, members, lo, hi]
+    _, rows = fetch_rows(con, FINANCE_SQL, params)
+    by_def: dict[tuple, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
+    for r in rows:
+        key = (_family(r["flow_class"]), r["measure"], r["price_basis"], r["base_year"])
+        by_def[key][r["partner_iso3"]].append(r)
+    columns = ["country_iso3", "year", *[f"{p}_usd" for p in partners]]
+    if not by_def:
+        return Result(
+            "Official finance by year",
+            columns,
+            [],
+            FINANCE_SQL,
+            params,
+            notes=[
+                "No official finance rows for these partners and states. `silkscope build` loads the embedded "
+                "snapshot (WDI net ODA by DAC donor); `silkscope update` loads OECD DAC/CRS and AidData."
+            ],
+        )
+    chosen = min(by_def, key=lambda k: (-len(by_def[k]), _definition_rank(k), str(k)))
+    family, measure, basis, base_year = chosen
+    cells: dict[tuple[str, int], dict[str, Any]] = {}
+    used: list[dict[str, Any]] = []
+    datasets: dict[str, str] = {}
+    for partner, partner_rows in by_def[chosen].items():
+        dataset = min({r["dataset"] for r in partner_rows}, key=_dataset_rank)
+        datasets[partner] = dataset
+        for r in partner_rows:
+            if r["dataset"] != dataset:
+                continue
+            cell = cells.setdefault(
+                (r["country_iso3"], r["year"]), {"country_iso3": r["country_iso3"], "year": r["year"]}
+            )
+            cell[f"{partner}_usd"] = r["amount_usd"]
+            used.append(r)
+    ids_by_cell: dict[tuple[str, int], set[str]] = defaultdict(set)  # the sources of the rows behind each cell
+    for r in used:
+        ids_by_cell[(r["country_iso3"], r["year"])].update(r["source_ids"])
+    out = [{c: cells[k].get(c) for c in columns} | {"source_ids": sorted(ids_by_cell[k])} for k in sorted(cells)]
+    label = f"{family} {measure.replace('_', ' ')}, {basis} US${f' ({base_year})' if base_year else ''}"
+    definitions = {
+        f"{p}_usd": f"{name(p)}: {label}, dataset {datasets[p]} — {by_def[chosen][p][0]['definition']}"
+        for p in partners
+        if p in datasets
+    }
+    notes = [f"All partners are compared under one definition: {label}. A blank cell is a year with no row."]
+    for p in partners:
+        if p in datasets:
+            continue
+        others = sorted({f"{k[0]} {k[1].replace('_', ' ')}, {k[2]} US$" for k, v in by_def.items() if p in v})
+        if others:
+            notes.append(f"{name(p)} has no series under this definition; the warehouse has: {'; '.join(others)}.")
+        else:
+            notes.append(f"{name(p)}: no official finance rows for these states and years.")
+    if EU_CODE in datasets:
+        notes.append("European Union = EU institutions (DAC donor code CEC), not the sum of the member states.")
+    return Result(
+        f"Official finance by year: {label}",
+        [*columns, "source_ids"],
+        out,
+        FINANCE_SQL,
+        params,
+        sources_for(con, sorted({s for r in used for s in r["source_ids"]})),
+        definitions,
+        notes,
+    )
+
+
+TRADE_SQL = """WITH annual AS (
+    SELECT country_iso3, year, partner_iso3, reporter_iso3,
+           sum(value_usd) FILTER (WHERE direction = 'country_to_partner') AS exports_usd,
+           sum(value_usd) FILTER (WHERE direction = 'partner_to_country') AS imports_usd,
+           list(DISTINCT source_id ORDER BY source_id) AS source_ids
+    FROM core.trade_flows
+    WHERE list_contains(?::VARCHAR[], country_iso3) AND year BETWEEN ? AND ? AND month IS NULL
+      AND product_code = 'TOTAL' AND value_usd IS NOT NULL AND direction <> 'total'
+    GROUP BY ALL)
+SELECT *, CASE WHEN reporter_iso3 = country_iso3 THEN 'own' ELSE 'partner' END AS reported_by
+FROM annual ORDER BY country_iso3, year, partner_iso3"""
+
+
+def trade_partners(members: list[str], lo: int, hi: int, top: int, con: duckdb.DuckDBPyConnection) -> Result:
+    """Each state's largest trading partners by year: its own statistics where loaded, else partners' reports."""
+    params = [members, lo, hi]
+    _, rows = fetch_rows(con, TRADE_SQL, params)
+    groups: dict[tuple[str, int], list[dict[str, Any]]] = defaultdict(list)
+    for r in rows:
+        groups[(r["country_iso3"], r["year"])].append(r)
+    out: list[dict[str, Any]] = []
+    own_years: dict[str, list[int]] = defaultdict(list)
+    for (country, year), group in sorted(groups.items()):
+        own = [r for r in group if r["reported_by"] == "own"]
+        if own:
+            own_years[country].append(year)
+            chosen, basis = own, f"{name(country)}'s own statistics"
+        else:  # directions in core are the state's either way: its exports are the partner's imports
+            chosen = group
+            reporters = sorted({r["reporter_iso3"] for r in group})
+            basis = "partners' reports (" + ", ".join(reporters) + ")"
+        ranked = [r for r in chosen if r["partner_iso3"] != EU_CODE]
+        total = sum((r["exports_usd"] or 0) + (r["imports_usd"] or 0) for r in ranked)
+        ranked.sort(key=lambda r: -((r["exports_usd"] or 0) + (r["imports_usd"] or 0)))
+        for i, r in enumerate(ranked[:top], 1):
+            turnover = (r["exports_usd"] or 0) + (r["imports_usd"] or 0)
+            out.append(
+                {
+                    "country_iso3": country,
+                    "year": year,
+                    "rank": i,
+                    "partner_iso3": r["partner_iso3"],
+                    "partner": name(r["partner_iso3"]),
+                    "turnover_usd": turnover,
+                    "exports_usd": r["exports_usd"],
+                    "imports_usd": r["imports_usd"],
+                    "share_pct": 100.0 * turnover / total if own and total else None,
+                    "reported_by": basis,
+                    "source_ids": r["source_ids"],
+                }
+            )
+    columns = list(out[0]) if out else ["country_iso3", "year", "rank", "partner_iso3", "turnover_usd"]
+    notes = [
+        "Ranked by goods turnover (exports + imports, current US$) among partner countries; the EU is ranked "
+        "through its members, never as a bloc beside them."
+    ]
+    for country in members:
+        years = own_years.get(country)
+        if not years:
+            notes.append(
+                f"{name(country)}: no statistics of its own are loaded: ranks come from the reports of the partners "
+                "whose statistics are loaded, so they cover only those partners and share_pct is blank."
+            )
+    if any(c in members for c in ("TJK", "TKM")):
+        notes.append("Tajikistan and Turkmenistan publish no partner figures here: only partners' reports.")
+    return Result(
+        f"Largest trading partners by year (top {top})",
+        columns,
+        out,
+        TRADE_SQL,
+        params,
+        sources_for(con, sorted({s for r in out for s in r["source_ids"]})),
+        {
+            "share_pct": "partner's share of the state's turnover with all partner countries in its own statistics",
+            "reported_by": "whose statistics the figures are: the state's own, or its partners' (mirror) reports",
+        },
+        notes,
+    )
+
+
+CONTEXT_CODES = {
+    "NY.GDP.MKTP.CD": "gdp_usd",
+    "BX.KLT.DINV.CD.WD": "fdi_inflows_usd",
+    "DT.ODA.ODAT.CD": "oda_received_usd",
+    "DC.DAC.TOTL.CD": "dac_bilateral_oda_usd",
+}
+CONTEXT_SQL = """SELECT i.country_iso3, i.year, i.indicator_code, i.value, i.definition, i.source_id,
+       s.loaded_by AS dataset, s.version
+FROM core.indicators i JOIN core.sources s USING (source_id)
+WHERE list_contains(?::VARCHAR[], i.country_iso3) AND list_contains(?::VARCHAR[], i.indicator_code)
+  AND i.partner_iso3 IS NULL AND i.year BETWEEN ? AND ? AND i.value IS NOT NULL AND s.superseded_at IS NULL
+ORDER BY i.country_iso3, i.year"""
+
+
+def context(members: list[str], lo: int, hi: int, con: duckdb.DuckDBPyConnection) -> Result:
+    """GDP, FDI net inflows and ODA received by state and year, each from one dataset (the newest edition)."""
+    params = [members, list(CONTEXT_CODES), lo, hi]
+    _, rows = fetch_rows(con, CONTEXT_SQL, params)
+    # one dataset per indicator: the one with the latest year (the newest edition), never spliced with another
+    best: dict[str, tuple[int, str]] = {}
+    for r in rows:
+        code = r["indicator_code"]
+        best[code] = max(best.get(code, (0, "")), (r["year"], r["dataset"]))
+    cells: dict[tuple[str, int], dict[str, Any]] = {}
+    definitions: dict[str, str] = {}
+    for r in rows:
+        code = r["indicator_code"]
+        if r["dataset"] != best[code][1]:
+            continue
+        cell = cells.setdefault((r["country_iso3"], r["year"]), {"source_ids": set()})
+        cell[CONTEXT_CODES[code]] = r["value"]
+        cell["source_ids"].add(r["source_id"])
+        definitions[CONTEXT_CODES[code]] = f"{r['definition']} ({code}; dataset {r['dataset']}, edition {r['version']})"
+    columns = ["country_iso3", "year", *CONTEXT_CODES.values(), "source_ids"]
+    out = [
+        {"country_iso3": c, "year": y, **{k: v for k, v in cell.items() if k != "source_ids"}}
+        | {"source_ids": sorted(cell["source_ids"])}
+        for (c, y), cell in sorted(cells.items())
+    ]
+    out = [{col: row.get(col) for col in columns} for row in out]
+    latest = {code: year for code, (year, _) in best.items()}
+    notes = [f"{CONTEXT_CODES[c]}: latest year {y}" for c, y in sorted(latest.items())]
+    if not out:
+        notes = ["No context indicators loaded: `silkscope build` loads the embedded WDI snapshot."]
+    return Result(
+        "Context: GDP, FDI net inflows and ODA received",
+        columns,
+        out,
+        CONTEXT_SQL,
+        params,
+        sources_for(con, sorted({s for r in out for s in r["source_ids"]})),
+        definitions,
+        notes,
+    )
