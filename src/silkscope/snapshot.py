@@ -79,9 +79,9 @@ ORDER = ("wdi_ddf", "wdi", "eurostat_comext", "kg_nsc", "kz_bns", "uz_stat", "ro
 
 # Core tables the snapshot carries, and which rows are in scope. `{c5}` and `{context}` are SQL lists.
 SCOPE_SQL = {
-    "core.finance_flows": "country_iso3 IN {c5} OR group_id IS NOT NULL",
-    "core.trade_flows": "country_iso3 IN {c5} OR group_id IS NOT NULL",
-    "core.investments": "country_iso3 IN {c5} OR group_id IS NOT NULL",
+    "core.finance_flows": "country_iso3 IN {region} OR group_id IS NOT NULL",
+    "core.trade_flows": "country_iso3 IN {region} OR group_id IS NOT NULL",
+    "core.investments": "country_iso3 IN {region} OR group_id IS NOT NULL",
     "core.indicators": "country_iso3 IN {context}",
     "core.leader_engagements": "counterpart_iso3 IN {c5}",
     "core.news_events": "actor1_iso3 IN {c5} OR actor2_iso3 IN {c5}",
@@ -89,6 +89,9 @@ SCOPE_SQL = {
 # Context indicators (GDP, FDI inflows, exchange rates) are kept for the five, the partners and the DAC donors the
 # snapshot carries (DEU's official exchange rate is the euro's, which converts Eurostat's EUR values).
 CONTEXT_COUNTRIES = (*C5, *DEFAULT_PARTNERS, "DEU", "FRA", "GBR")
+# Finance, trade and investment rows are kept for the five and the South Caucasus: articles state totals for
+# "Central Asia and the Caucasus" (the group C5_CAUCASUS), which need the three Caucasus states' rows.
+REGION = (*C5, "ARM", "AZE", "GEO")
 
 
 @dataclass
@@ -182,8 +185,8 @@ def build_snapshot(mirror: Path, out_dir: Path | None = None, *, say=lambda _m: 
             "format": FORMAT_VERSION,
             "edition": edition[:12],
             "scope": {
-                "rows": "the five Central Asian states with any partner; context indicators of "
-                + ", ".join(CONTEXT_COUNTRIES),
+                "rows": "finance, trade and investment of the five Central Asian states and the South Caucasus with "
+                "any partner; context indicators of " + ", ".join(CONTEXT_COUNTRIES),
                 "built_by": "silkscope snapshot build --mirror DIR",
             },
             "inputs": inputs,
@@ -212,7 +215,7 @@ def _export(db: Path, out_dir: Path, included: dict[str, str], inputs: list[dict
             con.executemany("INSERT INTO _snap_ids VALUES (?)", [(i,) for i in sorted(included)])
         selections = {"core.sources": (_sources_sql(), None)}
         for table, where in SCOPE_SQL.items():
-            scope = where.format(c5=_sql_list(C5), context=_sql_list(CONTEXT_COUNTRIES))
+            scope = where.format(c5=_sql_list(C5), region=_sql_list(REGION), context=_sql_list(CONTEXT_COUNTRIES))
             rows = f"FROM {table} WHERE source_id IN (SELECT source_id FROM _snap_ids) AND ({scope})"
             sql = f"SELECT * REPLACE (source_id || '{SUFFIX}' AS source_id, {rename} AS source_ids) {rows} ORDER BY ALL"
             selections[table] = (sql, rows)

@@ -132,6 +132,32 @@ def finance_by_year(rows: list[dict[str, Any]], partners: list[str], *, title: s
     return Figure(chart, {"finance": data})
 
 
+CONTEXT_MEASURES = {"gdp_usd": "GDP", "fdi_inflows_usd": "FDI net inflows", "oda_received_usd": "Net ODA received"}
+
+
+def context_lines(rows: list[dict[str, Any]]) -> Figure:
+    """GDP, FDI inflows and ODA received per state over the years: one panel per measure (own scale), a line per
+    state; years without a value are gaps, not zeros."""
+    data = [
+        {"country": partner_name(r["country_iso3"]), "year": r["year"], "measure": label, "value_usd": r[column]}
+        for r in rows
+        for column, label in CONTEXT_MEASURES.items()
+        if r.get(column) is not None
+    ]
+    if not data:
+        raise ChartError("no GDP, FDI or ODA values to chart")
+    base = alt.Chart(named("context")).encode(
+        x=alt.X("year:Q", axis=_year_axis(), scale=alt.Scale(nice=False)),
+        y=alt.Y("value_usd:Q", title="current US$", axis=alt.Axis(format="$~s")),
+        color=alt.Color("country:N", title="State"),
+    )
+    layered = (base.mark_line(strokeWidth=2) + base.mark_point(filled=True, size=14)).properties(width=250, height=150)
+    chart = layered.facet(
+        column=alt.Column("measure:N", title=None, sort=list(CONTEXT_MEASURES.values()))
+    ).resolve_scale(y="independent")
+    return Figure(chart, {"context": data})
+
+
 def finance_shares(rows: list[dict[str, Any]], partners: list[str], *, title: str = "") -> Figure:
     """Each partner's share of the partners' combined finance per year, under one definition."""
     data = [{**r, "partner": partner_name(r["partner_iso3"])} for r in records(rows)]

@@ -177,6 +177,8 @@ def country(
         "leader_visits": _section(bundle, "Leader-level visits by partner"),
         "formats": _section(bundle, "Dialogue formats"),
         "opinion": _section(bundle, "Public opinion"),
+        "trade_partners": _latest_years(_section(bundle, "Largest trading partners"), 3),
+        "context": _section(bundle, "Context"),
         "balance": balance(summary, finance, investment, presence, trade, chosen),
         "ratios": balance_ratios(served, members, chosen, since, until),
     }
@@ -192,12 +194,28 @@ def country(
             out["shares_chart"] = figure(
                 charts.finance_shares(finance_rows, chosen), "Each partner's share of the finance shown, by year"
             )
+    context = out["context"]
+    if context and context.rows:
+        out["context_chart"] = figure(charts.context_lines(context.rows), f"GDP and FDI inflows of {out['title']}")
     if latest_presence:
         out["presence_chart"] = figure(
             charts.bars(latest_presence, "count", chosen, detail="presence_kind", measure_title="count (latest)"),
             f"Companies and enterprises present in {out['title']}, latest count by kind",
         )
     return out
+
+
+def _latest_years(result: Result | None, years: int) -> Result | None:
+    """The rows of each state's last `years` years, newest first (the full series is in the API and CSV)."""
+    if result is None or not result.rows:
+        return result
+    last: dict[str, int] = {}
+    for r in result.rows:
+        last[r["country_iso3"]] = max(last.get(r["country_iso3"], 0), r["year"])
+    rows = [r for r in result.rows if r["year"] > last[r["country_iso3"]] - years]
+    rows.sort(key=lambda r: (r["country_iso3"], -r["year"], r.get("rank") or 0))
+    note = f"Showing the last {years} years with data of each state ({len(rows)} of {len(result.rows)} rows)."
+    return replace(result, rows=rows, notes=[*result.notes, note])
 
 
 def _latest_per_kind(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
