@@ -22,8 +22,8 @@ DEFINITION_PREFERENCE = [
     ("oda", "commitment", "constant"),
     ("development_finance", "commitment", "constant"),
 ]
-# Within one definition a partner's series comes from one dataset (never spliced): the publisher's own release
-# first, then republications, newest edition first.
+# Within one definition a partner's series comes from one dataset, never spliced: the one with the most
+# state-years; on a tie the publisher's own release first, then republications.
 DATASET_ORDER = ("oecd_dac2a", "wdi_ddf", "wdi_api", "wdi", "oecd_crs", "aiddata_flows", "aiddata_china")
 
 
@@ -82,7 +82,11 @@ def finance_series(members: list[str], partners: list[str], lo: int, hi: int, co
     used: list[dict[str, Any]] = []
     datasets: dict[str, str] = {}
     for partner, partner_rows in by_def[chosen].items():
-        dataset = min({r["dataset"] for r in partner_rows}, key=_dataset_rank)
+        cells_per = defaultdict(set)
+        for r in partner_rows:
+            cells_per[r["dataset"]].add((r["country_iso3"], r["year"]))
+        # the most complete dataset; ties go to the publisher's own release (DATASET_ORDER)
+        dataset = min(cells_per, key=lambda d: (-len(cells_per[d]), _dataset_rank(d)))
         datasets[partner] = dataset
         for r in partner_rows:
             if r["dataset"] != dataset:
@@ -257,5 +261,39 @@ def context(members: list[str], lo: int, hi: int, con: duckdb.DuckDBPyConnection
         params,
         sources_for(con, sorted({s for r in out for s in r["source_ids"]})),
         definitions,
+        notes,
+    )
+
+
+PARTNER_TRADE_SQL = """SELECT country_iso3, year, reporter_iso3,
+       sum(value_usd) FILTER (WHERE direction = 'country_to_partner') AS exports_to_partner_usd,
+       sum(value_usd) FILTER (WHERE direction = 'partner_to_country') AS imports_from_partner_usd,
+       list(DISTINCT source_id ORDER BY source_id) AS source_ids
+FROM core.trade_flows
+WHERE partner_iso3 = ? AND list_contains(?::VARCHAR[], country_iso3) AND year BETWEEN ? AND ? AND month IS NULL
+  AND product_code = 'TOTAL' AND value_usd IS NOT NULL AND direction <> 'total'
+GROUP BY ALL ORDER BY country_iso3, year, reporter_iso3"""
+
+
+def partner_trade(partner: str, members: list[str], lo: int, hi: int, con: duckdb.DuckDBPyConnection) -> Result:
+    """A partner's goods trade with each state by year, as each reporter publishes it (the two sides kept apart)."""
+    params = [partner, members, lo, hi]
+    columns, rows = fetch_rows(con, PARTNER_TRADE_SQL, params)
+    for r in rows:
+        r["reported_by"] = "own statistics" if r["reporter_iso3"] == r["country_iso3"] else "partner's report"
+    notes = [
+        "exports/imports are the Central Asian state's: a state's imports from the partner and the partner's exports "
+        "to it are mirror figures of the same trade and usually differ (freight, timing, transit)."
+    ]
+    if rows and not any(r["reporter_iso3"] == r["country_iso3"] for r in rows):
+        notes.append("Only the partner's reports are loaded for these states.")
+    return Result(
+        f"Goods trade of {name(partner)} with each state by year",
+        [*columns, "reported_by"],
+        rows,
+        PARTNER_TRADE_SQL,
+        params,
+        sources_for(con, sorted({s for r in rows for s in r["source_ids"]})),
+        {"reporter_iso3": "who published the figure"},
         notes,
     )

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
-from silkscope import instruments, views
+from silkscope import instruments, series, views
 from silkscope.api import checking
 from silkscope.api.state import ServedWarehouse
 from silkscope.countries import C5, DEFAULT_PARTNERS, registry, resolve_list, resolve_scope
@@ -330,7 +330,28 @@ def partner(served: ServedWarehouse, value: str, since: int | None, until: int |
     except maps.MapUnavailableError as exc:
         the_map = {"svg": None, "label": "map", "error": str(exc)}
     _, shares = leaders_result(served)
+    lo, hi = since or 1991, until or 2100
+    finance_years = served.cached(
+        ("finance_series", iso3, lo, hi), lambda con: series.finance_series(list(C5), [iso3], lo, hi, con)
+    )
+    trade_years = served.cached(
+        ("partner_trade", iso3, lo, hi), lambda con: series.partner_trade(iso3, list(C5), lo, hi, con)
+    )
+    long = [
+        {"partner_iso3": iso3, "country_iso3": r["country_iso3"], "year": r["year"], "amount_usd": r[f"{iso3}_usd"]}
+        for r in finance_years.rows
+        if r.get(f"{iso3}_usd") is not None
+    ]
+    finance_chart = None
+    if long:
+        by_state = [{**r, "partner_iso3": r["country_iso3"]} for r in long]  # one line per state
+        finance_chart = figure(
+            charts.finance_by_year(by_state, list(C5)), f"{partner_name(iso3)}'s official finance to each state by year"
+        )
     return {
+        "finance_years": finance_years,
+        "finance_chart": finance_chart,
+        "trade_years": trade_years,
         "partner": iso3,
         "since": since,
         "until": until,

@@ -26,6 +26,15 @@ PARTNER_COLOURS = {
     "EUU": "#E69F00",
     "TUR": "#7f7f7f",
     "IND": "#000000",
+    # Donors beside the partners in finance comparisons, and the five states when they are the lines of a chart
+    "DEU": "#882255",
+    "FRA": "#44AA99",
+    "GBR": "#999933",
+    "KAZ": "#1b9e77",
+    "KGZ": "#d95f02",
+    "TJK": "#7570b3",
+    "TKM": "#e7298a",
+    "UZB": "#66a61e",
 }
 HIDDEN = {"source_id", "source_ids", "record", "event_ids", "citation", "citation_status"}
 
