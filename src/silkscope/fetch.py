@@ -28,6 +28,16 @@ class FetchError(SilkscopeError):
     """A download failed for good; nothing was left in the cache."""
 
 
+class MissingFromMirror(FetchError):
+    """The file is not in the mirror folder at all. Only this may be skipped by a connector that accepts a partial
+    mirror: an analyst carries in the files they need."""
+
+
+class ContentError(FetchError):
+    """The file is there but is not what it should be (an HTML error page, an empty file, a folder, unreadable):
+    never skipped, because skipping it would delete that file's earlier rows on ingest."""
+
+
 @dataclass(frozen=True)
 class RemoteFile:
     """One file a connector needs: where the publisher serves it and what it must look like."""
@@ -78,23 +88,27 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _check_content(remote: RemoteFile, path: Path) -> None:
+def _check_content(remote: RemoteFile, path: Path, shown_as: str | None = None) -> None:
+    """The first bytes hold one of `remote.expect`; else ContentError naming `shown_as` (default: the URL)."""
     if not remote.expect:
         return
     with path.open("rb") as fh:
         head = fh.read(4096)
     if not any(marker in head for marker in remote.expect):
         shown = head[:80].decode("utf-8", "replace")
-        raise FetchError(
-            f"{remote.full_url}: the response does not look like the expected file "
+        what = f"{shown_as}:1: the file" if shown_as else f"{remote.full_url}: the response"
+        raise ContentError(
+            f"{what} does not look like the expected file "
             f"(expected one of {[m.decode('utf-8', 'replace') for m in remote.expect]} in the first bytes, "
             f"found {shown!r}); nothing was cached"
         )
 
 
-def _store(remote: RemoteFile, source: Path, cache_dir: Path, origin: str, *, move: bool) -> FetchedFile:
+def _store(
+    remote: RemoteFile, source: Path, cache_dir: Path, origin: str, *, move: bool, shown_as: str | None = None
+) -> FetchedFile:
     """Put a complete, checked file in cache/<url key>/<sha256>/<name> and point the URL's manifest at it."""
-    _check_content(remote, source)
+    _check_content(remote, source, shown_as)
     sha = _sha256(source)
     folder = cache_dir / _url_key(remote.full_url) / sha
     folder.mkdir(parents=True, exist_ok=True)
@@ -129,13 +143,26 @@ def cached(remote: RemoteFile, cache_dir: Path | None = None) -> FetchedFile | N
 
 def from_mirror(remote: RemoteFile, mirror: Path, cache_dir: Path | None = None) -> FetchedFile:
     """Take the file from a folder an air-gapped analyst carried in: <mirror>/<subdir>/<name> or anywhere below."""
+    if not mirror.is_dir():
+        raise ContentError(f"{mirror}: the mirror folder {'is not a folder' if mirror.exists() else 'does not exist'}")
     candidates = [mirror / remote.mirror_subdir / remote.name, mirror / remote.name]
-    found = next((c for c in candidates if c.is_file()), None) or next(iter(sorted(mirror.rglob(remote.name))), None)
-    if found is None:
-        raise FetchError(
+    present = [c for c in candidates if c.exists() or c.is_symlink()] or sorted(mirror.rglob(remote.name))
+    if not present:
+        raise MissingFromMirror(
             f"{remote.name} is not in the mirror folder {mirror} (looked in {mirror / remote.mirror_subdir} and below)"
         )
-    return _store(remote, found, cache_dir or default_cache_dir(), f"mirror:{mirror}", move=False)
+    # Something by that name is there: from here on every failure is an error naming it, never "absent".
+    found = next((p for p in present if p.is_file()), present[0])
+    if not found.is_file():
+        kind = "a folder" if found.is_dir() else "not a regular file (a broken link, a device?)"
+        raise ContentError(f"{found}: expected the file {remote.name}, found {kind}; nothing was cached")
+    try:
+        return _store(
+            remote, found, cache_dir or default_cache_dir(), f"mirror:{mirror}", move=False, shown_as=str(found)
+        )
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename and str(exc.filename) != str(found) else ""
+        raise ContentError(f"{found}: the file could not be taken in ({where}{exc.strerror or exc})") from exc
 
 
 def download(

@@ -13,8 +13,8 @@ import duckdb
 
 from silkscope import warehouse
 from silkscope.errors import SilkscopeError
-from silkscope.fetch import ByteProgress, FetchedFile, FetchError
-from silkscope.sources.base import Connector
+from silkscope.fetch import ByteProgress, ContentError, FetchedFile, FetchError
+from silkscope.sources.base import Connector, require_files
 
 # name -> "module:Class"; modules are imported only when used, so one broken connector cannot break the others.
 CONNECTORS: dict[str, str] = {
@@ -86,6 +86,7 @@ def ingest(
     """
     say = step or (lambda _msg: None)
     connector = get_connector(name)
+    require_files(files)  # before any reader opens them: one located error for a folder given as a file
     ids = {f.remote.name: source_id_for(connector, f) for f in files}
     con = warehouse.connect(db)
     try:
@@ -117,7 +118,7 @@ def ingest(
                 "UPDATE core.sources SET superseded_at = NULL WHERE list_contains(?, source_id)", [list(ids.values())]
             )
             for file in files:
-                _record_source(con, connector, file, ids[file.remote.name], edition, now)
+                _record_source(con, connector, file, ids[file.remote.name], connector.file_edition(file, edition), now)
             say(f"{name}: harmonising into core")
             connector.harmonise(con, ids)
         con.execute("CHECKPOINT")
@@ -197,14 +198,15 @@ def update(
     """Fetch and ingest every available connector (or the named ones), one transaction each.
 
     With a mirror, a connector whose files are not in it is skipped and reported, not fatal: an air-gapped
-    analyst carries in what they have. Named connectors must succeed.
+    analyst carries in what they have. Named connectors must succeed. A file that is in the mirror but is not
+    what it should be (ContentError) always stops the update: it is a mistake to fix, not a file to do without.
     """
     results: list[IngestReport | Skipped] = []
     for name in names or [n for n in available() if n not in NOT_IN_DEFAULT_UPDATE]:
         try:
             files = fetch_source(name, mirror=mirror, cache_dir=cache_dir, refresh=refresh)
         except FetchError as exc:
-            if names:
+            if names or isinstance(exc, ContentError):
                 raise
             results.append(Skipped(name, str(exc)))
             continue

@@ -12,7 +12,7 @@ import duckdb
 
 from silkscope.countries import near_matches, resolve
 from silkscope.errors import InputError, Problem, UnknownCountryError
-from silkscope.fetch import ByteProgress, FetchedFile, FetchError, RemoteFile, fetch
+from silkscope.fetch import ByteProgress, FetchedFile, MissingFromMirror, RemoteFile, fetch
 
 # DuckDB's CSV errors name the line like "Line: 12" or "line 12"; we lift it into the Problem.
 _LINE_IN_MESSAGE = re.compile(r"[Ll]ine:?\s*(\d+)")
@@ -47,23 +47,34 @@ class Connector:
         refresh: bool = False,
         progress: ByteProgress | None = None,
     ) -> list[FetchedFile]:
-        """Fetch every remote file. Paged APIs override this to follow the publisher's page count."""
+        """Fetch every remote file. Paged APIs override this to follow the publisher's page count.
+
+        With a partial mirror, only a file truly absent from it is skipped. A file that is there but fails its
+        content check (an HTML error page saved under the file's name, a folder, an unreadable file) stops the
+        fetch: skipping it would make the ingest delete that file's earlier rows and still say "loaded".
+        """
         files = []
         missing: list[str] = []
         for remote in self.remote_files():
             try:
                 files.append(fetch(remote, cache_dir=cache_dir, mirror=mirror, refresh=refresh, progress=progress))
-            except FetchError:
+            except MissingFromMirror:
                 if not (mirror is not None and self.partial_mirror_ok):
                     raise
                 missing.append(remote.name)
         if not files:
-            raise FetchError(f"none of {self.name}'s files is in the mirror folder {mirror} ({', '.join(missing)})")
+            raise MissingFromMirror(
+                f"none of {self.name}'s files is in the mirror folder {mirror} ({', '.join(missing)})"
+            )
         return files
 
     def edition(self, con: duckdb.DuckDBPyConnection, files: list[FetchedFile]) -> str | None:
         """The publisher's edition/version string, if the files say it (e.g. WDI 'Last Updated Date')."""
         return None
+
+    def file_edition(self, file: FetchedFile, edition: str | None) -> str | None:
+        """One file's edition (its core.sources.version): by default the connector-wide `edition`."""
+        return edition
 
     def load_raw(self, con: duckdb.DuckDBPyConnection, files: list[FetchedFile]) -> None:
         raise NotImplementedError
@@ -71,6 +82,20 @@ class Connector:
     def harmonise(self, con: duckdb.DuckDBPyConnection, source_ids: dict[str, str]) -> None:
         """Insert core rows; `source_ids` maps each remote file name to the source_id of that file."""
         raise NotImplementedError
+
+
+def require_files(files: list[FetchedFile]) -> None:
+    """Every file handed to a connector is a regular, readable file: a folder (or a vanished file) given where a
+    file is expected is one located error here, for every connector, instead of a reader's traceback."""
+    problems = []
+    for file in files:
+        path = Path(file.path)
+        if path.is_file():
+            continue
+        found = "a folder" if path.is_dir() else "nothing (no such file)" if not path.exists() else "not a regular file"
+        problems.append(Problem(str(path), 0, "(file)", f"the file {file.remote.name}", found))
+    if problems:
+        raise InputError(problems)
 
 
 @contextmanager
