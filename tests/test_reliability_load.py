@@ -4,6 +4,7 @@ non-zero, the warehouse's content unchanged (issue 16, the loading side)."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -12,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from silkscope import fetch as fetch_module
 from silkscope.build import build
-from silkscope.fetch import RemoteFile
+from silkscope.fetch import RemoteFile, cached, download, fetch
 from warehouse_helpers import checksum, query
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -162,3 +164,42 @@ def test_a_folder_handed_to_a_connector_past_the_mirror(tmp_path, db):
         with pytest.raises(InputError, match=rf"{folder}:0: column '\(file\)': expected the file .*found 'a folder'"):
             ingest(name, [file], db)
     assert checksum(db) == before
+
+
+# --- item 2: the fetch cache's manifest ----------------------------------------------------------------------
+
+
+def test_a_truncated_manifest_is_a_cache_miss_and_is_rewritten(http_server, tmp_path):
+    body = b"date,donor,recipient\n2005,JPN,UZB\n"
+    remote = RemoteFile(http_server.add("/flows.csv", body), "flows.csv")
+    first = download(remote, tmp_path)
+    manifest = first.path.parents[1] / "manifest.json"
+    manifest.write_text(manifest.read_text()[:37])  # a crash mid-write under the old code left this
+    assert cached(remote, tmp_path) is None
+    again = fetch(remote, cache_dir=tmp_path)
+    assert again.origin == "download" and again.path.read_bytes() == body
+    assert json.loads(manifest.read_text())["sha256"] == again.sha256
+    assert fetch(remote, cache_dir=tmp_path).origin == "cache"
+    for broken in ("", "[]", '{"path": 3}', "\xff", '{"path": "/nowhere", "sha256": "x", "size": "?"}'):
+        manifest.write_text(broken, encoding="latin-1")
+        assert cached(remote, tmp_path) is None
+
+
+def test_the_manifest_is_replaced_atomically(http_server, tmp_path, monkeypatch):
+    """A crash while the new manifest is written leaves the old one whole (and no temporary file behind)."""
+    remote = RemoteFile(http_server.add("/a.csv", b"a,b\n1,2\n"), "a.csv")
+    first = download(remote, tmp_path)
+    manifest = first.path.parents[1] / "manifest.json"
+    old = manifest.read_text()
+    real_write = Path.write_text
+
+    def crash(self, data, *args, **kwargs):
+        real_write(self, data[: len(data) // 2], *args, **kwargs)
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_text", crash)
+    with pytest.raises(OSError):
+        fetch_module._store(remote, first.path, tmp_path, "download", move=False)
+    monkeypatch.undo()
+    assert manifest.read_text() == old and cached(remote, tmp_path) is not None
+    assert not [p for p in tmp_path.rglob("*") if p.name.endswith(".tmp")]

@@ -123,22 +123,35 @@ def _store(
     elif move:
         source.unlink(missing_ok=True)
     fetched = FetchedFile(remote, target, sha, target.stat().st_size, datetime.now(UTC), origin)
-    (cache_dir / _url_key(remote.full_url) / "manifest.json").write_text(json.dumps(fetched.manifest(), indent=2))
+    manifest = cache_dir / _url_key(remote.full_url) / "manifest.json"
+    # Written beside and renamed over: a crash mid-write never leaves a truncated manifest under the final name.
+    # The temporary name is per process, so two fetches of the same URL cannot interleave their bytes.
+    tmp = manifest.with_name(f"manifest.json.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(json.dumps(fetched.manifest(), indent=2))
+        tmp.replace(manifest)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     return fetched
 
 
 def cached(remote: RemoteFile, cache_dir: Path | None = None) -> FetchedFile | None:
     """The last file fetched for this URL, if its bytes still match the recorded checksum."""
     manifest = (cache_dir or default_cache_dir()) / _url_key(remote.full_url) / "manifest.json"
-    if not manifest.exists():
+    if not manifest.is_file():
         return None
-    data = json.loads(manifest.read_text())
-    path = Path(data["path"])
-    if not path.exists() or _sha256(path) != data["sha256"]:
+    # A manifest that is truncated, not JSON or missing a field (an older crash, a hand edit) is a cache miss: the
+    # file is fetched again, which rewrites it.
+    try:
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+        path = Path(data["path"])
+        sha, size, retrieved_at = str(data["sha256"]), int(data["size"]), datetime.fromisoformat(data["retrieved_at"])
+        if not path.is_file() or _sha256(path) != sha:
+            return None
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
         return None
-    return FetchedFile(
-        remote, path, data["sha256"], data["size"], datetime.fromisoformat(data["retrieved_at"]), "cache"
-    )
+    return FetchedFile(remote, path, sha, size, retrieved_at, "cache")
 
 
 def from_mirror(remote: RemoteFile, mirror: Path, cache_dir: Path | None = None) -> FetchedFile:
