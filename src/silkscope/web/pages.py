@@ -377,7 +377,10 @@ def lane_events(rows: list[dict[str, Any]], lane: str) -> list[dict[str, Any]]:
     """Timeline rows as chart marks: which way the visit went, or a summit/format meeting."""
     out = []
     for r in rows:
+        taking_part = lane in (r["visitor_iso3"] or []) or lane in (r["host_iso3"] or [])
         if r["event_type"] in MEETING_TYPES:
+            if not taking_part:  # a summit of another partner's format is not this lane's (the brief's defect)
+                continue
             kind = charts.TIMELINE_KINDS[2]
         elif r["event_type"] in VISIT_TYPES and r["level"] in LEADERS:
             if lane in (r["visitor_iso3"] or []):
