@@ -56,7 +56,7 @@ def test_compare_summary_has_a_row_per_partner_with_sources(built_db):
     rows = _by_partner(result)
     assert rows["JPN"]["formats"].startswith("Central Asia + Japan Dialogue (2004)")
     assert rows["KOR"]["formats"].startswith("Korea–Central Asia Cooperation Forum (2007)")
-    assert rows["CHN"]["presence"] == "1927 enterprises with foreign capital (UZB)"
+    assert rows["CHN"]["presence"] == "812 enterprises with foreign capital (UZB)"  # 2018, as for Japan
     assert str(rows["JPN"]["presence_as_of"]) == "2018-07-01"
     assert all(r["source_ids"] for r in result.rows)
     cited = {s["source_id"] for s in result.sources}
@@ -127,3 +127,13 @@ def test_unknown_country_and_indicator_errors(built_db):
 def test_missing_warehouse_says_how_to_build(tmp_path):
     with pytest.raises(WarehouseMissingError, match="silkscope build"):
         views.sources(db=tmp_path / "nope.duckdb")
+
+
+def test_side_by_side_cells_compare_the_same_kind_and_year(built_db):
+    """Company counts side by side share one kind and year (2018 exists for all three partners in Uzbekistan)."""
+    result = views.compare("UZB", "JPN,CHN,KOR", "all", db=built_db)
+    years = {r["partner_iso3"]: r["presence_as_of"].year for r in result.rows if r["presence_as_of"]}
+    assert set(years) == {"JPN", "CHN", "KOR"} and len(set(years.values())) == 1, years
+    kinds = {r["presence"].split(" (")[0].split(" ", 1)[1] for r in result.rows if r["presence"]}
+    assert len(kinds) == 1, kinds
+    assert not any("differs" in (r["presence"] or "") for r in result.rows)

@@ -243,11 +243,13 @@ def _summary(parts: dict[str, Result], partners: list[str], covered: set[str], l
     for r in parts["presence"].rows:
         presence_rows.setdefault(r["partner_iso3"], []).append(r)
     rows = []
+    common_fin = _common_finance(parts["finance"].rows, partners)
+    common_pres = _common_presence(presence_rows, partners)
     for p in partners:
         lv, iv = by["leader_visits"].get(p, {}), by["inbound_visits"].get(p, {})
         fm = formats.get(p, [])
-        pres = _latest_presence(presence_rows.get(p, []))
-        fin = instruments.preferred_finance(parts["finance"].rows, p)
+        pres, pres_differs = _comparable_presence(presence_rows.get(p, []), common_pres)
+        fin, fin_differs = _comparable_finance(parts["finance"].rows, p, common_fin)
         travel = [r for r in parts["leader_engagements"].rows if r["partner_iso3"] == p and r["kind"] == "travel"]
         news = [r for r in parts["news_events"].rows if r["partner_iso3"] == p]
         is_covered = p in covered
@@ -264,11 +266,14 @@ def _summary(parts: dict[str, Result], partners: list[str], covered: set[str], l
                 "format_meetings": sum(f["format_meetings"] for f in fm) if fm else None,
                 "first_format_summit": min((f["first_summit"] for f in fm if f["first_summit"]), default=None),
                 "presence": f"{pres['count']} {pres['presence_kind'].replace('_', ' ')} ({pres['scope']})"
+                + (f" — differs: {pres_differs}" if pres_differs else "")
                 if pres
                 else None,
                 "presence_as_of": pres["as_of"] if pres else None,
                 "official_finance_usd": fin["amount_usd"] if fin else None,
-                "finance_definition": _finance_label(fin) if fin else None,
+                "finance_definition": (_finance_label(fin) + (f" — differs: {fin_differs}" if fin_differs else ""))
+                if fin
+                else None,
                 "leader_travel_engagements": sum(r["engagements"] for r in travel) if travel else None,
                 "news_events": sum(r["events"] for r in news) if news else None,
                 "source_ids": sorted(
@@ -285,12 +290,14 @@ def _summary(parts: dict[str, Result], partners: list[str], covered: set[str], l
                 all_sources.append(s)
     definitions = dict(visits.DEFINITIONS)
     definitions["presence"] = (
-        "latest count of the most comparable kind available (enterprises with foreign "
-        "capital first); kinds and dates differ between partners"
+        "count of the kind and year most partners share (the latest such year); a partner without it shows its "
+        "own latest count and the cell says what differs"
     )
     definitions["official_finance_usd"] = (
-        "total over the period under one definition (finance_definition), chosen in this order when several "
-        "exist: " + "; ".join(f"{d} {m} {b}" for d, m, b in instruments.FINANCE_PREFERENCE)
+        "total over the period under the definition most partners share (flow, measure, prices); a partner "
+        "without it shows its best other definition ("
+        + "; ".join(f"{d} {m} {b}" for d, m, b in instruments.FINANCE_PREFERENCE)
+        + ") and finance_definition says what differs"
     )
     definitions["leader_travel_engagements"] = "trips recorded by biographical sources (China Vitae), all levels"
     query = "\n\n".join(f"-- {k}\n{v.query}" for k, v in parts.items())
@@ -305,6 +312,58 @@ def _summary(parts: dict[str, Result], partners: list[str], covered: set[str], l
         visits.coverage_notes(partners, covered),
         layout="by_column",
     )
+
+
+def _finance_key(row: dict[str, Any]) -> tuple:
+    return (row["flow_class"], row["measure"], row["price_basis"], row["base_year"])
+
+
+def _common_finance(rows: list[dict[str, Any]], partners: list[str]) -> tuple | None:
+    """The finance definition (flow, measure, prices) that the most partners have: side by side cells use it."""
+    holders: dict[tuple, set[str]] = {}
+    for r in rows:
+        if r["partner_iso3"] in partners:
+            holders.setdefault(_finance_key(r), set()).add(r["partner_iso3"])
+    if not holders:
+        return None
+    order = {(m, b): i for i, (_d, m, b) in enumerate(instruments.FINANCE_PREFERENCE)}
+    return min(holders, key=lambda k: (-len(holders[k]), order.get((k[1], k[2]), 99), str(k)))
+
+
+def _comparable_finance(rows, partner: str, common: tuple | None) -> tuple[dict[str, Any] | None, str | None]:
+    """The partner's row under the common definition (its most complete dataset), else its preferred row with
+    what differs."""
+    mine = [r for r in rows if r["partner_iso3"] == partner and _finance_key(r) == common]
+    if mine:
+        return max(mine, key=lambda r: (r["last_year"] - r["first_year"], r["amount_usd"] or 0)), None
+    best = instruments.preferred_finance(rows, partner)
+    if best is None or common is None:
+        return best, None
+    flow, measure, basis, _ = common
+    return best, f"others are compared on {flow} {measure.replace('_', ' ')}, {basis} US$, which it lacks"
+
+
+def _common_presence(by_partner: dict[str, list[dict[str, Any]]], partners: list[str]) -> tuple | None:
+    """(kind, year) of presence counts that the most partners have, latest year on a tie."""
+    holders: dict[tuple, set[str]] = {}
+    for p in partners:
+        for r in by_partner.get(p, []):
+            holders.setdefault((r["presence_kind"], r["as_of"].year), set()).add(p)
+    if not holders:
+        return None
+    kinds = {k: i for i, k in enumerate(PRESENCE_PREFERENCE)}
+    return min(holders, key=lambda k: (-len(holders[k]), kinds.get(k[0], 99), -k[1]))
+
+
+def _comparable_presence(rows: list[dict[str, Any]], common: tuple | None) -> tuple[dict[str, Any] | None, str | None]:
+    if common:
+        same = [r for r in rows if (r["presence_kind"], r["as_of"].year) == common]
+        if same:
+            return max(same, key=lambda r: r["as_of"]), None
+    latest = _latest_presence(rows)
+    if latest is None or common is None:
+        return latest, None
+    return latest, f"others are counted as {common[0].replace('_', ' ')} in {common[1]}"
 
 
 def _finance_label(row: dict[str, Any]) -> str:
