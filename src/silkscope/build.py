@@ -11,6 +11,8 @@ import duckdb
 import pyarrow as pa
 
 from silkscope import warehouse
+from silkscope.analysis.materialise import META_KEY as OUT_META_KEY
+from silkscope.analysis.materialise import materialise, out_version
 from silkscope.countries import registry
 from silkscope.pack import PACK_PREFIX, Pack, read_pack
 from silkscope.schema import PACK_TABLES_FILL_ORDER
@@ -146,9 +148,10 @@ def build(
             try:
                 current = warehouse.get_meta(ro, META_KEY)
                 current_edition = warehouse.get_meta(ro, SNAPSHOT_META_KEY)
+                current_out = warehouse.get_meta(ro, OUT_META_KEY)
             except duckdb.CatalogException:
-                current = current_edition = None
-        if current == pack.digest and current_edition == wanted_edition:
+                current = current_edition = current_out = None
+        if current == pack.digest and current_edition == wanted_edition and current_out == out_version():
             step("warehouse already up to date", 1, 1)
             _fill_report(report, pack)
             return report
@@ -168,6 +171,8 @@ def build(
                 report.snapshot_rows = load_snapshot(con, snap_folder)
             else:
                 unload_snapshot(con)
+            step("materialising out.*", len(PACK_TABLES_FILL_ORDER), len(PACK_TABLES_FILL_ORDER) + 1)
+            materialise(con)
             warehouse.set_meta(con, META_KEY, pack.digest)
             warehouse.set_meta(con, "reference_pack_built_at", datetime.now(UTC).isoformat(timespec="seconds"))
         con.execute("CHECKPOINT")

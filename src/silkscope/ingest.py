@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 
 from silkscope import warehouse
+from silkscope.analysis.materialise import materialise
 from silkscope.errors import SilkscopeError
 from silkscope.fetch import ByteProgress, ContentError, FetchedFile, FetchError
 from silkscope.sources.base import Connector, require_files
@@ -121,6 +122,8 @@ def ingest(
                 _record_source(con, connector, file, ids[file.remote.name], connector.file_edition(file, edition), now)
             say(f"{name}: harmonising into core")
             connector.harmonise(con, ids)
+            say(f"{name}: materialising out.*")
+            materialise(con)  # derived tables change in the same transaction as the facts
         con.execute("CHECKPOINT")
         return IngestReport(name, True, sorted(ids.values()), _counts(con, connector, ids), edition)
     finally:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Foreign keys are checked by the loaders (and `silkscope check-warehouse`), not declared: DuckDB cannot delete
 # and re-insert referenced parent rows inside one transaction, which every reload does.
@@ -266,16 +266,17 @@ MIGRATIONS = [
     "ALTER TABLE core.trade_flows ADD COLUMN IF NOT EXISTS value_published DOUBLE",
     "ALTER TABLE core.trade_flows ADD COLUMN IF NOT EXISTS unit_published VARCHAR",
     "ALTER TABLE core.trade_flows ALTER COLUMN value_usd DROP NOT NULL",
+    "DROP VIEW IF EXISTS out.visits",  # v3: out.visits is a materialised table
 ]
 
-# Derived views: recomputed from core on every read, so they can never disagree with the facts.
 LEADER_LEVELS = ("head_of_state", "head_of_government")
-VIEWS = [
-    # One row per held, in-person visit of one country's delegation to one host country (a two-stop row gives
-    # two rows). `trip_key` groups stops of one journey: a summit row without a trip id takes the id of the
-    # same delegation's bilateral visit to the same host on overlapping days, so that trip counts once.
-    f"""CREATE OR REPLACE VIEW out.visits AS
-    WITH pairs AS (
+
+# Derived tables (out.*) are materialised by silkscope.analysis.materialise in the same transaction as the facts
+# they derive from (build, ingest, snapshot load); requests read them and never recompute.
+# One row per held, in-person visit of one country's delegation to one host country (a two-stop row gives two
+# rows). `trip_key` groups stops of one journey: a summit row without a trip id takes the id of the same
+# delegation's bilateral visit to the same host on overlapping days, so that trip counts once.
+VISITS_SQL = f"""WITH pairs AS (
         SELECT e.*, v.country_iso3 AS visitor, h.country_iso3 AS host
         FROM core.events e
         JOIN core.event_participants v ON v.event_id = e.event_id AND v.role = 'visitor'
@@ -290,8 +291,23 @@ VIEWS = [
                     p.event_id) AS trip_key,
            p.format_id, p.title, p.visitor_person, p.level IN {LEADER_LEVELS} AS leader_level,
            p.source_id, p.source_ids, p.citation_status
-    FROM pairs p""",
+    FROM pairs p"""
+OUT_DDL = [
+    f"CREATE TABLE IF NOT EXISTS out.visits AS {VISITS_SQL} LIMIT 0",
+    """CREATE TABLE IF NOT EXISTS out.observations (
+        measure VARCHAR NOT NULL,        -- a name in the measure catalogue (silkscope.analysis.measures)
+        partner_iso3 VARCHAR,            -- NULL for a state's own series (GDP, FDI inflows from all investors)
+        country_iso3 VARCHAR NOT NULL,   -- the Central Asian state, or a group id when the fact is about a group
+        year INTEGER NOT NULL,
+        value DOUBLE NOT NULL,
+        unit VARCHAR NOT NULL,
+        definition VARCHAR NOT NULL,
+        source_id VARCHAR NOT NULL,
+        dataset VARCHAR NOT NULL,        -- the loader of the source: a connector name or reference_pack
+        edition VARCHAR                  -- the source's edition (core.sources.version)
+    )""",
 ]
+VIEWS: list[str] = []
 
 # Tables the reference pack owns, in the order they must be emptied (children first) and filled (parents first).
 PACK_TABLES_FILL_ORDER = [

@@ -12,7 +12,7 @@ import duckdb
 import platformdirs
 
 from silkscope.errors import WarehouseMissingError
-from silkscope.schema import CONNECTOR_DDL, DDL, MIGRATIONS, SCHEMA_VERSION, VIEWS
+from silkscope.schema import CONNECTOR_DDL, DDL, MIGRATIONS, OUT_DDL, SCHEMA_VERSION, VIEWS
 
 ENV_VAR = "SILKSCOPE_DB"
 
@@ -49,7 +49,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         for statement in MIGRATIONS:
             con.execute(statement)
         set_meta(con, "schema_version", str(SCHEMA_VERSION))
-    for statement in VIEWS:
+    for statement in OUT_DDL + VIEWS:
         con.execute(statement)
 
 

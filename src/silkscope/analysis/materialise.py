@@ -1,0 +1,41 @@
+"""Build the out.* tables from core.* inside the caller's transaction: out.visits, then out.observations from
+every entry of the measure catalogue. Build, ingest and the snapshot load call it, so derived rows never lag."""
+
+from __future__ import annotations
+
+import hashlib
+
+import duckdb
+
+from silkscope.analysis.measures import MEASURES
+from silkscope.schema import VISITS_SQL
+
+META_KEY = "out_version"
+
+
+def out_version() -> str:
+    """Changes when a measure's SQL or the visits query changes: a build then re-materialises."""
+    text = VISITS_SQL + "".join(f"{m.name}|{m.unit}|{m.sql}" for m in MEASURES)
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def materialise(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Replace out.visits and out.observations; returns rows per measure (family members counted apart)."""
+    con.execute("DELETE FROM out.visits")
+    con.execute(f"INSERT INTO out.visits {VISITS_SQL}")
+    con.execute("DELETE FROM out.observations")
+    for m in MEASURES:
+        name = "d.measure" if m.family else f"'{m.name}'"
+        con.execute(
+            f"""INSERT INTO out.observations
+            SELECT {name}, d.partner_iso3, d.country_iso3, d.year::INTEGER, d.value::DOUBLE, '{m.unit}',
+                   coalesce(d.definition, '{m.definition.replace("'", "''")}'), d.source_id, s.loaded_by, s.version
+            FROM ({m.sql}) d JOIN core.sources s USING (source_id)
+            WHERE d.value IS NOT NULL AND isfinite(d.value::DOUBLE) AND d.country_iso3 IS NOT NULL
+              AND s.superseded_at IS NULL"""
+        )
+    con.execute(
+        "INSERT INTO core.meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [META_KEY, out_version()],
+    )
+    return dict(con.execute("SELECT measure, count(*) FROM out.observations GROUP BY 1 ORDER BY 1").fetchall())
