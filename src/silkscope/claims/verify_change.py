@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from silkscope.claims import plan as PL
 from silkscope.claims.extract import Claim
@@ -66,11 +67,24 @@ def change(claim: Claim, ctx: Context) -> Check:
     tol = tolerance_text(q, kind)
     qual = {"almost": "almost ", "more": "more than ", "about": "about ", "less": "less than "}.get(q or "", "")
     said = f"{qual}{claimed:g}{'%' if claim.unit == 'percent' else 'x'}"
+    data = _data_endpoints(first, last, ctx) if claim.unit != "percent" else None
     if ok and span_ok:
         text = f"Holds on the article's own numbers: {shown} vs '{said}' ({tol})"
         text += f" over {years[-1] - years[0]} years." if len(years) == 2 else "."
-        text += " The endpoints themselves are checked separately."
-        return Check("supported", [ev], text, tolerance=tol)
+        if data is None:
+            text += " Arithmetic only: the data hold no endpoints under one definition to recompute it."
+            return Check("supported", [ev], text, tolerance=tol)
+        data_ratio, data_evs, label = data
+        data_ok = within(data_ratio, claimed, q, kind)
+        text += f" On the data's own endpoints ({label}) the ratio is {data_ratio:.2f}x"
+        if data_ok:
+            return Check("supported", [*data_evs, ev], text + f", which also fits '{said}'.", tolerance=tol)
+        return Check(
+            "imprecise",
+            [*data_evs, ev],
+            text + f", which does not fit '{said}' ({tol}): the article's rounding of its endpoints matters.",
+            tolerance=tol,
+        )
     if ok and not span_ok:
         return Check(
             "imprecise",
@@ -78,3 +92,25 @@ def change(claim: Claim, ctx: Context) -> Check:
             f"The ratio {shown} fits '{said}', but the years span {years[-1] - years[0]}, not {duration}.",
         )
     return Check("contradicted", [ev], f"The article's own numbers give {shown}, not '{said}' ({tol}).", tolerance=tol)
+
+
+def _data_endpoints(first: Claim, last: Claim, ctx: Context) -> tuple[float, list, str] | None:
+    """The change recomputed from the warehouse: both endpoints verified under one definition (the basis evidence
+    of each), or None when either endpoint has no figure there."""
+    from silkscope.claims.verify import verify  # the dispatcher; endpoints are amounts, never changes
+
+    if first.type != "amount" or last.type != "amount":
+        return None
+    checks = [verify(c, ctx) for c in (first, last)]
+    if any(c.verdict not in ("supported", "imprecise") for c in checks):
+        return None
+    bases = [next((e for e in c.evidence if e.role == "basis" and e.value), None) for c in checks]
+    labels = [": ".join(b.definition.split(": ")[:2]) if b else None for b in bases]  # dataset: definition
+    if None in labels or labels[0] != labels[1]:
+        return None
+    label = labels[0]
+    evs = [
+        replace(b, role="basis", note=f"data endpoint for the change ({b.period[-1] if b.period else ''})")
+        for b in bases
+    ]
+    return bases[1].value / bases[0].value, evs, label
