@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 snapshot_app = typer.Typer(no_args_is_help=True, help="The embedded default snapshot of publisher data.")
 err = Console(stderr=True)
@@ -42,12 +41,18 @@ def show(
 
 
 def _print(manifest: dict, folder: Path) -> None:
+    """One block per connector (fits 80 columns): in or out, files, rows kept, licence and the reason."""
     size = sum(p.stat().st_size for p in Path(folder).glob("*.parquet"))
     console.print(f"snapshot {manifest['edition']} in {folder}: {size / 1e6:.2f} MB")
     for table, entry in sorted(manifest["tables"].items()):
         console.print(f"  {table:<24} {entry['rows']:>7,} rows  {entry['file']}")
-    grid = Table("connector", "file", "in", "rows kept", "licence / reason", show_lines=False)
+    by_connector: dict[str, list[dict]] = {}
     for e in manifest["inputs"]:
-        kept = sum(e["rows_kept"].values())
-        grid.add_row(e["connector"], e["file"], "yes" if e["included"] else "no", f"{kept:,}", e["reason"])
-    console.print(grid)
+        by_connector.setdefault(e["connector"], []).append(e)
+    for name, entries in by_connector.items():
+        first = entries[0]
+        kept = sum(sum(e["rows_kept"].values()) for e in entries)
+        verdict = "[green]in[/green] " if first["included"] else "[yellow]out[/yellow]"
+        console.print(f"{verdict} {name}: {len(entries)} file(s), {kept:,} rows kept; {first['publisher']}")
+        console.print(f"     licence: {first['licence'] or 'not stated'}", highlight=False)
+        console.print(f"     decision: {first['reason']}", highlight=False)
