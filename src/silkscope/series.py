@@ -55,8 +55,17 @@ WHERE list_contains(?::VARCHAR[], f.donor_iso3) AND list_contains(?::VARCHAR[], 
 GROUP BY ALL ORDER BY ALL"""
 
 
-def finance_series(members: list[str], partners: list[str], lo: int, hi: int, con: duckdb.DuckDBPyConnection) -> Result:
-    """One row per state and year, one column per partner (US$), all under the definition most partners share."""
+def finance_series(
+    members: list[str],
+    partners: list[str],
+    lo: int,
+    hi: int,
+    con: duckdb.DuckDBPyConnection,
+    *,
+    total: str | None = None,
+) -> Result:
+    """One row per state and year, one column per partner (US$), all under the definition most partners share.
+    With `total` (a group's name, e.g. C5) a row per year sums the states, saying how many it covers."""
     params = [partners, members, lo, hi]
     _, rows = fetch_rows(con, FINANCE_SQL, params)
     by_def: dict[tuple, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
@@ -100,6 +109,16 @@ def finance_series(members: list[str], partners: list[str], lo: int, hi: int, co
     for r in used:
         ids_by_cell[(r["country_iso3"], r["year"])].update(r["source_ids"])
     out = [{c: cells[k].get(c) for c in columns} | {"source_ids": sorted(ids_by_cell[k])} for k in sorted(cells)]
+    if total and len(members) > 1:
+        for year in sorted({y for _, y in cells}):
+            of_year = [cells[(m, year)] for m in members if (m, year) in cells]
+            row: dict[str, Any] = {"country_iso3": total, "year": year}
+            for p in partners:
+                values = [c[f"{p}_usd"] for c in of_year if c.get(f"{p}_usd") is not None]
+                row[f"{p}_usd"] = sum(values) if values else None
+                row[f"{p}_states"] = len(values)
+            row["source_ids"] = sorted({s for m in members for s in ids_by_cell.get((m, year), ())})
+            out.append(row)
     label = f"{family} {measure.replace('_', ' ')}, {basis} US${f' ({base_year})' if base_year else ''}"
     definitions = {
         f"{p}_usd": f"{name(p)}: {label}, dataset {datasets[p]} — {by_def[chosen][p][0]['definition']}"
@@ -107,6 +126,13 @@ def finance_series(members: list[str], partners: list[str], lo: int, hi: int, co
         if p in datasets
     }
     notes = [f"All partners are compared under one definition: {label}. A blank cell is a year with no row."]
+    if total and len(members) > 1:
+        notes.append(
+            f"Rows {total}: the sum over the {len(members)} states that have a row that year; <partner>_states "
+            "says how "
+            "many (a sum over fewer states is a partial total)."
+        )
+        columns = [*columns, *[f"{p}_states" for p in partners]]
     for p in partners:
         if p in datasets:
             continue

@@ -197,7 +197,7 @@ def compare(
             "news_events": lambda: instruments.news_events(members, chosen, lo, hi, c),
         }
         if indicator == "finance":  # year by year, every partner under one definition (series.finance_series)
-            result = series.finance_series(members, chosen, lo, hi, c)
+            result = series.finance_series(members, chosen, lo, hi, c, total=group)
             result.title = f"{result.title} ({label}, {lo}-{min(hi, 2026)})"
             return result
         if indicator != "all":
