@@ -72,6 +72,7 @@ def db(tmp_path_factory) -> Path:
         _trade(con, "KGZ", "KGZ", "RUS", 2023, "partner_to_country", 3000.0, "kg_a")
         _trade(con, "KGZ", "KGZ", "RUS", 2023, "country_to_partner", 900.0, "kg_a")
         _trade(con, "KGZ", "KGZ", "EUU", 2023, "partner_to_country", 9999.0, "kg_a")
+        _trade(con, "KGZ", "KGZ", "KAZ", 2023, "country_to_partner", 400.0, "kg_a")  # KGZ's exports to KAZ
         _trade(con, "DEU", "KAZ", "DEU", 2023, "partner_to_country", 700.0, "eu_a")
         _trade(con, "DEU", "KAZ", "DEU", 2023, "partner_to_country", 60.0, "eu_a", month=8)
         for year, value, sid in ((2015, 1.0, "wdi_old"), (2015, 2.0, "wdi_a"), (2024, 4.0, "wdi_a")):
@@ -100,12 +101,13 @@ def test_finance_compares_every_partner_under_the_definition_most_share(db):
 def test_trade_partners_rank_own_statistics_and_label_partner_reports(db):
     result = views.trade_partners("C5", 2023, 2023, top=5, db=db)
     kgz = [r for r in result.rows if r["country_iso3"] == "KGZ"]
-    assert [r["partner_iso3"] for r in kgz] == ["CHN", "RUS"]  # the EU aggregate is never ranked beside members
-    assert kgz[1]["turnover_usd"] == 3900.0 and kgz[0]["share_pct"] == pytest.approx(100 * 5000 / 8900)
+    assert [r["partner_iso3"] for r in kgz] == ["CHN", "RUS", "KAZ"]  # the EU aggregate never beside members
+    assert kgz[1]["turnover_usd"] == 3900.0 and kgz[0]["share_pct"] == pytest.approx(100 * 5000 / 9300)
     assert "own statistics" in kgz[0]["reported_by"]
-    kaz = [r for r in result.rows if r["country_iso3"] == "KAZ"]
-    assert kaz[0]["turnover_usd"] == 700.0  # the monthly row is not added to the year
-    assert kaz[0]["reported_by"] == "partners' reports (DEU)" and kaz[0]["share_pct"] is None
+    kaz = {r["partner_iso3"]: r for r in result.rows if r["country_iso3"] == "KAZ"}
+    assert kaz["DEU"]["turnover_usd"] == 700.0  # the monthly row is not added to the year
+    assert kaz["DEU"]["reported_by"] == "partners' reports (DEU, KGZ)" and kaz["DEU"]["share_pct"] is None
+    assert kaz["KGZ"]["imports_usd"] == 400.0  # Kyrgyzstan's exports to Kazakhstan, on Kazakhstan's side
     assert any("Kazakhstan" in n and "no statistics of its own" in n for n in result.notes)
     with pytest.raises(Exception, match="--top 0"):
         views.trade_partners("C5", top=0, db=db)

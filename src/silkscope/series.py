@@ -155,23 +155,38 @@ def finance_series(
     )
 
 
-TRADE_SQL = """WITH annual AS (
+# Rows about each state: the state's own statistics, its partners' reports about it, and — flipped to the state's
+# side — what another Central Asian state reports about its trade with it (Kyrgyzstan's exports to Kazakhstan are
+# Kazakhstan's imports from Kyrgyzstan, as Kyrgyzstan reports them).
+TRADE_SQL = """WITH facts AS (
+    SELECT country_iso3, partner_iso3, year, reporter_iso3, direction, value_usd, currency, source_id
+    FROM core.trade_flows
+    WHERE list_contains(?::VARCHAR[], country_iso3) AND year BETWEEN ? AND ? AND month IS NULL
+      AND product_code = 'TOTAL' AND direction <> 'total'
+    UNION ALL
+    SELECT partner_iso3, country_iso3, year, reporter_iso3,
+           CASE direction WHEN 'country_to_partner' THEN 'partner_to_country' ELSE 'country_to_partner' END,
+           value_usd, currency, source_id
+    FROM core.trade_flows
+    WHERE list_contains(?::VARCHAR[], partner_iso3) AND year BETWEEN ? AND ? AND month IS NULL
+      AND product_code = 'TOTAL' AND direction <> 'total' AND reporter_iso3 = country_iso3),
+annual AS (
     SELECT country_iso3, year, partner_iso3, reporter_iso3,
            sum(value_usd) FILTER (WHERE direction = 'country_to_partner') AS exports_usd,
            sum(value_usd) FILTER (WHERE direction = 'partner_to_country') AS imports_usd,
+           count(*) FILTER (WHERE value_usd IS NULL) AS unconverted,
            list(DISTINCT source_id ORDER BY source_id) AS source_ids
-    FROM core.trade_flows
-    WHERE list_contains(?::VARCHAR[], country_iso3) AND year BETWEEN ? AND ? AND month IS NULL
-      AND product_code = 'TOTAL' AND value_usd IS NOT NULL AND direction <> 'total'
-    GROUP BY ALL)
+    FROM facts GROUP BY ALL)
 SELECT *, CASE WHEN reporter_iso3 = country_iso3 THEN 'own' ELSE 'partner' END AS reported_by
 FROM annual ORDER BY country_iso3, year, partner_iso3"""
 
 
 def trade_partners(members: list[str], lo: int, hi: int, top: int, con: duckdb.DuckDBPyConnection) -> Result:
     """Each state's largest trading partners by year: its own statistics where loaded, else partners' reports."""
-    params = [members, lo, hi]
+    params = [members, lo, hi, members, lo, hi]
     _, rows = fetch_rows(con, TRADE_SQL, params)
+    unconverted = sorted({r["reporter_iso3"] for r in rows if r["unconverted"]})
+    rows = [r for r in rows if r["exports_usd"] is not None or r["imports_usd"] is not None]
     groups: dict[tuple[str, int], list[dict[str, Any]]] = defaultdict(list)
     for r in rows:
         groups[(r["country_iso3"], r["year"])].append(r)
@@ -218,6 +233,11 @@ def trade_partners(members: list[str], lo: int, hi: int, top: int, con: duckdb.D
                 f"{name(country)}: no statistics of its own are loaded: ranks come from the reports of the partners "
                 "whose statistics are loaded, so they cover only those partners and share_pct is blank."
             )
+    if unconverted:
+        notes.append(
+            f"Figures reported in another currency by {', '.join(unconverted)} are left out: no exchange-rate series "
+            "is loaded to convert them to US$ (`silkscope update --only wdi_ddf` loads PA.NUS.FCRF)."
+        )
     if any(c in members for c in ("TJK", "TKM")):
         notes.append("Tajikistan and Turkmenistan publish no partner figures here: only partners' reports.")
     return Result(
