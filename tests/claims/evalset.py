@@ -1,8 +1,12 @@
-"""The labelled evaluation set: articles, their labelled claims, and the scoring shared by tests and the bench.
+"""The labelled evaluation sets: articles, their labelled claims, and the scoring shared by tests and the bench.
 
-Each labels/*.json names an article (in articles/, or `shared:` for ../shared, which is never copied into the
-project) and lists its claims: the quote, its span in the reader's plain text (start, end), the claim type, the
-expected verdict for a warehouse built from the reference pack alone, and the truth (true, false or unknown).
+The project's own set: each labels/*.json names an article (in articles/, or `shared:` for ../shared, which is never
+copied into the project) and lists its claims: the quote, its span in the reader's plain text (start, end), the claim
+type, the expected verdict for a warehouse built from the reference pack alone, and the truth (true, false or
+unknown).
+
+The development set (`load_dev`): real published articles in ../shared/eval, labelled by others with the verdicts a
+scorer should accept (`accept`), read from there and never copied into the project.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from silkscope.claims import read_file
 HERE = Path(__file__).resolve().parent
 LABELS = HERE / "labels"
 SHARED = HERE.parents[2] / "shared"
+DEV = SHARED / "eval"
 
 
 @dataclass
@@ -95,13 +100,80 @@ class Score:
 
     def accuracy(self, claim_type: str | None = None) -> tuple[int, int]:
         pairs = [(lb, p) for lb, p in self.matched if claim_type in (None, lb["type"])]
-        return sum(lb["verdict"] == p["verdict"] for lb, p in pairs), len(pairs)
+        return sum(right(lb, p) for lb, p in pairs), len(pairs)
 
     def false_supported(self) -> list[tuple[dict[str, Any], dict[str, Any]]]:
-        return [(lb, p) for lb, p in self.matched if lb["truth"] == "false" and p["verdict"] == "supported"]
+        """`supported` for a claim labelled false (own set), or where the labels do not accept it (development set)."""
+        return [(lb, p) for lb, p in self.matched if p["verdict"] == "supported" and _refused(lb, "supported")]
+
+    def false_contradicted(self) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+        """`contradicted` for a claim labelled true, or where the labels do not accept it (development set)."""
+        return [(lb, p) for lb, p in self.matched if p["verdict"] == "contradicted" and _refused(lb, "contradicted")]
+
+    def decided_accuracy(self, strict: bool = False) -> tuple[int, int]:
+        """Verdict accuracy where the gold verdict is supported, contradicted or imprecise; `strict` counts a claim
+        the checker did not find as wrong."""
+        decided = {"supported", "contradicted", "imprecise"}
+        pairs = [(lb, p) for lb, p in self.matched if lb["verdict"] in decided]
+        missed = [lb for lb in self.missed if lb["verdict"] in decided] if strict else []
+        return sum(right(lb, p) for lb, p in pairs), len(pairs) + len(missed)
 
     def type_accuracy(self) -> tuple[int, int]:
         return sum(lb["type"] == p["type"] for lb, p in self.matched), len(self.matched)
+
+
+def right(label: dict[str, Any], pred: dict[str, Any]) -> bool:
+    return pred["verdict"] in label.get("accept", [label["verdict"]])
+
+
+def _refused(label: dict[str, Any], verdict: str) -> bool:
+    if "accept" in label:
+        return verdict not in label["accept"]
+    return label["truth"] == ("false" if verdict == "supported" else "true") and label["verdict"] != verdict
+
+
+# --- the development set: real published articles in ../shared/eval --------------------------------------------
+
+
+def load_dev() -> list[Article]:
+    """The development set, with each label's span located in the reader's plain text (the reader may drop markup,
+    so the file offsets are a hint: the occurrence of the quote nearest to them is taken)."""
+    index = DEV / "labels.json"
+    if not index.exists():
+        return []
+    data = json.loads(index.read_text(encoding="utf-8"))
+    out = []
+    for name, labels in sorted(data.items()):
+        path = DEV / "articles" / name
+        text = read_file(path).text
+        rows = []
+        for lb in labels:
+            start = _nearest(text, lb["text"], lb["start"])
+            gold = "not_checkable" if lb["gold"] == "opinion" else lb["gold"]
+            accept = [v for v in lb["accept"] if v != "__absent__"]
+            rows.append(
+                {
+                    **lb,
+                    "quote": lb["text"],
+                    "start": start,
+                    "end": start + len(lb["text"]),
+                    "verdict": gold,
+                    "accept": accept,
+                    "optional": "__absent__" in lb["accept"],
+                }
+            )
+        out.append(Article(name.removesuffix(".txt"), path, rows, index))
+    return out
+
+
+def _nearest(text: str, quote: str, hint: int) -> int:
+    found, i = [], text.find(quote)
+    while i >= 0:
+        found.append(i)
+        i = text.find(quote, i + 1)
+    if not found:
+        raise ValueError(f"quote not found in the reader's text: {quote[:60]!r}")
+    return min(found, key=lambda i: abs(i - hint))
 
 
 def _overlap(label: dict[str, Any], pred: dict[str, Any]) -> int:
