@@ -4,11 +4,14 @@ non-zero, the warehouse's content unchanged (issue 16, the loading side)."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -203,3 +206,333 @@ def test_the_manifest_is_replaced_atomically(http_server, tmp_path, monkeypatch)
     monkeypatch.undo()
     assert manifest.read_text() == old and cached(remote, tmp_path) is not None
     assert not [p for p in tmp_path.rglob("*") if p.name.endswith(".tmp")]
+
+
+# --- item 3: implausible numbers and exact duplicate rows, one shared check for every connector -------------------
+
+
+def crs_zip(text: bytes) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        info = zipfile.ZipInfo("CRS 2019 data.txt", date_time=(2025, 7, 10, 9, 30, 0))
+        archive.writestr(info, text, compress_type=zipfile.ZIP_DEFLATED)
+    return buffer.getvalue()
+
+
+# connector, fixture, (mirror subdir, published name), the cell to spoil, its line and published column (snake_cased)
+SPOILED = {
+    "aiddata_flows": ("aiddata/aiddata2_flows_donor_recipient_year.csv", b"131122099", 3, "sum_amount_usd_constant"),
+    "aiddata_china": ("aiddata/china_official_finance_projects.csv", b"337245412.23", 2, "usd_defl"),
+    "oecd_dac2a": ("oecd/dac2a_c5.csv", b"92.518734", 2, "obs_value"),
+    "oecd_crs": ("oecd/CRS 2019 data.txt", b"|120.5|", 2, "usd_commitment"),
+    "wdi": (f"wdi/{GDP}", b"221415570815.2", 11, "2014"),
+    "imf_cdis": ("imf_cdis/imf_dip_c5_partners.csv", b"7345800000", 3, "obs_value"),
+}
+PLACES = {
+    "aiddata_flows": ("aiddata", "aiddata2_flows_donor_recipient_year.csv"),
+    "aiddata_china": ("aiddata", "china_official_finance_projects.csv"),
+    "oecd_dac2a": ("oecd", "oecd_dac2a_c5.csv"),
+    "oecd_crs": ("oecd/crs", "CRS 2019 data.zip"),
+    "wdi": ("wdi", GDP),
+    "imf_cdis": ("imf_cdis", "imf_dip_c5_partners.csv"),
+    "chinavitae": ("chinavitae", "china_leader_engagements_2003_2018.csv"),
+}
+
+
+def mirror_with(tmp_path: Path, source: str, text: bytes) -> Path:
+    subdir, name = PLACES[source]
+    mirror = tmp_path / "mirror"
+    (mirror / subdir).mkdir(parents=True, exist_ok=True)
+    (mirror / subdir / name).write_bytes(crs_zip(text) if source == "oecd_crs" else text)
+    return mirror
+
+
+@pytest.mark.parametrize(
+    ("source", "token"),
+    [
+        ("aiddata_flows", "NaN"),
+        ("aiddata_flows", "1e308"),
+        ("aiddata_china", "inf"),
+        ("oecd_dac2a", "1e308"),
+        ("oecd_crs", "NaN"),
+        ("wdi", "-inf"),
+        ("imf_cdis", "1e308"),
+    ],
+)
+def test_implausible_numbers_are_refused_with_file_line_and_column(tmp_path, db, source, token):
+    fixture, cell, line, column = SPOILED[source]
+    text = (FIXTURES / fixture).read_bytes()
+    assert text.count(cell) == 1
+    spoiled = text.replace(cell, cell.replace(cell.strip(b"|"), token.encode()))
+    mirror = mirror_with(tmp_path, source, spoiled)
+    before = checksum(db)
+    proc = silkscope(tmp_path, "ingest", source, "--mirror", str(mirror), "--db", str(db))
+    assert proc.returncode == 2, proc.stderr
+    no_traceback(proc)
+    name = PLACES[source][1]
+    assert f"{name}:{line}: column '{column}': expected a finite number" in proc.flat, proc.stderr
+    assert f"found '{token.lower()}'" in proc.flat.lower()
+    assert checksum(db) == before
+
+
+@pytest.mark.parametrize(
+    ("source", "fixture", "line"),
+    [
+        ("aiddata_flows", "aiddata/aiddata2_flows_donor_recipient_year.csv", 3),
+        ("oecd_dac2a", "oecd/dac2a_c5.csv", 2),
+        ("oecd_crs", "oecd/CRS 2019 data.txt", 2),
+        ("wdi", f"wdi/{GDP}", 11),
+        ("imf_cdis", "imf_cdis/imf_dip_c5_partners.csv", 3),
+        ("chinavitae", "chinavitae/china_leader_engagements_2003_2018.csv", 2),
+    ],
+)
+def test_an_exact_duplicate_row_is_refused_not_counted_twice(tmp_path, db, source, fixture, line):
+    text = (FIXTURES / fixture).read_bytes()
+    sep = b"\r\n" if text.split(b"\n", 1)[0].endswith(b"\r") else b"\n"  # as the header line ends
+    lines = text.split(sep)
+    copied = sep.join([*lines[:line], lines[line - 1], *lines[line:]])  # line `line` again, right after itself
+    mirror = mirror_with(tmp_path, source, copied)
+    before = checksum(db)
+    proc = silkscope(tmp_path, "ingest", source, "--mirror", str(mirror), "--db", str(db))
+    assert proc.returncode == 2, proc.stderr
+    no_traceback(proc)
+    name = PLACES[source][1]
+    assert f"{name}:{line + 1}: column '(row)': expected no exact copy of another row" in proc.flat, proc.stderr
+    assert f"the row on line {line} again" in proc.flat
+    assert checksum(db) == before
+
+
+def _api_files(tmp_path: Path, subdir: str, contents: dict[str, bytes], expect: tuple[bytes, ...]):
+    """Files the CLI cannot take from a mirror of fixtures (planned API requests, dated GDELT files), fetched from a
+    mirror folder by the library as `silkscope ingest` would."""
+    from silkscope.fetch import from_mirror
+
+    folder = tmp_path / "mirror" / subdir
+    folder.mkdir(parents=True, exist_ok=True)
+    files = []
+    for name, data in contents.items():
+        (folder / name).write_bytes(data)
+        remote = RemoteFile(f"https://example.invalid/{name}", name, expect=expect, mirror_subdir=subdir)
+        files.append(from_mirror(remote, tmp_path / "mirror", tmp_path / "cache"))
+    return files
+
+
+def _gdelt_zip(member: str, data: bytes) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(zipfile.ZipInfo(member, date_time=(2015, 3, 2, 0, 0, 0)), data)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("token", ["NaN", "Infinity", "1e308"])
+def test_implausible_numbers_from_apis_and_dated_files(tmp_path, db, token):
+    import gzip
+
+    from silkscope.errors import InputError
+    from silkscope.ingest import ingest
+    from silkscope.sources.wdi_api import WdiApi
+
+    before = checksum(db)
+    kaz = (FIXTURES / "comtrade" / "comtrade_S3_KAZ_2019.json").read_bytes()
+    bulk = (FIXTURES / "comtrade" / "COMTRADE-FINAL-CA3982019S3.tsv").read_bytes()
+    page1 = (FIXTURES / "wdi" / "api_NY.GDP.MKTP.CD_page1.json").read_bytes()
+    page2 = (FIXTURES / "wdi" / "api_NY.GDP.MKTP.CD_page2.json").read_bytes()
+    gdelt = (FIXTURES / "gdelt" / "20150301.export.CSV").read_bytes()
+    cases = [
+        (
+            "comtrade",
+            _api_files(
+                tmp_path / "ct",
+                "comtrade",
+                {
+                    "comtrade_S3_KAZ_2019.json": kaz.replace(
+                        b'"primaryValue":5970000000.5', f'"primaryValue":{token}'.encode()
+                    )
+                },
+                (b'"data"',),
+            ),
+            "comtrade_S3_KAZ_2019.json:1: column 'primaryvalue'",
+        ),
+        (
+            "comtrade_bulk",
+            _api_files(
+                tmp_path / "ctb",
+                "comtrade",
+                {
+                    "COMTRADE-FINAL-CA3982019S3.gz": gzip.compress(
+                        bulk.replace(b"\t5970000000.5\t0\t1", f"\t{token}\t0\t1".encode()), mtime=0
+                    )
+                },
+                (b"\x1f\x8b",),
+            ),
+            "COMTRADE-FINAL-CA3982019S3.gz:2: column 'primaryvalue'",
+        ),
+        (
+            "gdelt1",
+            _api_files(
+                tmp_path / "gd",
+                "gdelt/events",
+                {
+                    "20150301.export.CSV.zip": _gdelt_zip(
+                        "20150301.export.CSV", gdelt.replace(b"\t1.9\t", f"\t{token}\t".encode(), 1)
+                    )
+                },
+                (b"PK\x03\x04",),
+            ),
+            "20150301.export.CSV.zip:1: column 'goldstein_scale'",
+        ),
+    ]
+    api = WdiApi(["NY.GDP.MKTP.CD"])
+    spoiled = page1.replace(b'"value":225496328912.85', f'"value":{token}'.encode())
+    mirror = tmp_path / "wa" / "mirror" / "wdi"
+    mirror.mkdir(parents=True)
+    (mirror / "wdi_api_NY.GDP.MKTP.CD_p1.json").write_bytes(spoiled)
+    (mirror / "wdi_api_NY.GDP.MKTP.CD_p2.json").write_bytes(page2)
+    files = api.fetch_files(mirror=mirror.parent, cache_dir=tmp_path / "wa" / "cache")
+    cases.append(("wdi_api", files, "wdi_api_NY.GDP.MKTP.CD_p1.json:2: column 'value'"))
+    for source, files, place in cases:
+        with pytest.raises(InputError) as caught:
+            ingest(source, files, db)
+        assert place in str(caught.value) and "expected a finite number" in str(caught.value), (source, caught.value)
+    assert checksum(db) == before
+
+
+def _connectors() -> list[str]:
+    from silkscope.ingest import available
+
+    return available()
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize("source", _connectors())
+def test_real_published_files_do_not_trip_the_shared_checks(shared_dir, tmp_path, db, source):
+    """Every real extract in ../shared/data loads with the duplicate and plausibility checks on (the AidData
+    geocoded file's one repeated location is allowed: it never reaches core)."""
+    proc = silkscope(tmp_path, "ingest", source, "--mirror", str(shared_dir / "data"), "--db", str(db))
+    absent = ("is not in the mirror folder", "files is in the mirror folder")  # one file, or none of several
+    if proc.returncode != 0 and any(a in proc.flat for a in absent):
+        pytest.skip(f"no real extract of {source} in ../shared/data")
+    assert proc.returncode == 0, proc.stderr
+    assert f"{source} loaded" in proc.flat
+
+
+# --- item 3 (the reference pack): implausible numbers, empty files, NUL, URLs, big fields, U+2028 --------------------
+PACK = ROOT / "src" / "silkscope" / "reference_pack"
+csv.field_size_limit(64 << 20)  # this module's own reads of packs holding the big notes written below
+
+
+@pytest.fixture
+def pack(tmp_path) -> Path:
+    target = tmp_path / "pack"
+    shutil.copytree(PACK, target)
+    return target
+
+
+def set_cell(pack: Path, file: str, index: int, column: str, value: str) -> int:
+    """Set one cell of a pack CSV (written back as the pack writes it); return the line the build must name."""
+    path = pack / file
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    rows[index][column] = value
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return index + 2
+
+
+def build_pack(tmp_path: Path, pack: Path, db: Path) -> subprocess.CompletedProcess:
+    return silkscope(tmp_path, "build", "--pack", str(pack), "--db", str(db))
+
+
+@pytest.mark.parametrize(
+    ("file", "column", "value"),
+    [
+        ("finance.csv", "amount_usd", "NaN"),
+        ("finance.csv", "amount_usd", "1e308"),
+        ("investment.csv", "value_usd", "inf"),
+        ("trade.csv", "value_usd", "-Infinity"),
+        ("opinion.csv", "share_pct", "nan"),
+        ("published_claims.csv", "value", "1e308"),
+        ("presence.csv", "count", "99999999999999999999"),
+    ],
+)
+def test_pack_refuses_implausible_numbers_with_file_line_and_column(tmp_path, db, pack, file, column, value):
+    line = set_cell(pack, file, 0, column, value)
+    before = checksum(db)
+    proc = build_pack(tmp_path, pack, db)
+    assert proc.returncode == 2, proc.stderr
+    no_traceback(proc)
+    assert f"reference_pack/{file}:{line}: column '{column}': expected a" in proc.flat
+    assert "of plausible size" in proc.flat and repr(value) in proc.flat
+    assert checksum(db) == before
+
+
+def test_pack_header_only_events_file_is_an_error_not_an_empty_timeline(tmp_path, db, pack):
+    path = pack / "events.csv"
+    path.write_bytes(path.read_bytes().split(b"\n", 1)[0] + b"\n")
+    before = checksum(db)
+    proc = build_pack(tmp_path, pack, db)
+    assert proc.returncode == 2, proc.stderr
+    no_traceback(proc)
+    assert "reference_pack/events.csv:2: column '(file)': expected at least one row after the header" in proc.flat
+    assert checksum(db) == before
+    assert query(db, "SELECT count(*) FROM core.events")[0][0] > 100
+
+
+def test_pack_nul_character_is_located(tmp_path, db, pack):
+    line = set_cell(pack, "events.csv", 3, "title", "State visit\x00 to Astana")
+    before = checksum(db)
+    proc = build_pack(tmp_path, pack, db)
+    assert proc.returncode == 2, proc.stderr
+    no_traceback(proc)
+    assert f"reference_pack/events.csv:{line}: column 'title': expected text without NUL characters" in proc.flat
+    assert checksum(db) == before
+
+
+@pytest.mark.parametrize(
+    "url", ["javascript:alert(document.cookie)", "JavaScript:alert(1)", "data:text/html,<script>", "file:///etc/passwd",
+            "//example.org/x", "https://", "https://example.org/a b"],
+)  # fmt: skip
+def test_pack_source_urls_must_be_web_addresses(tmp_path, db, pack, url):
+    line = set_cell(pack, "sources.csv", 4, "url", url)
+    before = checksum(db)
+    proc = build_pack(tmp_path, pack, db)
+    assert proc.returncode == 2, proc.stderr
+    no_traceback(proc)
+    assert f"reference_pack/sources.csv:{line}: column 'url': expected an http:// or https:// address" in proc.flat
+    assert checksum(db) == before
+
+
+def test_pack_a_one_megabyte_note_loads(tmp_path, db, pack):
+    note = ("A long curated note, kept whole. " * 32_768)[: 1 << 20]
+    set_cell(pack, "events.csv", 2, "note", note)
+    proc = build_pack(tmp_path, pack, db)
+    assert proc.returncode == 0, proc.stderr
+    event_id = list(csv.DictReader((pack / "events.csv").open(encoding="utf-8", newline="")))[2]["event_id"]
+    assert query(db, "SELECT length(note) FROM core.events WHERE event_id = ?", [event_id]) == [(len(note),)]
+
+
+def test_pack_a_field_over_the_bound_is_a_located_error(tmp_path, db, pack):
+    from silkscope.pack import FIELD_LIMIT
+
+    line = set_cell(pack, "events.csv", 2, "note", "x" * (FIELD_LIMIT + 1))
+    before = checksum(db)
+    proc = build_pack(tmp_path, pack, db)
+    assert proc.returncode == 2, proc.stderr
+    no_traceback(proc)
+    assert f"reference_pack/events.csv:{line}: column '(row)': expected CSV with fields of at most" in proc.flat
+    assert checksum(db) == before
+
+
+def test_pack_line_separator_characters_stay_inside_their_field(tmp_path, db, pack):
+    title = "Summit\u2028second line\u2029third\x85 fourth"
+    set_cell(pack, "events.csv", 2, "title", title)
+    line = set_cell(pack, "events.csv", 6, "date_start", "not a date")  # rows after it keep their line numbers
+    proc = build_pack(tmp_path, pack, db)
+    assert proc.returncode == 2 and f"reference_pack/events.csv:{line}: column 'date_start'" in proc.flat
+    set_cell(pack, "events.csv", 6, "date_start", list(csv.DictReader((PACK / "events.csv").open()))[6]["date_start"])
+    proc = build_pack(tmp_path, pack, db)
+    assert proc.returncode == 0, proc.stderr
+    event_id = list(csv.DictReader((pack / "events.csv").open(encoding="utf-8", newline="")))[2]["event_id"]
+    assert query(db, "SELECT title FROM core.events WHERE event_id = ?", [event_id]) == [(title,)]

@@ -15,6 +15,7 @@ from silkscope import warehouse
 from silkscope.analysis.materialise import materialise
 from silkscope.errors import SilkscopeError
 from silkscope.fetch import ByteProgress, ContentError, FetchedFile, FetchError
+from silkscope.sources import plausible
 from silkscope.sources.base import Connector, require_files
 
 # name -> "module:Class"; modules are imported only when used, so one broken connector cannot break the others.
@@ -102,6 +103,8 @@ def ingest(
         with warehouse.transaction(con):
             say(f"{name}: parsing {len(files)} file(s) into raw")
             connector.load_raw(con, files)
+            if connector.duplicate_rows == "error":
+                plausible.check_duplicates(con, name, ids, files)
             edition = connector.edition(con, files)
             say(f"{name}: replacing earlier rows")
             for table in connector.core_tables:
@@ -122,6 +125,7 @@ def ingest(
                 _record_source(con, connector, file, ids[file.remote.name], connector.file_edition(file, edition), now)
             say(f"{name}: harmonising into core")
             connector.harmonise(con, ids)
+            plausible.check_values(con, connector.core_tables, ids, files)  # NaN, inf, 1e308: located, rolled back
             say(f"{name}: materialising out.*")
             materialise(con)  # derived tables change in the same transaction as the facts
         con.execute("CHECKPOINT")

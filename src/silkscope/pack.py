@@ -5,6 +5,8 @@ from __future__ import annotations
 import calendar
 import csv
 import hashlib
+import io
+import math
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -44,6 +46,14 @@ PRECISIONS = {"day", "month", "year"}
 SOURCE_KINDS = {"official", "news", "analysis", "dataset", "publication", "compilation"}
 CITATION_STATUSES = {"cited", "unsourced"}
 UNSOURCED_SOURCE_ID = "src_compiler_assertion"
+# csv's default field limit is 128 kB; a curated note or quote may be longer (a whole article excerpt of 1 MB
+# loads). The limit stays, raised and bounded: a field larger than this is a broken quote swallowing the rest of
+# the file, reported with its line.
+FIELD_LIMIT = 16 * 1024 * 1024
+# Pack files that may hold a header and no rows. None may today: a header-only events.csv would silently empty the
+# timeline, so an empty file is an error naming it unless it is listed here.
+MAY_BE_EMPTY: set[str] = set()
+INTEGER_MAX = 2**31 - 1  # the warehouse's INTEGER columns (counts, years, sample sizes)
 _DATE_FORMS = {
     "day": re.compile(r"^\d{4}-\d{2}-\d{2}$"),
     "month": re.compile(r"^\d{4}-\d{2}$"),
@@ -98,6 +108,9 @@ class RowReader:
         except ValueError:
             self.problem(column, "a whole number", value)
             return None
+        if abs(number) > INTEGER_MAX:
+            self.problem(column, f"a whole number of plausible size (|x| <= {INTEGER_MAX})", value)
+            return None
         if minimum is not None and number < minimum:
             self.problem(column, f"a whole number >= {minimum}", value)
             return None
@@ -113,6 +126,12 @@ class RowReader:
             number = float(value)
         except ValueError:
             self.problem(column, "a number", value)
+            return None
+        from silkscope.sources.plausible import bound_for  # one bound for pack and connectors
+
+        bound = bound_for(column)
+        if not math.isfinite(number) or abs(number) > bound:  # NaN, inf, 1e308: a slip, never a fact
+            self.problem(column, f"a finite number of plausible size (|x| <= {bound:g})", value)
             return None
         if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
             bounds = f"between {minimum} and {maximum}" if maximum is not None else f">= {minimum}"
@@ -221,18 +240,64 @@ def _rows(
     except UnicodeDecodeError as exc:
         problems.append(Problem(label, 0, "(file)", "UTF-8 text", f"undecodable byte at offset {exc.start}"))
         return
-    reader = csv.DictReader(text.splitlines())
-    header = reader.fieldnames or []
+    if "\x00" in text:
+        problems.append(_nul_problem(label, text))
+        return
+    records = _records(label, text, problems)
+    if records is None:
+        return
+    header = records[0][1] if records else []
     missing = [c for c in required_columns if c not in header]
     if missing:
         problems.append(Problem(label, 1, ",".join(missing), "these columns in the header", ",".join(header)))
         return
-    for row in reader:
-        line = reader.line_num
-        if None in row:  # more cells than header columns: a stray comma or unquoted text
-            problems.append(Problem(label, line, "(row)", f"{len(header)} cells", f"{len(header) + len(row[None])}"))
+    if len(records) < 2 and name not in MAY_BE_EMPTY:
+        problems.append(Problem(label, 2, "(file)", "at least one row after the header", "the header only"))
+        return
+    for line, cells in records[1:]:
+        if len(cells) > len(header):  # more cells than header columns: a stray comma or unquoted text
+            problems.append(Problem(label, line, "(row)", f"{len(header)} cells", f"{len(cells)}"))
             continue
+        row = dict(zip(header, cells, strict=False))  # missing trailing cells read as absent, as DictReader did
         yield RowReader(label, line, row, problems), row
+
+
+def _records(label: str, text: str, problems: list[Problem]) -> list[tuple[int, list[str]]] | None:
+    """(line where the record starts, its cells) for every non-blank record, the header first.
+
+    Lines end only at \n or \r\n (the csv module's own rule; str.splitlines would also split at U+2028, U+2029,
+    \x0b, \x1c... inside a quoted field); a quoted field may span lines. None, with a Problem, when the csv
+    module gives up (a field over FIELD_LIMIT).
+    """
+    previous = csv.field_size_limit(FIELD_LIMIT)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    records: list[tuple[int, list[str]]] = []
+    start = 1
+    try:
+        for cells in reader:
+            if cells:
+                records.append((start, cells))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        expected = f"CSV with fields of at most {FIELD_LIMIT:,} characters and balanced quotes"
+        problems.append(Problem(label, start, "(row)", expected, str(exc)))
+        return None
+    finally:
+        csv.field_size_limit(previous)
+    return records
+
+
+def _nul_problem(label: str, text: str) -> Problem:
+    """Where the first NUL character sits: line, and the header's name for the field (or its position)."""
+    at = text.index("\x00")
+    line = text.count("\n", 0, at) + 1
+    line_start = text.rfind("\n", 0, at) + 1
+    position = at - line_start + 1
+    header = next(csv.reader([text[: text.find("\n")] if "\n" in text else text]), [])
+    before = text[line_start:at].replace("\r", " ")
+    field = len(next(csv.reader([before]), [""])) - 1 if before else 0
+    column = header[field] if line > 1 and field < len(header) else f"(character {position})"
+    return Problem(label, line, column, "text without NUL characters", f"a NUL at character {position} of the line")
 
 
 def _record(reader: RowReader) -> str:

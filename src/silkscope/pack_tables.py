@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from silkscope.errors import Problem
 from silkscope.pack import (
     EVENT_TYPES,
@@ -39,7 +41,7 @@ def source_row(r: RowReader) -> dict | None:
         "kind": r.enum("kind", SOURCE_KINDS),
         "publisher": r.text("publisher"),
         "title": r.text("title"),
-        "url": r.text("url", required=False),
+        "url": _web_url(r, "url"),
         "licence": r.text("licence", required=False),
         "accessed": r.partial_date("accessed", "day", required=False),
         "retrieved_at": None,
@@ -50,6 +52,19 @@ def source_row(r: RowReader) -> dict | None:
         "record": f"{r.file}:{r.line}",
     }
     return row if source_id else None
+
+
+def _web_url(r: RowReader, column: str) -> str | None:
+    """An http(s) address with a host, or nothing: pages and reports turn it into a link, so a javascript:,
+    data: or file: URL would run or open something on the reader's machine."""
+    value = r.text(column, required=False)
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or any(c.isspace() for c in value):
+        r.problem(column, "an http:// or https:// address with a host (no spaces)", value[:200])
+        return None
+    return value
 
 
 EVENT_COLUMNS = [

@@ -141,6 +141,8 @@ class AidDataChinaProjects(Connector):
         "AidData serves the dataset only as a zip."
     )
     core_tables = ("core.finance_flows",)
+    # One row per project (project_id); an exact repeat would add the project's amount twice.
+    duplicate_rows = "error"
 
     def remote_files(self) -> list[RemoteFile]:
         return [
@@ -153,6 +155,8 @@ class AidDataChinaProjects(Connector):
         ]
 
     def load_raw(self, con: duckdb.DuckDBPyConnection, files: list[FetchedFile]) -> None:
+        from silkscope.ingest import source_id_for
+
         (file,) = files
         path = file.path
         # Quotes inside quoted fields are escaped as \" in AidData's China files; with read_csv_raw's default
@@ -163,6 +167,7 @@ class AidDataChinaProjects(Connector):
                 PROJECTS_TABLE,
                 path,
                 escape="\\",
+                source_id=source_id_for(self, file),
                 expected="a UTF-8 CSV in AidData's Chinese official finance layout (quotes escaped as \\\")",
             )
         require_columns(con, PROJECTS_TABLE, path, PROJECT_COLUMNS)

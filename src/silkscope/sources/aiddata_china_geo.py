@@ -70,15 +70,26 @@ class AidDataChinaGeocoded(Connector):
         "commit 7039e35) and written out as CSV for silkscope's offline mirror."
     )
     core_tables = ()  # locations stay in raw (for maps); see check_geocoded_projects
+    # Locations never reach core (nothing is summed or counted from them), and the published file does hold an
+    # exact repeat (project 46985, one location listed twice): refusing it would refuse the real file.
+    duplicate_rows = "keep"
 
     def remote_files(self) -> list[RemoteFile]:
         return [RemoteFile(GEO_URL, GEO_FILE, expect=(b"id,year,country,place",), mirror_subdir="aiddata")]
 
     def load_raw(self, con: duckdb.DuckDBPyConnection, files: list[FetchedFile]) -> None:
+        from silkscope.ingest import source_id_for
+
         (file,) = files
         path = file.path
         with csv_located(path):
-            read_csv_raw(con, GEO_TABLE, path, expected=f"a UTF-8, comma-separated CSV with columns {GEO_COLUMNS}")
+            read_csv_raw(
+                con,
+                GEO_TABLE,
+                path,
+                source_id=source_id_for(self, file),
+                expected=f"a UTF-8, comma-separated CSV with columns {GEO_COLUMNS}",
+            )
         require_columns(con, GEO_TABLE, path, GEO_COLUMNS)
         require_values(con, GEO_TABLE, path, ["id", "_year", "country"])
         check_types(con, GEO_TABLE, path, GEO_TYPES)

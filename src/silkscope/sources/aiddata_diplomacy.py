@@ -110,15 +110,25 @@ class AidDataPublicDiplomacy(Connector):
         "AidData serves the dataset only as a zip."
     )
     core_tables = ("core.indicators",)
+    # One row per receiving country and year (counts of diplomacy events): a repeat would be a second value.
+    duplicate_rows = "error"
 
     def remote_files(self) -> list[RemoteFile]:
         return [RemoteFile(URL, FILE, expect=(b"receiving_country,year,",), mirror_subdir="aiddata")]
 
     def load_raw(self, con: duckdb.DuckDBPyConnection, files: list[FetchedFile]) -> None:
+        from silkscope.ingest import source_id_for
+
         (file,) = files
         path = file.path
         with csv_located(path):
-            read_csv_raw(con, TABLE, path, expected=f"a UTF-8, comma-separated CSV with columns {COLUMNS}")
+            read_csv_raw(
+                con,
+                TABLE,
+                path,
+                source_id=source_id_for(self, file),
+                expected=f"a UTF-8, comma-separated CSV with columns {COLUMNS}",
+            )
         require_columns(con, TABLE, path, COLUMNS)
         require_values(con, TABLE, path, ["receiving_country", "_year"])
         check_types(con, TABLE, path, {"_year": "INTEGER"})

@@ -94,17 +94,22 @@ class AidDataFlows(Connector):
         "Finance Using AidData. World Development 39(11). AidData Core Research Release, aggregated."
     )
     core_tables = ("core.finance_flows",)
+    # One row per donor, recipient and year (sums of commitments): an exact repeat would be summed twice.
+    duplicate_rows = "error"
 
     def remote_files(self) -> list[RemoteFile]:
         return [RemoteFile(URL, FILE, expect=(b"date,donor,recipient",), mirror_subdir="aiddata")]
 
     def load_raw(self, con: duckdb.DuckDBPyConnection, files: list[FetchedFile]) -> None:
+        from silkscope.ingest import source_id_for
+
         (file,) = files
         with csv_located(file.path):
             read_csv_raw(
                 con,
                 "aiddata_flows_donor_recipient_year",
                 file.path,
+                source_id=source_id_for(self, file),
                 expected=f"a UTF-8, comma-separated CSV with columns {', '.join(COLUMNS)}",
             )
         require_columns(con, "aiddata_flows_donor_recipient_year", file.path, COLUMNS)

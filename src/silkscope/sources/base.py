@@ -35,6 +35,12 @@ class Connector:
 
     # With a mirror folder, may some files be absent? (e.g. WDI: an analyst carries in the indicators they need)
     partial_mirror_ok: ClassVar[bool] = False
+    # A raw row that repeats an earlier line of its file in every published column: "error" stops the ingest
+    # naming both lines (plausible.check_duplicates), because harmonise would count it twice; "keep" when such
+    # rows are harmless (they never reach core) or meaningful. Each connector states its choice and why. The
+    # default suits files keyed by country, year and series (WDI bulk and API: one row per country and
+    # indicator, one observation per country and year), where a repeat can only be a copy.
+    duplicate_rows: ClassVar[str] = "error"
 
     def remote_files(self) -> list[RemoteFile]:
         raise NotImplementedError

@@ -178,6 +178,9 @@ class ChinaVitae(Connector):
         "named in an activity and day; converted from .rds to CSV (date,year,country,leader,text) for silkscope."
     )
     core_tables = ("core.leader_engagements",)
+    # One record per engagement (date, leader, country, text): the same record twice would count one meeting or
+    # trip twice. The published file has none (tests/test_reliability_load.py checks the real extract).
+    duplicate_rows = "error"
 
     def __init__(self, url: str = URL):
         self.url = url
@@ -186,10 +189,12 @@ class ChinaVitae(Connector):
         return [RemoteFile(self.url, FILE, expect=EXPECT, mirror_subdir="chinavitae")]
 
     def load_raw(self, con: duckdb.DuckDBPyConnection, files: list[FetchedFile]) -> None:
+        from silkscope.ingest import source_id_for
+
         (file,) = files
         expected = f"comma-separated UTF-8 {COLUMNS}"
         try:
-            read_csv_raw(con, TABLE, file.path, expected=expected)
+            read_csv_raw(con, TABLE, file.path, source_id=source_id_for(self, file), expected=expected)
         except InputError as exc:
             if exc.problems[0].line:
                 raise

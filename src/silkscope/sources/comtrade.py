@@ -74,6 +74,9 @@ class _Comtrade(Connector):
     homepage = "https://comtradeplus.un.org/"
     citation = "United Nations Statistics Division. UN Comtrade Database, https://comtradeplus.un.org/."
     core_tables = ("core.trade_flows",)
+    # One figure per reporter, partner, flow, commodity and year (harmonise also refuses a repeated key): an exact
+    # copy of a row would be a second value for the same trade flow.
+    duplicate_rows = "error"
     raw_table: ClassVar[str]
 
     def __init__(self, plan: Plan | None = None, base_url: str | None = None):

@@ -85,6 +85,10 @@ class _GdeltEvents(Connector):
     version: ClassVar[str]
     mirror_subdir: ClassVar[str]
     core_tables = ("core.news_events",)
+    # Every GDELT record has its own GLOBALEVENTID, so a row equal to another in every field is a copy of the line.
+    # Records of one event in several files are merged by harmonise; rows without a source URL are summed there,
+    # so a copied line would count twice.
+    duplicate_rows = "error"
     publisher = "The GDELT Project"
     licence = "Free and open for any use, with citation of the GDELT Project (gdeltproject.org terms of use)"
     homepage = "https://www.gdeltproject.org/data.html"

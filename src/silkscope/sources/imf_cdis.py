@@ -100,6 +100,8 @@ class ImfCdis(Connector):
         "dataflow IMF.STA:DIP. Washington, DC: IMF."
     )
     core_tables = ("core.investments",)
+    # SDMX-CSV: one row per series key and period; an exact repeat would be a second position for the same dyad.
+    duplicate_rows = "error"
 
     def __init__(self, url: str = URL, params: dict[str, str] | None = None):
         self.url = url

@@ -86,6 +86,10 @@ class OecdCrs(Connector):
     )
     citation = "OECD (2025). Creditor Reporting System (CRS). OECD Data Explorer, bulk download (dotStat format)."
     core_tables = ("core.finance_flows",)
+    # Activity rows are summed per donor, agency, recipient and year. A row equal to another in every published
+    # field (CrsID, project number, descriptions and amounts included) is a copy of that activity, not a second
+    # one; the message names both lines so a genuine case can be looked at (no real CRS file is in the test data).
+    duplicate_rows = "error"
     partial_mirror_ok = True  # an analyst may carry in only the years they need
 
     def __init__(self) -> None:

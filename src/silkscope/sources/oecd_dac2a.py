@@ -99,6 +99,8 @@ class OecdDac2a(Connector):
     )
     citation = "OECD (2025). DAC2A: Aid (ODA) disbursements to countries and regions. OECD Data Explorer."
     core_tables = ("core.finance_flows",)
+    # SDMX-CSV: one row per series key and year; an exact repeat would be summed into the same flow twice.
+    duplicate_rows = "error"
 
     def remote_files(self) -> list[RemoteFile]:
         return [
