@@ -54,11 +54,11 @@ def test_build_loads_every_table(built_db):
         no_source = con.execute(
             "SELECT count(*) FROM core.events e ANTI JOIN core.sources s USING (source_id)"
         ).fetchone()[0]
-    assert counts["core.events"] == 103
+    assert counts["core.events"] == 103 + 131 + 1  # both shared timelines; one EU/TUR/IND row split in two
     assert unsourced == 9
     assert no_source == 0
     assert counts["core.dialogue_formats"] >= 6
-    assert counts["core.presence"] == 10 and counts["core.opinion"] == 4
+    assert counts["core.presence"] == 10 and counts["core.opinion"] == 82  # 4 earlier MOFA rows + 78 carried
     assert counts["core.published_claims"] >= 20
     assert counts["core.countries"] > 240 and counts["core.actors"] >= 20
 
@@ -172,4 +172,4 @@ def test_failure_inside_the_transaction_rolls_back(tmp_path, pack_copy, monkeypa
         build(db, pack_dir=pack_copy)
     assert _state(db)[1] == before[1]
     with duckdb.connect(str(db), read_only=True) as con:
-        assert con.execute("SELECT count(*) FROM core.events").fetchone()[0] == 103
+        assert con.execute("SELECT count(*) FROM core.events").fetchone()[0] == 235

@@ -65,10 +65,22 @@ def test_compare_summary_has_a_row_per_partner_with_sources(built_db):
 
 
 def test_partners_outside_the_timeline_are_not_zero(built_db):
-    result = views.compare("C5", "TUR,JPN", "all", 2000, 2025, db=built_db)
+    result = views.compare("C5", "DEU,JPN", "all", 2000, 2025, db=built_db)
     rows = _by_partner(result)
-    assert rows["TUR"]["leader_trips"] is None
-    assert any("TUR" in note for note in result.notes)
+    assert rows["DEU"]["leader_trips"] is None  # member states' leaders are outside the timeline
+    assert any("DEU" in note and "not covered" in note for note in result.notes)
+
+
+def test_eu_turkiye_and_india_are_covered_with_their_periods(built_db):
+    result = views.compare("C5", "TUR,IND,EUU", "all", 2000, 2025, db=built_db)
+    rows = _by_partner(result)
+    assert rows["IND"]["leader_trips"] >= 8 and rows["TUR"]["leader_trips"] >= 15 and rows["EUU"]["leader_trips"] >= 6
+    assert rows["IND"]["inbound_leader_visits"] >= 10
+    # Turkic Council / OTS summits are the format's meetings, never Erdogan's visits
+    assert rows["TUR"]["format_meetings"] >= 15 and "Organization of Turkic States" in rows["TUR"]["formats"]
+    (note,) = [n for n in result.notes if n.startswith("Curated timeline coverage")]
+    assert "India: leader visits to the five states 2000-2026 complete" in note
+    assert "Türkiye: leader visits to the five states 2000-2008 partial" in note
 
 
 def test_profile_sections_and_sources(built_db):
@@ -110,7 +122,7 @@ def test_timeline_filters(built_db):
 def test_sources_view_counts_citations(built_db):
     rows = views.sources(db=built_db).rows
     by_id = {r["source_id"]: r for r in rows}
-    assert by_id["src_compiler_assertion"]["cited_by_rows"] == 11  # 9 events + 2 formats
+    assert by_id["src_compiler_assertion"]["cited_by_rows"] == 9  # 9 events (the EU and India formats are cited now)
     assert by_id["src_dadabaev_2018"]["kind"] == "publication"
     assert all(r["sha256"] for r in rows if r["kind"] == "curated_file")
 

@@ -30,6 +30,9 @@ EVENT_TYPES = {
     "ministerial_mission",
     "ceremonial",
     "finding",
+    "organisation_summit",  # a summit of a multilateral organisation the partner is one member of: never a visit
+    "conference",
+    "policy_milestone",  # a strategy or decision adopted; host_iso3 lists the states it addresses: never a visit
 }
 STATUSES = {"held", "planned", "cancelled", "postponed"}
 LEVELS = {

@@ -54,9 +54,12 @@ OPINION_COLUMNS = [
     "fieldwork_precision",
     "indicator",
     "question",
+    "answer",
     "share_pct",
     "sample_n",
     "pollster",
+    "confidence",
+    "basis",
     "note",
     "source_ids",
     "citation_status",
@@ -64,6 +67,8 @@ OPINION_COLUMNS = [
 
 
 def opinion_row(r: RowReader, known: set[str]) -> dict | None:
+    from silkscope.opinion import BASES, CONFIDENCE, INDICATORS  # the poll measures, declared once
+
     country, group = r.scope()
     precision = r.enum("fieldwork_precision", PRECISIONS)
     return {
@@ -74,11 +79,14 @@ def opinion_row(r: RowReader, known: set[str]) -> dict | None:
         "fieldwork_start": r.partial_date("fieldwork_start", precision),
         "fieldwork_end": r.partial_date("fieldwork_end", precision, end=True),
         "fieldwork_precision": precision,
-        "indicator": r.text("indicator"),
+        "indicator": r.enum("indicator", set(INDICATORS)),
         "question": r.text("question"),
+        "answer": r.text("answer"),
         "share_pct": r.number("share_pct", minimum=0, maximum=100),
         "sample_n": r.integer("sample_n", required=False, minimum=1),
         "pollster": r.text("pollster", required=False),
+        "confidence": r.enum("confidence", set(CONFIDENCE)),
+        "basis": r.enum("basis", set(BASES)),
         **citation_fields(r, known),
     }
 

@@ -13,6 +13,7 @@ from silkscope.pack import (
     STATUSES,
     RowReader,
 )
+from silkscope.pack_coverage import CLASS_COLUMNS, COVERAGE_COLUMNS, class_row, coverage_row
 from silkscope.pack_facts import (  # citation_fields lives there so the two modules import one way only
     FINANCE_COLUMNS,
     INVESTMENT_COLUMNS,
@@ -226,6 +227,8 @@ FACT_FILES = [
     ("trade.csv", "core.trade_flows", TRADE_COLUMNS, trade_row),
     ("investment.csv", "core.investments", INVESTMENT_COLUMNS, investment_row),
     ("published_claims.csv", "core.published_claims", CLAIM_COLUMNS, claim_row),
+    ("coverage.csv", "core.coverage", COVERAGE_COLUMNS, coverage_row),
+    ("country_classes.csv", "core.country_classes", CLASS_COLUMNS, class_row),
 ]
 
 _ID_COLUMN = {"core.dialogue_formats": "format_id", "core.events": "event_id", "core.published_claims": "claim_id"}

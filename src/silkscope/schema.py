@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4  # v4: core.opinion answer, confidence, basis; core.coverage; core.country_classes
 
 # Foreign keys are checked by the loaders (and `silkscope check-warehouse`), not declared: DuckDB cannot delete
 # and re-insert referenced parent rows inside one transaction, which every reload does.
@@ -143,6 +143,31 @@ DDL = [
         share_pct DOUBLE NOT NULL CHECK (share_pct BETWEEN 0 AND 100),
         sample_n INTEGER,
         pollster VARCHAR,
+        answer VARCHAR,                  -- the answer whose share is given (approve, friendly or somewhat friendly...)
+        confidence VARCHAR,              -- high, medium, low
+        basis VARCHAR,                   -- publisher (the pollster's own release) or secondary_report
+        {_FACT_META}
+    )""",
+    # What the curated timeline covers, per partner and instrument: years, and whether every event is in it.
+    f"""CREATE TABLE IF NOT EXISTS core.coverage (
+        fact_id VARCHAR PRIMARY KEY,
+        partner_iso3 VARCHAR NOT NULL,
+        instrument VARCHAR NOT NULL,     -- leader_visits, inbound_visits, dialogue_meetings
+        first_year INTEGER NOT NULL,
+        last_year INTEGER NOT NULL,
+        completeness VARCHAR NOT NULL CHECK (completeness IN ('complete', 'partial')),
+        {_FACT_META}
+    )""",
+    # Classes of countries a claim may name ('liberal democracy', 'Asian'), per year, with the index behind them.
+    f"""CREATE TABLE IF NOT EXISTS core.country_classes (
+        fact_id VARCHAR PRIMARY KEY,
+        class_id VARCHAR NOT NULL,
+        country_iso3 VARCHAR NOT NULL,
+        first_year INTEGER NOT NULL,
+        last_year INTEGER NOT NULL,
+        member BOOLEAN NOT NULL,
+        basis VARCHAR NOT NULL,          -- the index and its value, e.g. Freedom House status Free
+        confidence VARCHAR NOT NULL,
         {_FACT_META}
     )""",
     f"""CREATE TABLE IF NOT EXISTS core.finance_flows (
@@ -266,10 +291,15 @@ MIGRATIONS = [
     "ALTER TABLE core.trade_flows ADD COLUMN IF NOT EXISTS value_published DOUBLE",
     "ALTER TABLE core.trade_flows ADD COLUMN IF NOT EXISTS unit_published VARCHAR",
     "ALTER TABLE core.trade_flows ALTER COLUMN value_usd DROP NOT NULL",
-    "DROP VIEW IF EXISTS out.visits",  # v3: out.visits is a materialised table
+    "ALTER TABLE core.opinion ADD COLUMN IF NOT EXISTS answer VARCHAR",
+    "ALTER TABLE core.opinion ADD COLUMN IF NOT EXISTS confidence VARCHAR",
+    "ALTER TABLE core.opinion ADD COLUMN IF NOT EXISTS basis VARCHAR",
 ]
 
 LEADER_LEVELS = ("head_of_state", "head_of_government")
+# Event types that are never visits, whoever travelled: findings, summits of multilateral organisations the partner
+# is one member of (Turkic Council/OTS, SCO, CICA: meetings, not bilateral visits) and policy milestones.
+NOT_VISITS = ("finding", "organisation_summit", "policy_milestone")
 
 # Derived tables (out.*) are materialised by silkscope.analysis.materialise in the same transaction as the facts
 # they derive from (build, ingest, snapshot load); requests read them and never recompute.
@@ -281,7 +311,7 @@ VISITS_SQL = f"""WITH pairs AS (
         FROM core.events e
         JOIN core.event_participants v ON v.event_id = e.event_id AND v.role = 'visitor'
         JOIN core.event_participants h ON h.event_id = e.event_id AND h.role = 'host'
-        WHERE e.status = 'held' AND e.mode = 'in_person' AND e.event_type <> 'finding')
+        WHERE e.status = 'held' AND e.mode = 'in_person' AND e.event_type NOT IN {NOT_VISITS})
     SELECT p.event_id, p.visitor AS visitor_iso3, p.host AS host_iso3, p.year, p.date_start, p.date_end,
            p.date_precision, p.event_type, p.level, p.trip_id,
            coalesce(p.trip_id,
@@ -326,4 +356,6 @@ PACK_TABLES_FILL_ORDER = [
     "core.trade_flows",
     "core.investments",
     "core.published_claims",
+    "core.coverage",
+    "core.country_classes",
 ]

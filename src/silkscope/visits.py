@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
-from silkscope.countries import C5
+from silkscope import coverage
 from silkscope.result import Result, cited_ids, fetch_rows, sources_for
 from silkscope.schema import LEADER_LEVELS
 
@@ -19,12 +19,10 @@ DEFINITIONS = {
 }
 
 
-def covered_partners(con: duckdb.DuckDBPyConnection) -> set[str]:
-    """Partners whose leaders' travel the curated timeline records at all (others are 'not covered', not 0)."""
-    rows = con.execute(
-        "SELECT DISTINCT unnest(visitor_iso3) FROM core.events UNION SELECT DISTINCT unnest(host_iso3) FROM core.events"
-    ).fetchall()
-    return {r[0] for r in rows} - set(C5)
+def covered_partners(con: duckdb.DuckDBPyConnection) -> coverage.Coverage:
+    """Partners the curated timeline covers, with their periods (reference_pack/coverage.csv); others are
+    'not covered', not 0. A mapping partner -> spans, so `partner in covered` works as for a set."""
+    return coverage.load(con)
 
 
 def leader_visits(members: list[str], partners: list[str], lo: int, hi: int, con) -> Result:
@@ -143,14 +141,19 @@ GROUP BY ALL ORDER BY year, partner_iso3"""
     )
 
 
-def coverage_notes(partners: list[str], covered: set[str]) -> list[str]:
+def coverage_notes(partners: list[str], covered: coverage.Coverage | set[str]) -> list[str]:
+    """What the timeline covers for each chosen partner, and which it does not cover at all."""
+    if isinstance(covered, coverage.Coverage):
+        return coverage.notes(partners, covered)
     missing = [p for p in partners if p not in covered]
-    if not missing:
-        return []
-    return [
-        f"The curated visit timeline does not yet cover {', '.join(missing)}: their visit counts are "
-        "'not covered', not evidence of no visits."
-    ]
+    return (
+        [
+            f"The curated visit timeline does not cover {', '.join(missing)}: their visit counts are "
+            "'not covered', not evidence of no visits."
+        ]
+        if missing
+        else []
+    )
 
 
 def mark_uncovered(result: Result, covered: set[str]) -> None:

@@ -53,7 +53,8 @@ def test_fdi_presence_news_and_biographies_stay_apart(p2010):
     assert chn["vitae_other_travel_days"] == 1
     assert jpn["vitae_leader_travel_days"] is None  # biographies cover China only: not 0
     assert rows[("KOR", "UZB", 2010)]["news_events_total"] is None
-    assert rows[("TUR", "UZB", 2010)]["leader_visits_to_country"] is None  # not in the timeline
+    # Türkiye is in the timeline since the EU/Türkiye/India rows were carried: no visit that year is 0, not NULL
+    assert rows[("TUR", "UZB", 2010)]["leader_visits_to_country"] == 0
 
 
 def test_sources_definitions_and_sql(p2010):

@@ -227,7 +227,10 @@ GROUP BY host_iso3, visitor_iso3, year""",
         "opinion",
         "Share of respondents giving an answer to one poll question, kept apart by question wording (family by "
         "question indicator)",
-        f"""SELECT 'opinion.' || indicator AS measure, subject_iso3 AS partner_iso3, {_SCOPE} AS country_iso3,
+        # one measure per question and answer: approval and disapproval of one poll are never averaged
+        f"""SELECT 'opinion.' || indicator || '.'
+       || regexp_replace(lower(coalesce(answer, 'share')), '[^a-z0-9]+', '_', 'g') AS measure,
+       subject_iso3 AS partner_iso3, {_SCOPE} AS country_iso3,
        year(fieldwork_end) AS year, avg(share_pct) AS value, any_value(question) AS definition, source_id
 FROM core.opinion GROUP BY ALL""",
         (),

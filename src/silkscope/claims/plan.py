@@ -12,15 +12,13 @@ import duckdb
 from silkscope.claims.extract import Claim
 from silkscope.claims.reader import Document
 from silkscope.countries import registry
+from silkscope.coverage import Coverage
 from silkscope.result import fetch_rows
 from silkscope.schema import LEADER_LEVELS
 
-# The curated timeline starts in 2000. Leader-level travel is complete from then for these partners (README: the
-# timeline covers them); China's and Russia's leaders travelled far more often than the timeline records, so their
-# counts are lower bounds. Change with the reference pack's coverage.
-TIMELINE_START = 2000
-LEADERS_COVERED = frozenset({"JPN", "CHN", "KOR", "RUS", "USA"})
-PARTIAL_COVERAGE = frozenset({"CHN", "RUS"})
+# What the curated timeline covers, per partner and instrument (years; complete, or partial with lower-bound
+# counts), is declared once in reference_pack/coverage.csv (core.coverage): Context.covered holds it and
+# `complete` / `timeline_start` below read it.
 INDEPENDENCE = 1991
 
 # What data would settle a claim the warehouse cannot, and the connector that provides it.
@@ -116,7 +114,7 @@ class Context:
     doc: Document
     claims: list[Claim]
     as_of: int
-    covered: set[str]
+    covered: Coverage
     connectors: set[str]
     sources: dict[str, dict[str, Any]]
     _cache: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
@@ -144,6 +142,16 @@ class Context:
 
     def source(self, source_id: str | None) -> dict[str, Any]:
         return self.sources.get(source_id or "", {})
+
+
+def complete(ctx: Context, partner: str | None, lo: int, hi: int | None = None, instrument: str = "leader_visits"):
+    """Is every event of this kind by this partner from `lo` to `hi` (default: the article's year) in the timeline?
+    (Absence then means no event.)"""
+    return ctx.covered.complete(partner, instrument, lo, ctx.as_of if hi is None else hi)
+
+
+def timeline_start(ctx: Context) -> int:
+    return ctx.covered.start()
 
 
 def members(scope: str | None) -> list[str]:
@@ -239,10 +247,14 @@ FROM core.investments
 WHERE partner_iso3 = ? AND (list_contains(?::VARCHAR[], country_iso3) OR group_id = ?)
 ORDER BY year"""
 
-OPINION = """SELECT fact_id, subject_iso3, coalesce(country_iso3, group_id) AS scope, fieldwork_start, fieldwork_end,
-       indicator, question, share_pct, sample_n, pollster, source_id
-FROM core.opinion WHERE (?::VARCHAR IS NULL OR subject_iso3 = ?::VARCHAR)
-ORDER BY fieldwork_start"""
+OPINION = """SELECT o.fact_id, o.subject_iso3, coalesce(o.country_iso3, o.group_id) AS scope,
+       CASE WHEN o.country_iso3 IS NOT NULL THEN [o.country_iso3]
+            ELSE (SELECT list(m.country_iso3 ORDER BY m.country_iso3) FROM core.country_group_members m
+                  WHERE m.group_id = o.group_id) END AS scope_members,
+       o.fieldwork_start, o.fieldwork_end, o.indicator, o.question, o.answer, o.share_pct, o.sample_n, o.pollster,
+       o.confidence, o.basis, o.note, o.source_id
+FROM core.opinion o WHERE (?::VARCHAR IS NULL OR o.subject_iso3 = ?::VARCHAR)
+ORDER BY o.fieldwork_start, o.fact_id"""
 
 ENGAGEMENTS = """SELECT engagement_date, year, leader, leader_iso3, counterpart_iso3, kind, text, source_id
 FROM core.leader_engagements
@@ -258,6 +270,27 @@ HOSTED_SUMMITS = """SELECT event_id, date_start, year, event_type, status, level
 FROM core.events
 WHERE list_contains(host_iso3, ?) AND list_has_any(visitor_iso3, ?::VARCHAR[]) AND event_type = 'multilateral_summit'
   AND status = 'held' AND mode = 'in_person' AND year >= ?
+ORDER BY date_start"""
+
+# Leader-level visits with their confidence, for 'first leader of a class of countries' claims.
+CLASS_VISITS = """SELECT v.event_id, v.visitor_iso3, v.host_iso3, v.year, v.date_start, v.date_end, v.date_precision,
+       v.level, v.visitor_person, v.trip_key, v.event_type, v.title, e.note, e.confidence, v.source_id
+FROM out.visits v JOIN core.events e USING (event_id)
+WHERE list_contains(?::VARCHAR[], v.visitor_iso3) AND list_contains(?::VARCHAR[], v.host_iso3)
+  AND v.level IN ('head_of_state', 'head_of_government') AND v.date_start BETWEEN ? AND ?
+ORDER BY v.date_start, v.visitor_iso3"""
+
+# Which countries belong to a class ('liberal_democracy', 'asian') in which years, by which index.
+CLASSES = """SELECT fact_id, class_id, country_iso3, first_year, last_year, member, basis, confidence, note, source_id
+FROM core.country_classes WHERE class_id = ? ORDER BY country_iso3, first_year"""
+
+# Summits of multilateral organisations a leader attended abroad: meetings, never counted as visits, but the
+# leader was there (a dated 'visited' claim is then not contradicted by the absence of a bilateral visit).
+ORG_SUMMITS = """SELECT event_id, date_start, date_end, year, event_type, status, level, visitor_iso3, visitor_person,
+       host_iso3, format_id, title, note, source_id
+FROM core.events
+WHERE event_type = 'organisation_summit' AND status = 'held' AND mode = 'in_person'
+  AND list_has_any(visitor_iso3, ?::VARCHAR[]) AND list_has_any(host_iso3, ?::VARCHAR[]) AND year BETWEEN ? AND ?
 ORDER BY date_start"""
 
 EXCHANGE_RATE = """SELECT country_iso3, year, value, definition, source_id FROM core.indicators

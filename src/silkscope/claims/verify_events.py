@@ -76,8 +76,21 @@ def visit_event(claim: Claim, ctx: Context) -> Check:
         return Check("contradicted", evs, f"Not held: {dropped[0]['title']} ({dropped[0]['status']}).")
     if findings:
         return Check("contradicted", evs, f"The timeline records the finding: {findings[0]['title']}.")
+    oq = Query(PL.ORG_SUMMITS, [[visitor], named, year, year])
+    attended = [r for r in ctx.rows(oq) if _month_ok(claim, r)]
+    if attended:
+        evs += [
+            PL_evidence(ctx, r["date_start"].isoformat(), "meeting", [r["year"]], r["title"], r, oq) for r in attended
+        ]
+        return Check(
+            "unverifiable",
+            evs,
+            f"No bilateral visit by {who} is recorded, but {name(visitor)} took part in {attended[0]['title']} there: "
+            "a summit of a multilateral organisation (a meeting, not a visit; the row says who attended).",
+            needs("visits", ctx),
+        )
     inbound = visitor in PL.members("C5")
-    if not inbound and _complete(visitor, year):
+    if not inbound and _complete(ctx, visitor, year, year):
         evs = evs or [
             evidence(ctx, None, "visit", [year], f"no visit by {who} to {', '.join(hosts)}", None, query, "absence")
         ]
@@ -234,7 +247,8 @@ def generic_event(claim: Claim, ctx: Context) -> Check:
             return Check("contradicted", evs, f"Recorded as {best['status']}: {label}.")
         return _judge(claim, year, claim.month, best["date_start"], [], [], evs, label)
     need = needs("event", ctx)
-    before = f" The timeline starts in {PL.TIMELINE_START}." if year < PL.TIMELINE_START else ""
+    start = PL.timeline_start(ctx)
+    before = f" The timeline starts in {start}." if year < start else ""
     ev = evidence(ctx, None, "event", [year], f"no recorded event matching {sorted(words)[:6]}", None, query, "absence")
     return Check(
         "unverifiable", [ev], f"No matching event in the warehouse around {year}.{before} {needs_text(need)}", need

@@ -279,60 +279,12 @@ def investment(claim: Claim, ctx: Context) -> Check:
 
 # --- polls, composition, other figures ---------------------------------------------------------------------------
 
-_POLL_INDICATORS = [
-    ("opinion_most_reliable_partner_share", r"reliable|trust"),
-    ("opinion_relations_friendly_share", r"friendly|positive|favou?rabl|good relations|warm"),
-]
-_QUALITATIVE = [(r"overwhelming", 75.0), (r"vast majority", 75.0), (r"majority|mostly|largely", 50.0)]
-
 
 def poll(claim: Claim, ctx: Context) -> Check:
-    subject = claim.partners[0] if claim.partners else None
-    query = Query(PL.OPINION, [subject, subject])
-    rows = ctx.rows(query)
-    indicator = next((i for i, pattern in _POLL_INDICATORS if re.search(pattern, claim.sentence, re.I)), None)
-    if indicator is None and claim.extra.get("period_carried"):
-        prev = [c for c in ctx.claims if c.type == "share" and c.paragraph == claim.paragraph and c.start < claim.start]
-        indicator = next((i for i, p in _POLL_INDICATORS for c in prev[-1:] if re.search(p, c.sentence, re.I)), None)
-    rows = [r for r in rows if r["indicator"] == indicator]
-    if not rows:
-        return _absent(ctx, claim, query, f"poll results about {subject} for this question", "poll", "percent")
-    years = set(range(claim.period[0], claim.period[-1] + 1)) if claim.period else None
-    dated = [r for r in rows if years is None or {r["fieldwork_start"].year, r["fieldwork_end"].year} & years]
-    if claim.value is None:
-        floor = next((v for pattern, v in _QUALITATIVE if re.search(pattern, claim.text, re.I)), 50.0)
-        ok_rows = [r for r in dated if r["share_pct"] > floor]
-        check_text = f"above {floor:.0f}% ('{claim.extra.get('trigger')}')"
-        verdict_ok = bool(dated) and len(ok_rows) == len(dated)
-    else:
-        ok_rows = [r for r in dated if within(r["share_pct"], claim.value, claim.qualifier, "share")]
-        check_text = f"{claim.value:g}% ({tolerance_text(claim.qualifier, 'share')})"
-        verdict_ok = bool(ok_rows)
-    evs = [
-        evidence(
-            ctx,
-            r["share_pct"],
-            "percent",
-            sorted({r["fieldwork_start"].year, r["fieldwork_end"].year}),
-            f"{r['question']}; respondents in {r['scope']}; n={r['sample_n'] or 'n/a'}; {r['pollster']}",
-            r["source_id"],
-            query,
-            "basis" if r in dated else "context",
-        )
-        for r in rows
-    ]
-    caveat = (
-        " The polls cover four states (Turkmenistan not polled)."
-        if any(r["scope"] == "C4_EXCL_TKM" for r in rows)
-        else ""
-    )
-    if not dated:
-        return Check(
-            "unverifiable", evs, f"No poll in {claim.period}; other years are context.{caveat}", needs("poll", ctx)
-        )
-    shares = ", ".join(f"{r['share_pct']:g}% ({r['fieldwork_start']:%b %Y})" for r in dated)
-    verdict = "supported" if verdict_ok else "contradicted"
-    return Check(verdict, evs, f"Claim: {check_text}; polls: {shares}.{caveat}")
+    """Poll figures: checked against the polls of that question, period and country (claims/verify_poll.py)."""
+    from silkscope.claims.verify_poll import check_poll
+
+    return check_poll(claim, ctx)
 
 
 def unsupported_figure(claim: Claim, ctx: Context) -> Check:

@@ -11,6 +11,7 @@ from silkscope.claims.entities import find_mentions
 from silkscope.claims.extract import Claim
 from silkscope.claims.plan import Context, Query
 from silkscope.claims.verify import Check, evidence, needs, needs_text
+from silkscope.claims.verify_class import class_first
 from silkscope.claims.verify_timeline import (
     FIRST_NOTE,
     PL_evidence,
@@ -36,7 +37,7 @@ def visit_first(claim: Claim, ctx: Context) -> Check:
     broad = (
         bool(klass)
         and not any(m.kind == "country" for m in find_mentions(klass.group("cls")))
-        and bool(re.search(r"countr|democra|western|foreign|outside|nation|power", klass.group("cls"), re.I))
+        and bool(re.search(r"countr|democra|western|foreign|outside|nation|power|asian", klass.group("cls"), re.I))
     )
     hosts = _hosts(claim, visitor, prefer_scope=True)
     levels = None if personal else PL.leader_levels(claim)
@@ -51,16 +52,7 @@ def visit_first(claim: Claim, ctx: Context) -> Check:
     evs = [_visit_ev(ctx, r, query) for r in rows[:6]]
     year, month = (claim.period[0] if claim.period and claim.period_kind != "after" else None), claim.month
     if broad:
-        need = needs("visits", ctx)
-        evs = evs or [evidence(ctx, None, "visit", [lo], "no visit recorded", None, query, "absence")]
-        first = f" The earliest recorded {name(visitor)} visit after that is {rows[0]['date_start']}." if rows else ""
-        return Check(
-            "unverifiable",
-            evs,
-            f"The claim compares with a class of countries ('{klass.group('cls')}'); the timeline covers the leaders "
-            f"of Japan, China, South Korea, Russia and the USA only.{first} {needs_text(need)}",
-            need,
-        )
+        return class_first(claim, ctx, klass.group("cls"), visitor, hosts, lo, after, query, rows, evs)
     if since:
         return _first_since(claim, ctx, rows, query, since[0], year, month, evs)
     who = claim.person if personal else f"{name(visitor)} leader ({'/'.join(levels or ['any'])})"
@@ -70,7 +62,7 @@ def visit_first(claim: Claim, ctx: Context) -> Check:
         if findings:
             evs = [PL_evidence(ctx, 0, "visits", [r["year"], r["date_end"].year], r["title"], r, nq) for r in findings]
             return Check("contradicted", evs, f"No such visit ever happened: {findings[0]['title']}.")
-        complete = _complete(visitor, lo)
+        complete = _complete(ctx, visitor, lo)
         evs = [
             evidence(
                 ctx, None, "visit", [lo, ctx.as_of], f"no visit by {who} to {', '.join(hosts)}", None, query, "absence"
@@ -95,7 +87,7 @@ def visit_first(claim: Claim, ctx: Context) -> Check:
         verdict = "imprecise" if d.year - year <= 1 and claim.person else "contradicted"
         return Check(verdict, evs, f"The first visit was in {d.year}, not {year}: {first_text}.")
     noted = bool(FIRST_NOTE.search(f"{first['title']} {first.get('note') or ''}"))
-    if (_complete(visitor, lo) or noted) and (not month or d.month == month):
+    if (_complete(ctx, visitor, lo) or noted) and (not month or d.month == month):
         why = "the source row records it as the first" if noted else f"the timeline is complete for {name(visitor)}"
         return Check("supported", evs, f"Consistent: {first_text}; {why}. Stops on that trip: {_stops(rows, first)}.")
     if month and d.month != month:
@@ -170,7 +162,7 @@ def _never(claim: Claim, ctx: Context, visitor: str | None) -> Check:
     evs += [PL_evidence(ctx, 0, "visits", [r["year"], r["date_end"].year], r["title"], r, nq) for r in findings]
     if rows:
         return Check("contradicted", evs, f"Recorded visits: {'; '.join(r['title'] for r in rows[:3])}.")
-    if findings or _complete(visitor, PL.TIMELINE_START):
+    if findings or _complete(ctx, visitor, PL.timeline_start(ctx)):
         evs = evs or [
             evidence(ctx, 0, "visits", [PL.INDEPENDENCE, ctx.as_of], "no visit recorded", "pack_events", query)
         ]
@@ -247,6 +239,6 @@ def hedged_first(claim: Claim, ctx: Context) -> Check:
         "unverifiable",
         evs,
         f"'One of the first' is a hedged precedence claim about ideas and initiatives; the warehouse (timeline from "
-        f"{PL.TIMELINE_START}) cannot rank who came first. {needs_text(need)}",
+        f"{PL.timeline_start(ctx)}) cannot rank who came first. {needs_text(need)}",
         need,
     )

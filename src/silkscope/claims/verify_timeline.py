@@ -56,9 +56,9 @@ def PL_evidence(ctx, value, unit, period, label, r, query, role="basis"):
     return evidence(ctx, value, unit, period, label, r.get("source_id"), query, role, note)
 
 
-def _complete(partner: str | None, lo: int) -> bool:
-    """Is every leader-level visit by this partner since `lo` in the timeline? (Absence then means no visit.)"""
-    return partner in PL.LEADERS_COVERED and partner not in PL.PARTIAL_COVERAGE and lo >= PL.TIMELINE_START
+def _complete(ctx: Context, partner: str | None, lo: int, hi: int | None = None) -> bool:
+    """Is every leader-level visit by this partner from `lo` in the timeline? (Absence then means no visit.)"""
+    return PL.complete(ctx, partner, lo, hi)
 
 
 def _date_text(year: int | None, month: int | None) -> str:
@@ -87,7 +87,7 @@ def visit_count(claim: Claim, ctx: Context) -> Check:
     lo, hi = _window(claim, ctx)
     qualitative = (claim.unit or "").startswith("qualitative")
     if qualitative and not claim.extra.get("window"):
-        lo = PL.TIMELINE_START
+        lo = PL.timeline_start(ctx)
     results = [_count_one(claim, ctx, v, lo, hi, qualitative) for v in visitors]
     order = ["contradicted", "unverifiable", "imprecise", "supported"]
     verdict = min((r[0] for r in results), key=order.index)
@@ -104,7 +104,10 @@ def _count_one(claim: Claim, ctx: Context, visitor: str, lo: int, hi: int, quali
     trips = sorted({r["trip_key"] for r in rows})
     cvs = {(r["host_iso3"], r["trip_key"]) for r in rows}
     who = claim.person or f"{name(visitor)}'s leaders ({'/'.join(levels or ['any level'])})"
-    complete = _complete(visitor, lo) or (lo < PL.TIMELINE_START and _first_noted(ctx, visitor, hosts, levels))
+    start = PL.timeline_start(ctx)
+    complete = _complete(ctx, visitor, lo, hi) or (
+        lo < start and _complete(ctx, visitor, start, hi) and _first_noted(ctx, visitor, hosts, levels)
+    )
     years = sorted({r["year"] for r in rows})
     summary = evidence(
         ctx,
@@ -123,13 +126,13 @@ def _count_one(claim: Claim, ctx: Context, visitor: str, lo: int, hi: int, quali
     tail = (" " + later[1]) if later else ""
     cover = "" if complete else f" The timeline is not complete for {name(visitor)} ({len(trips)} is a lower bound)."
     if qualitative:
-        span = max(1, hi - max(lo, PL.TIMELINE_START) + 1)
+        span = max(1, hi - max(lo, start) + 1)
         rate = len(trips) / span
         word = (claim.unit or "").split(":")[-1]
         rare = word in {"rare", "rarely", "seldom", "occasional", "infrequent"}
         if word in {"several", "many", "numerous", "multiple", "a few", "a number of"}:
             return _several(claim, ctx, rows, trips, who, lo, hi, evs, word)
-        text = f"{who}: {len(trips)} trips in {max(lo, PL.TIMELINE_START)}-{hi} ({rate:.2f} a year; '{word}' read as "
+        text = f"{who}: {len(trips)} trips in {max(lo, start)}-{hi} ({rate:.2f} a year; '{word}' read as "
         text += f"{'at most one in five years' if rare else 'at least one every four years'})."
         if rare:
             verdict = (

@@ -6,7 +6,7 @@ import ibis
 import ibis.expr.datatypes as dt
 
 from silkscope.indicators.tables import Tables, nullable
-from silkscope.schema import LEADER_LEVELS
+from silkscope.schema import LEADER_LEVELS, NOT_VISITS
 
 KEYS = ["partner_iso3", "country_iso3", "year"]
 AGREEMENT_TYPES = ("agreement", "agreement_signing", "agreement_signed")
@@ -43,7 +43,7 @@ def visit_pairs(t: Tables) -> ibis.Table:
     an event, with `trip_key` — a summit row with no trip id takes the smallest trip id of the same delegation's
     visit to the same host on overlapping days, so one journey counts once."""
     e = t("events")
-    pairs = _pairs(e.filter(e.status == "held", e.mode == "in_person", e.event_type != "finding"))
+    pairs = _pairs(e.filter(e.status == "held", e.mode == "in_person", ~e.event_type.isin(NOT_VISITS)))
     # Overlap joins scale badly on (visitor, host) alone; both sides are spread over the calendar weeks they
     # cover, so two overlapping stays always meet in at least one week (exact, not an approximation).
     orphans = pairs.filter(pairs.trip_id.isnull())
