@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,7 +13,7 @@ from pathlib import Path
 import duckdb
 import platformdirs
 
-from silkscope.errors import WarehouseMissingError
+from silkscope.errors import SilkscopeError, WarehouseMissingError
 from silkscope.schema import CONNECTOR_DDL, DDL, MIGRATIONS, OUT_DDL, SCHEMA_VERSION, VIEWS
 
 ENV_VAR = "SILKSCOPE_DB"
@@ -29,17 +31,78 @@ def resolve_path(db: str | Path | None) -> Path:
     return Path(db).expanduser() if db else default_db_path()
 
 
+class WarehouseError(SilkscopeError):
+    """The warehouse file cannot be opened: a folder, not a DuckDB file, unreadable, or locked by another process."""
+
+
+# How long a second process waits for the one holding the warehouse's lock (a build or ingest finishing) before it
+# gives up with an error naming that process. Seconds; 0 = do not wait.
+LOCK_WAIT_ENV = "SILKSCOPE_LOCK_WAIT"
+DEFAULT_LOCK_WAIT = 10.0
+_LOCK_HOLDER = re.compile(r"Conflicting lock is held in (?P<program>.*?) \(PID (?P<pid>\d+)\)")
+
+
+def lock_wait() -> float:
+    try:
+        return max(0.0, float(os.environ.get(LOCK_WAIT_ENV, DEFAULT_LOCK_WAIT)))
+    except ValueError:
+        raise WarehouseError(
+            f"{LOCK_WAIT_ENV}={os.environ[LOCK_WAIT_ENV]!r}: expected the seconds to wait for a locked warehouse"
+        ) from None
+
+
 def connect(db: str | Path | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse. Read-only opens require an existing, built warehouse."""
+    """Open the warehouse. Read-only opens require an existing, built warehouse.
+
+    A path that is a folder, a file that is not a DuckDB database (or is cut short), and a warehouse another
+    process keeps locked past `lock_wait()` seconds are WarehouseErrors naming the path (and the other process).
+    """
     path = resolve_path(db)
+    if path.is_dir():
+        raise WarehouseError(f"{path}: is a folder; expected a warehouse file (e.g. --db {path / 'silkscope.duckdb'})")
     if read_only:
         if not path.exists():
             raise WarehouseMissingError(str(path))
-        return duckdb.connect(str(path), read_only=True)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path))
+        return _open(path, read_only=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise WarehouseError(f"{path}: cannot create its folder ({exc.strerror or exc})") from exc
+    con = _open(path, read_only=False)
     ensure_schema(con)
     return con
+
+
+def _open(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
+    """duckdb.connect, waiting (with backoff, up to lock_wait() seconds) while another process holds the lock."""
+    wait = lock_wait()
+    deadline = time.monotonic() + wait
+    delay = 0.05
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.Error as exc:
+            message = str(exc)
+            holder = _LOCK_HOLDER.search(message)
+            if holder is None:
+                raise WarehouseError(_unreadable(path, message)) from exc
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise WarehouseError(
+                    f"{path}: the warehouse is locked by another process, {holder.group('program')} "
+                    f"(PID {holder.group('pid')}) — a build, ingest or server still running? Waited {wait:g} s "
+                    f"(set {LOCK_WAIT_ENV} to wait longer); nothing was changed"
+                ) from exc
+            time.sleep(min(delay, left))
+            delay = min(delay * 2, 1.0)
+
+
+def _unreadable(path: Path, message: str) -> str:
+    reason = message.removeprefix("IO Error: ").strip().splitlines()[0][:300] if message.strip() else "unreadable"
+    if "not a valid DuckDB database" in message or "Could not read enough bytes" in message:
+        what = "is not a complete DuckDB warehouse file (corrupt, cut short, or another kind of file)"
+        return f"{path}: {what}; pass --db a warehouse silkscope built, or a new file name to build one ({reason})"
+    return f"{path}: the warehouse cannot be opened ({reason})"
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -49,6 +112,12 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         for statement in MIGRATIONS:
             con.execute(statement)
         set_meta(con, "schema_version", str(SCHEMA_VERSION))
+    # Before schema v3 out.visits was a view; it is a materialised table now (a build fills it).
+    kind = con.execute(
+        "SELECT table_type FROM information_schema.tables WHERE table_schema = 'out' AND table_name = 'visits'"
+    ).fetchone()
+    if kind and kind[0] == "VIEW":
+        con.execute("DROP VIEW out.visits")
     for statement in OUT_DDL + VIEWS:
         con.execute(statement)
 

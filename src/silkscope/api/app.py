@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from silkscope.actors import UnknownActorError
-from silkscope.api import admin, checking, indicator_routes, routes
+from silkscope.api import admin, checking, indicator_routes, routes, series_routes
 from silkscope.api.params import NotFoundError
 from silkscope.api.respond import send_json
 from silkscope.api.state import ServedWarehouse, WarehouseBusyError
@@ -147,6 +147,7 @@ def create_app(
     app.state.max_text_chars = max_text_chars
     app.include_router(routes.router, tags=["read"])
     app.include_router(indicator_routes.router, tags=["read"])
+    app.include_router(series_routes.router, tags=["read"])
     app.include_router(admin.router, include_in_schema=bool(token))
     app.include_router(pages.router, include_in_schema=False)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

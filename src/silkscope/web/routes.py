@@ -15,6 +15,7 @@ from silkscope.api.indicators import catalogue
 from silkscope.countries import C5, DEFAULT_PARTNERS, registry
 from silkscope.errors import SilkscopeError
 from silkscope.web import compare as compare_page
+from silkscope.web import explorer as explorer_page
 from silkscope.web import model_page, pages
 from silkscope.web.render import STATIC_DIR, query_string, render
 
@@ -187,6 +188,23 @@ def compare(
     }
     context = compare_page.compare(request.app.state.wh, indicator, scope, _partners(partners), lo, hi, given)
     return _page(request, "compare.html", nav="compare", **context)
+
+
+@router.get("/explore", response_class=HTMLResponse)
+def explore(
+    request: Request,
+    measure: Annotated[str | None, Query(max_length=80)] = None,
+    partners: Annotated[str | None, Query(max_length=200)] = None,
+    countries: Annotated[str, Query(max_length=100)] = "C5",
+    since: Text100 = None,
+    until: Text100 = None,
+    tab: Annotated[str, Query(max_length=10)] = "chart",
+) -> HTMLResponse:
+    scope = validate.country(countries, "countries")
+    chosen = validate.partners(partners) if partners and partners.strip() else None
+    lo, hi = _period(since, until)
+    context = explorer_page.explorer(request.app.state.wh, measure, chosen, scope, lo, hi, tab)
+    return _page(request, "explorer.html", nav="explore", **context)
 
 
 @router.get("/model", response_class=HTMLResponse)

@@ -1,0 +1,110 @@
+"""Any measure of the catalogue for chosen partners and states, year by year, from out.observations: the data
+behind the explorer, the `silkscope observations` command and /api/observations."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from silkscope.analysis.measures import catalogue, label, measure
+from silkscope.countries import resolve_list, resolve_scope
+from silkscope.errors import SilkscopeError
+from silkscope.result import Result, fetch_rows, sources_for
+
+AVAILABLE_SQL = """SELECT measure, any_value(unit) AS unit, count(*) AS rows, count(DISTINCT partner_iso3) AS partners,
+       min(year) AS first_year, max(year) AS last_year, list(DISTINCT dataset ORDER BY dataset) AS datasets
+FROM out.observations GROUP BY measure ORDER BY measure"""
+
+ROWS_SQL = """SELECT measure, partner_iso3, country_iso3, year, sum(value) AS value, any_value(unit) AS unit,
+       any_value(definition) AS definition, dataset, any_value(edition) AS edition,
+       list(DISTINCT source_id ORDER BY source_id) AS source_ids
+FROM out.observations
+WHERE (measure = ? OR measure LIKE ? || '.%')
+  AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], partner_iso3) OR partner_iso3 IS NULL)
+  AND list_contains(?::VARCHAR[], country_iso3) AND year BETWEEN ? AND ?
+GROUP BY measure, partner_iso3, country_iso3, year, dataset
+ORDER BY measure, partner_iso3, country_iso3, year"""
+
+
+def available(con) -> list[dict[str, Any]]:
+    """Every measure the warehouse holds, with its label, unit, reach and datasets (the explorer's picker)."""
+    _, rows = fetch_rows(con, AVAILABLE_SQL, [])
+    for r in rows:
+        r["label"] = label(r["measure"])
+        r["instrument"] = measure(r["measure"]).instrument
+    return rows
+
+
+def observations(
+    name: str,
+    partners: str | list[str] | None = None,
+    countries: str = "C5",
+    since: int | None = None,
+    until: int | None = None,
+    *,
+    dataset: str | None = None,
+    con=None,
+    db: str | Path | None = None,
+) -> Result:
+    """Rows of one measure (or of every member of a family such as `presence`) by partner, state and year.
+
+    A partner's series comes from one dataset, never spliced from two: `dataset` if given, else the one with the
+    most state-years for that partner and measure.
+    """
+    from silkscope.views import _connection  # one way to open the warehouse for every view
+
+    entry = measure(name)
+    chosen = resolve_list(partners) if partners else None
+    members = list(resolve_scope(countries))
+    lo, hi = since or 1945, until or 2100
+    if lo > hi:
+        raise SilkscopeError(f"--since {lo} is after --until {hi}: expected since <= until")
+    params = [name, name, chosen, chosen, members, lo, hi]
+    with _connection(con, db) as c:
+        columns, rows = fetch_rows(c, ROWS_SQL, params)
+        kept = _one_dataset(rows, dataset)
+        sources = sources_for(c, sorted({s for r in kept for s in r["source_ids"]}))
+    notes = []
+    if len(kept) < len(rows):
+        notes.append(
+            f"{len(rows) - len(kept)} rows of other datasets left out: each partner's series comes from one dataset "
+            "(the most complete, or the one named with --dataset), never spliced."
+        )
+    if not kept:
+        notes.append(
+            f"No {entry.label.lower()} in the warehouse for this selection. Connectors that fill it: "
+            f"{', '.join(entry.connectors) or 'the reference pack'} (`silkscope update`)."
+        )
+    for r in kept:
+        r["label"] = label(r["measure"])
+    years = sorted({r["year"] for r in kept}) or [lo, min(hi, 2026)]
+    return Result(
+        f"{entry.label} ({entry.unit}), {countries}, {years[0]}-{years[-1]}",
+        [*columns, "label"],
+        kept,
+        ROWS_SQL,
+        params,
+        sources,
+        {"value": f"{entry.definition}; unit {entry.unit}"},
+        notes,
+    )
+
+
+def _one_dataset(rows: list[dict[str, Any]], dataset: str | None) -> list[dict[str, Any]]:
+    if dataset:
+        unknown = dataset not in {r["dataset"] for r in rows}
+        if unknown and rows:
+            have = ", ".join(sorted({r["dataset"] for r in rows}))
+            raise SilkscopeError(f"dataset {dataset!r} has no rows here; expected one of: {have}")
+        return [r for r in rows if r["dataset"] == dataset]
+    cells: dict[tuple, dict[str, set]] = defaultdict(lambda: defaultdict(set))
+    for r in rows:
+        cells[(r["measure"], r["partner_iso3"])][r["dataset"]].add((r["country_iso3"], r["year"]))
+    # the most state-years; on a tie publisher data before the curated pack
+    best = {k: max(v, key=lambda d: (len(v[d]), d != "reference_pack", d)) for k, v in cells.items()}
+    return [r for r in rows if best[(r["measure"], r["partner_iso3"])] == r["dataset"]]
+
+
+def measure_names() -> list[str]:
+    return list(catalogue())

@@ -1,0 +1,48 @@
+"""The explorer in a real browser: its tabs (chart, table, map, sources), a gap shown as a gap, the permalink."""
+
+from __future__ import annotations
+
+from web.conftest import shot
+from web.test_pages import svg_marks
+
+VIEW = "/explore?measure=leader_visits&partners=JPN,CHN,KOR&countries=C5&since=2000&until=2018"
+
+
+def test_explorer_tabs_and_permalink(page):
+    page.goto(VIEW)
+    assert page.title().startswith("Explore: Leader-level visits")
+    assert page.locator("#measure").input_value() == "leader_visits"
+    marks = svg_marks(page)
+    assert marks and marks[0] > 20, marks
+    assert "Definition" in page.locator("dl.facts").inner_text()
+    shot(page, "explorer-chart")
+
+    tabs = page.get_by_role("navigation", name="Views of the series")
+    tabs.get_by_role("link", name="Table", exact=True).click()
+    page.wait_for_url("**tab=table**")
+    table = page.locator("div.table-wrap table").first
+    header = table.locator("thead").inner_text()
+    assert "Japan" in header and "China" in header
+    years = [int(t) for t in table.locator("tbody td:nth-child(3)").all_inner_texts()]
+    assert years and min(years) >= 2000 and max(years) <= 2018  # plain years, no thousands separator
+
+    tabs.get_by_role("link", name="Map", exact=True).click()
+    page.wait_for_url("**tab=map**")
+    assert svg_marks(page)[0] > 5
+
+    tabs.get_by_role("link", name="Sources", exact=True).click()
+    page.wait_for_url("**tab=sources**")
+    assert page.locator("details.sources li, details.sources tr").count() > 0
+
+    permalink = page.get_by_role("link", name="Permalink").get_attribute("href")
+    page.goto("/")
+    page.goto(permalink)
+    assert page.locator("#partners").input_value() == "JPN,CHN,KOR"
+    assert page.locator("#since").input_value() == "2000"
+    assert "tab=sources" in page.url
+
+
+def test_explorer_refuses_an_unknown_measure(page):
+    response = page.goto("/explore?measure=oda_lik")
+    assert response.status == 422
+    assert "unknown measure 'oda_lik'" in page.locator("main").inner_text()
