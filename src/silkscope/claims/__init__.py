@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import duckdb
@@ -57,13 +57,22 @@ def check_document(
     """Extract every claim of `doc` and verify it. `as_of` defaults to the article's publication year."""
     started = time.perf_counter()
     year = as_of or (doc.published.year if doc.published else None)
-    claims = extract(doc.text, as_of=year)
     with _connection(con, db) as (c, where):
+        _name_formats(c)
+        claims = extract(doc.text, as_of=year, published=doc.published)
         ctx = Context.open(c, doc, claims, year)  # type: ignore[arg-type]
         checked = [CheckedClaim(claim, verify(claim, ctx)) for claim in claims]
     return Report(
         doc, checked, ctx.as_of, where, sorted(ctx.connectors), time.perf_counter() - started, _sources=ctx.sources
     )
+
+
+def _name_formats(con) -> None:
+    """The dialogue formats of this warehouse name formats in the text (with the alias list)."""
+    from silkscope.claims.entities import use_formats
+
+    with suppress(duckdb.Error):  # an older warehouse without the table: the reference pack's formats stand in
+        use_formats(con.execute("SELECT format_id, name, partner_iso3 FROM core.dialogue_formats").fetchall())
 
 
 def check_text(

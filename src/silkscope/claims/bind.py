@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from datetime import date
 
+from silkscope.claims import dates as D
 from silkscope.claims import patterns as P
 from silkscope.claims.entities import Mention, find_mentions, is_c5
 
@@ -20,6 +22,12 @@ _POLL = re.compile(r"\b(?:polls?|survey\w*|respondents|opinion|named|view(?:ed|s
 _CUMULATIVE = re.compile(r"\b(?:accumulated|cumulative(?:ly)?|in total|a total of|so far|to date|altogether)\b", re.I)
 _AFTER = re.compile(r"\b(?:following|after|since)\b", re.I)
 _PRONOUN = re.compile(r"\b(?:he|she|his|her)\b", re.I)
+_NOW = re.compile(r"\b(?:currently|now|at present|presently|today|these days|this year)\b", re.I)
+_PRESENT = re.compile(r"\b(?:is|are|has|have)\s+(?:being\s+|now\s+)?(?:\w+ed|\w+ing|in)\b|\b(?:takes?|begins?)\b", re.I)
+_COUNTERPART = re.compile(
+    r"\b(?:meet|meets|met|meeting|talks with|talk with|held talks with|counterpart,?|hosted by|received by|"
+    r"welcomed by|with)\s+(?:(?:his|her|their|the)\s+)?(?:[A-Z][\w'’.-]*\s+){0,3}$"
+)
 
 
 @dataclass
@@ -30,9 +38,12 @@ class Cue:
     kind: str  # point, range, since, by, after
     month: int | None = None
     day: int | None = None
+    read: str | None = None  # how a date without a year was resolved ("'Tuesday' read as 2006-08-29 (...)")
+    end_day: int | None = None
 
 
-def period_cues(s: str) -> list[Cue]:
+def period_cues(s: str, base: date | None = None, context: date | None = None) -> list[Cue]:
+    """The dates of a sentence; `base` (the article's date) resolves those without a year ("on Friday")."""
     cues: list[Cue] = []
     taken: list[tuple[int, int]] = []
 
@@ -42,6 +53,15 @@ def period_cues(s: str) -> list[Cue]:
     for m in P.INDEPENDENCE.finditer(s):
         cues.append(Cue(m.start(), m.end(), [1991], "since"))
         taken.append(m.span())
+    for f in D.find(s, base, context):
+        # Dates without a year, and day ranges with one ("From May 18 to 19, 2023"); other dated forms below.
+        if (f.stated_year and f.end_day is None) or not free(f.start, f.end):
+            continue
+        if f.stated_year and P.RANGE.search(s[f.start : f.end]):
+            continue
+        kind = "point" if f.end_day else _word_kind(s, f.start)
+        cues.append(Cue(f.start, f.end, [f.year], kind, f.month, f.day, f.how or None, f.end_day))
+        taken.append((f.start, f.end))
     for m in P.RANGE.finditer(s):
         if not free(*m.span()):
             continue
@@ -86,8 +106,15 @@ def _word_kind(s: str, pos: int) -> str:
 class Binder:
     """Per-document state: the article's main partner and region, and what the previous sentences were about."""
 
-    def __init__(self, text: str, as_of: int | None) -> None:
+    def __init__(self, text: str, as_of: int | None, published: date | None = None) -> None:
         self.as_of = as_of
+        # Dates without a year are read against the article's date; an --as-of year other than the publication's
+        # moves that base to the end of the as-of year.
+        if published is not None and (as_of is None or as_of == published.year):
+            self.base: date | None = published
+        else:
+            self.base = date(as_of, 12, 31) if as_of else None
+        self.context: date | None = None  # the last full date the article gave ("on the 16th" is of its month)
         mentions = find_mentions(text)
         counts = Counter(m.iso3 for m in mentions if m.kind in {"country", "person", "agency"} and m.iso3)
         outside = [(n, iso3) for iso3, n in counts.items() if not is_c5(iso3)]
@@ -100,6 +127,7 @@ class Binder:
         )
         self.paragraph = -1
         self.last: dict[str, object] = {}
+        self.pair: str | None = None  # the one Central Asian state of the last event, for "both countries"
 
     def start_sentence(self, sentence, s: str) -> None:
         if sentence.paragraph != self.paragraph:
@@ -108,7 +136,10 @@ class Binder:
                 self.last.pop(key, None)
         self.s = s
         self.mentions = find_mentions(s)
-        self.cues = period_cues(s)
+        self.cues = period_cues(s, self.base, self.context)
+        for c in self.cues:
+            if c.day and c.month:
+                self.context = date(c.years[0], c.month, c.day)
 
     def end_sentence(self) -> None:
         for m in self.mentions:
@@ -119,14 +150,41 @@ class Binder:
 
     # --- binding --------------------------------------------------------------------------------------------------
 
+    def set_spans(self, spans: list[tuple[int, int, object]]) -> None:
+        """The spans of every claim of the sentence: a relative clause that is another claim ("..., which started
+        in Kazakhstan in 2004") keeps its own dates and places (binding stays within the clause holding them)."""
+        self.spans = spans
+
+    def _foreign(self, a: int, b: int) -> list[tuple[int, int]]:
+        """Relative clauses of the sentence that are other claims than the span a..b."""
+        return [
+            (x, y)
+            for x, y, t in getattr(self, "spans", [])
+            if (x, y) != (a, b)
+            and (t.extra.get("clause") in {"which", "who"} or re.match(r"(?:which|who)\s", self.s[x:y]))  # type: ignore[attr-defined]
+        ]
+
     def bind(self, claim, a: int, b: int, trigger) -> None:
+        foreign = self._foreign(a, b)
+        all_cues, all_mentions = self.cues, self.mentions
+        self.cues = [c for c in all_cues if not any(x <= c.start < y for x, y in foreign)]
+        self.mentions = [m for m in all_mentions if not any(x <= m.start < y for x, y in foreign)]
+        try:
+            self._bind(claim, a, b, trigger)
+        finally:
+            self.cues, self.mentions = all_cues, all_mentions
+
+    def _bind(self, claim, a: int, b: int, trigger) -> None:
         s = self.s
         inside = [m for m in self.mentions if a <= m.start and m.end <= b]
         self._period(claim, a, b, trigger)
         self._people(claim, a, b, trigger, inside)
         self._partners_and_scope(claim, a, b, trigger, inside)
         fmt = next((m.name for m in self.mentions if m.kind == "format"), None)
-        if fmt is None and claim.subtype == "ordinal" and not any(m.kind == "agency" for m in self.mentions):
+        carried = claim.subtype in {"ordinal", "attendance", "format_meetings"} or (
+            claim.type == "first_or_only" and re.search(r"\bof its kind\b|\bat the level of\b", s, re.I)
+        )
+        if fmt is None and carried and not any(m.kind == "agency" for m in self.mentions):
             fmt = self.last.get("format")  # "The second summit followed in Astana": the format named before
             claim.extra["format_carried"] = fmt is not None
             if fmt is None and claim.partners and re.search(r"\bsummit", s, re.I) and "Central Asia" in s:
@@ -140,8 +198,8 @@ class Binder:
         claim.extra["price_basis"] = _price_basis(s)
         if claim.type == "count":
             self.last["kind"] = claim.extra.get("kind")
-        if claim.period:
-            self.last["period"] = (claim.period, claim.period_kind, claim.month)
+        if claim.period and claim.type in {"amount", "count", "share", "change", "comparison"}:
+            self.last["period"] = (claim.period, claim.period_kind, claim.month)  # a figure's year, not an event's
 
     def _period(self, claim, a: int, b: int, trigger) -> None:
         cues = self.cues
@@ -165,19 +223,34 @@ class Binder:
                     claim.extra["after"] = [after[0].years[0], after[0].month]
                     claim.period, claim.period_kind, claim.month = list(after[0].years), "after", after[0].month
                     return
-            pool = [c for c in cues if a <= c.start < b] or cues
+            pool = [c for c in cues if a <= c.start < b]
+            if not pool and not re.match(r"(?:which|who)\s", self.s[a:b]):
+                pool = cues  # a relative clause ("which later became ... the 1st Forum") keeps to its own dates
             chosen = next((c for c in pool if c.kind in {"point", "by", "after"}), None) or (pool[0] if pool else None)
         if claim.type == "change":
             duration = P.DURATION.search(self.s[a:b])
             if duration:
                 claim.extra["duration"] = P.parse_number(duration.group("n")) if duration.group("n") else 10
+        if chosen is None and trigger.quantity and _NOW.search(self.s[a:b]):
+            claim.extra["period_now"] = True  # "which currently has a volume of": the latest year, stated as now
         if chosen is None and claim.type in {"share", "count", "amount"} and "period" in self.last:
             years, kind, month = self.last["period"]  # type: ignore[misc]
             claim.period, claim.period_kind, claim.month = list(years), kind, month
             claim.extra["period_carried"] = True
             return
+        if chosen is None and self.base is not None and claim.type == "event":
+            # No date in the clause: an event told in the present or future tense ("is attended by", "will be
+            # held") is the article's own; a past one is left undated. Either way the date was not stated.
+            if D.tense(self.s[a:b]) == "future" or _PRESENT.search(self.s[a:b]):
+                claim.period, claim.period_kind, claim.month = [self.base.year], "point", self.base.month
+                claim.extra["period_from_article"] = str(self.base)
+            return
         if chosen is None:
             return
+        if chosen.read:
+            claim.extra["date_read"] = chosen.read
+        if chosen.end_day:
+            claim.extra["end_day"] = chosen.end_day
         claim.period = list(chosen.years)
         if chosen.kind == "since" and self.as_of and claim.period[-1] < self.as_of:
             claim.period = [claim.period[0], self.as_of]  # "since independence": the window up to the article's date
@@ -189,12 +262,20 @@ class Binder:
 
     def _people(self, claim, a: int, b: int, trigger, inside: list[Mention]) -> None:
         people = [m for m in inside if m.kind == "person"] or [m for m in self.mentions if m.kind == "person"]
+        # The person met or talked with ("due to meet Kazakh President Nazarbayev", "talks with his counterpart")
+        # is the counterpart, not the one who travels.
+        met = [m for m in people if _COUNTERPART.search(s_before(self.s, m.start, 45))]
+        if met and len(met) < len(people):
+            people = [m for m in people if m not in met]
+        elif met and re.search(r"\b(?:premier|prime minister|president|leader)\b", self.s[a : met[0].start], re.I):
+            people = []  # "the Japanese premier is due to meet Nazarbayev": the subject is the leader named before
+            claim.extra["counterpart"] = met[0].name
         last = self.last.get("person")
         if not people and last is not None:
             # "he", or the bare family or given name of the leader named before ("In 2011 Lee returned...")
             tokens = {t for t in re.split(r"[\s-]+", last.name or "") if len(t) > 1}  # type: ignore[union-attr]
             words = set(re.findall(r"\b[A-Z][a-z]+\b", self.s[a:b]))
-            if _PRONOUN.search(self.s[a:b]) or tokens & words:
+            if _PRONOUN.search(self.s[a:b]) or tokens & words or claim.extra.get("counterpart"):
                 people = [last]  # type: ignore[list-item]
                 claim.extra["person_carried"] = True
         if people:
@@ -279,6 +360,8 @@ class Binder:
             partners = [self.main_partner]
             claim.extra["partner_default"] = True
         claim.partners = list(dict.fromkeys(p for p in partners if p))
+        if self.main_partner and claim.type in {"event", "first_or_only", "frequency"}:
+            claim.extra["main_partner"] = self.main_partner  # the article's outside power, for its formats
         if claim.partners:
             self.last["partner"] = claim.partners[0]
         # Scope: a Central Asian place or region in the span, else the sentence's, the paragraph's, the article's.
@@ -288,10 +371,16 @@ class Binder:
         placeless = not any(m.kind in {"region", "city"} or is_c5(m.iso3) for m in self.mentions)
         if claim.scope is None and "scope" in self.last and (placeless or re.search(r"\bthe country\b", s, re.I)):
             claim.scope = self.last["scope"]  # type: ignore[assignment]
+        if claim.scope is None and re.search(r"\bboth countries|\bthe two countries|\bbilateral\b", s, re.I):
+            claim.scope = self.pair  # "bilateral trade" after a sentence on Erdogan in Turkmenistan
+            claim.extra["scope_carried"] = claim.scope is not None
         if claim.scope is None:
             claim.scope = self.default_scope
             claim.extra["scope_default"] = True
         self.last["scope"] = claim.scope
+        single = [h for h in claim.hosts if is_c5(h)] if claim.type == "event" else []
+        if len(single) == 1:
+            self.pair = single[0]
 
     def _person_iso3(self, claim) -> str | None:
         from silkscope.claims.entities import LEADERS

@@ -76,18 +76,77 @@ CITIES = {
     "TUR": "Ankara|Istanbul",
     "IND": "New Delhi",
 }
-# Dialogue formats by how articles name them -> format_id in core.dialogue_formats.
-_DASH = r"\s*(?:[-–—]|and)\s*"
-FORMATS = {
-    "fmt_ca_japan": rf"Central Asia\s*(?:\+|[Pp]lus|and)\s*Japan(?: Dialogue| format)?|Japan{_DASH}Central Asia (?:Dialogue|summit)",  # noqa: E501
-    "fmt_korea_ca_summit": rf"Korea{_DASH}Central Asia [Ss]ummit",
-    "fmt_korea_ca_forum": rf"Korea{_DASH}Central Asia(?: Cooperation)? Forum",
-    "fmt_c5_plus_1": r"C5\s?\+\s?1",
-    "fmt_china_ca": rf"China{_DASH}Central Asia(?: [Ss]ummit| format| mechanism)?",
-    "fmt_russia_ca": rf"Russia{_DASH}Central Asia(?: [Ss]ummit| format)?",
-    "fmt_eu_ca": rf"EU{_DASH}Central Asia(?: [Ss]ummit)?",
-    "fmt_india_ca": rf"India{_DASH}Central Asia(?: Dialogue| [Ss]ummit)?",
+# Dialogue formats by how articles name them -> format_id in core.dialogue_formats. Two sources, both data: the alias
+# list (registry/format_aliases.csv: names no rule derives, such as "C5+1" or "the US–Central Asia summit") and the
+# catalogue of formats itself (core.dialogue_formats, or the reference pack's copy before a warehouse is open):
+# "<partner> – Central Asia [summit|dialogue|forum|format]" in either order, the partner by any of its names. A
+# partner with several formats (Korea's forum and summit) is told apart by the word after the name.
+_DASH = r"\s*(?:[-–—+/]|and|[Pp]lus)\s*"
+_BARE = r"\s*(?:[-–—+/]|[Pp]lus)\s*"
+_SUFFIXES = {
+    "summit": r"[Ss]ummits?",
+    "dialogue": r"[Dd]ialogue",
+    "forum": r"(?:[Cc]ooperation )?[Ff]orum",
+    "format": r"format|mechanism|framework",
 }
+_PARTNER_NAMES = {
+    "EUU": ["EU", "European Union"], "USA": ["US", "U.S.", "United States"], "KOR": ["South Korea", "Korea"],
+}  # fmt: skip
+_FORMAT_ROWS: tuple[tuple[str, str, str], ...] = ()
+
+
+def _pack_formats() -> tuple[tuple[str, str, str], ...]:
+    import csv
+    from importlib.resources import files
+
+    with files("silkscope").joinpath("reference_pack/dialogue_formats.csv").open(encoding="utf-8") as f:
+        return tuple((r["format_id"], r["name"], r["partner_iso3"]) for r in csv.DictReader(f))
+
+
+def use_formats(rows: list[tuple[str, str, str]] | tuple) -> None:
+    """Name the formats of this warehouse (format_id, name, partner_iso3 from core.dialogue_formats)."""
+    global _FORMAT_ROWS
+    rows = tuple(sorted(tuple(r) for r in rows))
+    if rows and rows != _FORMAT_ROWS:
+        _FORMAT_ROWS = rows
+        _compiled.cache_clear()
+
+
+def format_patterns() -> list[tuple[str, str]]:
+    """(regex, format_id) for every way the text may name a format, the alias list first."""
+    import csv
+    from importlib.resources import files
+
+    with files("silkscope").joinpath("registry/format_aliases.csv").open(encoding="utf-8") as f:
+        out = [(r["alias"], r["format_id"]) for r in csv.DictReader(f)]
+    rows = _FORMAT_ROWS or _pack_formats()
+    by_partner: dict[str, list[tuple[str, str]]] = {}
+    for fid, fname, partner in rows:
+        by_partner.setdefault(partner, []).append((fid, fname.lower()))
+    for partner, formats in by_partner.items():
+        names = _PARTNER_NAMES.get(partner) or [n for n in [_short_name(partner)] if n]
+        alt = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+        for fid, fname in formats:
+            kinds = [k for k in _SUFFIXES if k in fname] or ["format"]
+            suffix = "|".join(_SUFFIXES[k] for k in kinds)
+            tail = rf"\s+(?:{suffix})"
+            out.append((rf"(?:{alt}){_DASH}Central Asian?{tail}", fid))
+            out.append((rf"Central Asian?{_DASH}(?:{alt}){tail}", fid))
+            if len(formats) == 1:  # one format: the hyphenated pair names it ("China–Central Asia cooperation")
+                out.append((rf"(?:{alt}){_BARE}Central Asia(?!n)", fid))
+                out.append((rf"Central Asia{_BARE}(?:{alt})\b", fid))
+    return out
+
+
+def _short_name(iso3: str) -> str | None:
+    from silkscope.countries import name
+
+    try:
+        return name(iso3)
+    except Exception:  # an unknown code names no format
+        return None
+
+
 _REGIONS = [
     (
         r"Central Asian? and (?:the )?(?:South )?Caucas(?:us|ian)(?: states| countries| republics| region)?",
@@ -164,7 +223,7 @@ def _compiled() -> dict[str, tuple[re.Pattern, list[object]]]:
         # "Nazarbayev University" and "Karimov Street" are places, not the leaders.
         "person": _alternation(list(LEADERS.items()), r"\b(?:{})\b" + _NOT_A_PERSON),
         "city": _alternation([(p, iso3) for iso3, p in CITIES.items()]),
-        "format": _alternation([(p, fid) for fid, p in FORMATS.items()], r"\b(?:{})"),
+        "format": _alternation(format_patterns(), r"\b(?:{})"),
         "region": _alternation(_REGIONS),
         "agency": _alternation(agencies),
     }

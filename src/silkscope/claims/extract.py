@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from silkscope.claims.sentences import body_end, split_sentences
@@ -100,17 +101,24 @@ def _trim(s: str, left: int, right: int) -> tuple[int, int]:
     return left, right
 
 
-def extract(text: str, *, as_of: int | None = None) -> list[Claim]:
-    """All claims of the article body (text after a 'Further Reading' or 'References' heading is left out)."""
+def extract(text: str, *, as_of: int | None = None, published: date | None = None) -> list[Claim]:
+    """All claims of the article body (text after a 'Further Reading' or 'References' heading is left out, and so
+    is a metadata header line). Dates without a year are read against `published` (or the end of `as_of`)."""
     from silkscope.claims.bind import Binder
+    from silkscope.claims.reader import header_end
 
-    binder = Binder(text, as_of)
+    binder = Binder(text, as_of, published)
     claims: list[Claim] = []
+    first = header_end(text)
     for sentence in split_sentences(text, body_end(text)):
+        if sentence.start < first:
+            continue
         s = sentence.text(text)
-        found = triggers(s)
         binder.start_sentence(sentence, s)
-        for t, (a, b) in zip(found, spans(s, found), strict=True):
+        found = triggers(s, [(c.start, c.end) for c in binder.cues])
+        cut = spans(s, found)
+        binder.set_spans([(a, b, t) for t, (a, b) in zip(found, cut, strict=True)])
+        for t, (a, b) in zip(found, cut, strict=True):
             claim = Claim(
                 id=f"c{len(claims) + 1}",
                 text=s[a:b],

@@ -179,7 +179,7 @@ VISITS = """SELECT v.event_id, v.visitor_iso3, v.host_iso3, v.year, v.date_start
 FROM out.visits v JOIN core.events e USING (event_id)
 WHERE list_contains(?::VARCHAR[], v.visitor_iso3) AND list_contains(?::VARCHAR[], v.host_iso3)
   AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], v.level)) AND v.year BETWEEN ? AND ?
-  AND (?::VARCHAR IS NULL OR v.visitor_person ILIKE '%' || ?::VARCHAR || '%')
+  AND (?::VARCHAR IS NULL OR strip_accents(v.visitor_person) ILIKE '%' || strip_accents(?::VARCHAR) || '%')
 ORDER BY v.date_start, v.host_iso3"""
 
 NOT_HELD = """SELECT event_id, date_start, date_end, year, event_type, status, mode, level, visitor_iso3,
@@ -297,10 +297,45 @@ EXCHANGE_RATE = """SELECT country_iso3, year, value, definition, source_id FROM 
 WHERE indicator_code = 'PA.NUS.FCRF' AND country_iso3 = ? AND year = ?"""
 
 
+# Visits: the verbs of travel. "The visiting ministers" are someone else's visit; hosting a summit is no visit.
+VISIT_WORDS = re.compile(
+    r"\b(?:visit(?:ed|s)?\b(?!\s+(?:ministers?|delegations?|leaders?))|visiting (?!(?:the )?(?:ministers?|delegation|"
+    r"leaders?|officials?|president|premier|foreign)\b)|went to|travel+ed|toured|arrived in|returned to|trip|"
+    r"(?:was|were) in (?-i:[A-Z])|fly to|flew to|will fly)",
+    re.I,
+)
+MEMBERSHIP = re.compile(
+    r"\b(?:comprises|comprising|consists of|(?:is|was) an? (?:\w+ ){0,3}(?:initiative|format|framework|forum|dialogue|"
+    r"mechanism|grouping|bloc|organi[sz]ation) (?:between|of|linking|bringing together|comprising))\b",
+    re.I,
+)
+LEADER_FIRST = re.compile(
+    r"\bof its kind\b|\bat (?:the )?(?:level of (?:leaders|heads of state)|leader(?:s['’])?[- ]level|summit level)\b"
+    r"|\binvolving (?:the )?(?:presidents|leaders|heads of state)\b",
+    re.I,
+)
+
+
+def _format_family(claim: Claim) -> str | None:
+    """Checks about formats and summits beyond their dates (claims/verify_formats.py)."""
+    if claim.type == "event" and claim.subtype == "attendance":
+        return "attendance"
+    if claim.type == "event" and claim.format_id and MEMBERSHIP.search(claim.text):
+        return "membership"
+    if claim.type == "frequency" and claim.subtype == "format_meetings":
+        return "format_frequency"
+    if claim.type == "first_or_only" and claim.subtype == "first" and LEADER_FIRST.search(claim.sentence):
+        return "leader_first"
+    return None
+
+
 def family(claim: Claim) -> str:
     """Which check a claim gets: the verifier dispatches on this name."""
     if claim.type == "opinion":
         return "opinion"
+    special = _format_family(claim)
+    if special:
+        return special
     if claim.type == "change":
         return "change"
     if claim.type in {"amount", "count"}:
@@ -318,7 +353,10 @@ def family(claim: Claim) -> str:
     if claim.type == "frequency":
         return "format_frequency" if claim.subtype == "format_meetings" else "visit_count"
     if claim.type in {"event", "first_or_only"} and re.search(
-        r"\b(?:was|were|has been|had been) (?:cancel+ed|postponed|called off|scrapped|put off)\b", claim.text, re.I
+        r"\b(?:was|were|has been|had been) (?:cancel+ed|postponed|called off|scrapped|put off)\b"
+        r"|\bthere (?:will be|was|were|is) no\b|\bwill not be held\b",
+        claim.text,
+        re.I,
     ):
         return "dropped_event"
     if claim.type == "first_or_only":
@@ -331,12 +369,11 @@ def family(claim: Claim) -> str:
         if claim.subtype == "ordinal" and not claim.format_id and claim.extra.get("format_of_partner"):
             return "format_event"
         if claim.format_id and (
-            claim.subtype == "ordinal" or re.search(r"launch|establish|found|set up", claim.text, re.I)
+            claim.subtype == "ordinal"
+            or re.search(r"launch|establish|found|set up|\bstart|\bbegan\b|\bbegun\b|inception", claim.text, re.I)
         ):
             return "format_event"
-        if re.search(r"\b(?:visit\w*|went to|travel+ed|toured|arrived in|returned to|trip)\b", claim.text, re.I) and (
-            claim.hosts or claim.scope
-        ):
+        if VISIT_WORDS.search(claim.text) and (claim.hosts or claim.scope):
             return "visit_event"
         return "generic_event"
     return "other"

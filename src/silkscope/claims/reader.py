@@ -56,7 +56,8 @@ def read_bytes(data: bytes, name: str = "<text>", fmt: str | None = None, *, max
         raise ReadError(f"{name}: unknown format {fmt!r}; expected one of: {', '.join(FORMATS)}")
     if fmt == "pdf":
         text = _pdf_text(data, name)
-        return _finish(Document(text, name, fmt))
+        title, published = _pdf_info(data)
+        return _finish(Document(text, name, fmt, title, None, published))
     raw = _decode(data, name)
     if fmt == "html":
         parser = _HtmlText()
@@ -175,8 +176,8 @@ class _HtmlText(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
         if tag == "meta":
-            key = (a.get("property") or a.get("name") or "").lower()
-            if key in {"article:published_time", "date", "dc.date", "pubdate", "publish-date"} and not self.date:
+            key = (a.get("property") or a.get("name") or a.get("itemprop") or "").lower()
+            if key in _DATE_META and not self.date:
                 self.date = a.get("content")
             elif key == "og:url" and not self.url:
                 self.url = a.get("content")
@@ -186,6 +187,8 @@ class _HtmlText(HTMLParser):
             self.url = self.url or a.get("href")
         elif tag == "time" and a.get("datetime") and not self.date:
             self.date = a["datetime"]
+        elif tag == "script" and "ld+json" in a.get("type", "").lower():
+            self._ld_json = True  # schema.org metadata: datePublished, headline
         if tag == "title":
             self._in_title = True
         if tag in _SKIP:
@@ -214,6 +217,11 @@ class _HtmlText(HTMLParser):
             self.parts.append("\n\n")
 
     def handle_data(self, data: str) -> None:
+        if getattr(self, "_ld_json", False):
+            self._ld_json = False
+            m = re.search(r'"datePublished"\s*:\s*"([^"]{8,40})"', data)
+            if m and not self.date:
+                self.date = m.group(1)
         if self._in_title and not self.title:
             self.title = " ".join(data.split()) or None
         if self.skip:
@@ -249,7 +257,47 @@ def _pdf_text(data: bytes, name: str) -> str:
     return text
 
 
+def _pdf_info(data: bytes) -> tuple[str | None, date | None]:
+    """The PDF's own metadata: /Title, and /CreationDate as the publication date (a dateline or header in the text,
+    read by `_finish`, is preferred to it)."""
+    from pypdf import PdfReader
+
+    try:
+        info = PdfReader(io.BytesIO(data)).metadata
+        title = (info.title or "").strip() if info else ""
+        created = info.creation_date if info else None
+    except Exception:  # metadata is optional: a PDF whose text reads but whose /Info does not
+        return None, None
+    return title or None, created.date() if created else None
+
+
 # --- Metadata ----------------------------------------------------------------------------------------------------
+
+# A metadata header line as the development set's files open: `Published: 2006-08-28 | Title: ... | URL: ...`.
+HEADER = re.compile(r"\A\s*(?P<line>(?:Published|Date)\s*:[^\n]*\|[^\n]*)(?:\n|\Z)", re.I)
+# A dateline opening the body: "DUSHANBE, November 12, 2012, Asia-Plus --" or "Tashkent, Uzbekistan, Nov. 2".
+_DATELINE = re.compile(
+    r"^\s*[A-Z][A-Za-z'.-]+(?:\s[A-Z][A-Za-z'.-]+)?,\s+(?:[A-Z][a-z]+,\s+)?(?P<date>[^,\n]{3,30},?\s*(?:19|20)\d\d)\b"
+)
+
+
+def header_end(text: str) -> int:
+    """Offset where a leading metadata header line ends (0 when the text has none): the line is metadata, not
+    article text, so no claim is read from it."""
+    m = HEADER.match(text)
+    return m.end("line") if m else 0
+
+
+def _header_fields(text: str) -> dict[str, str]:
+    m = HEADER.match(text)
+    if not m:
+        return {}
+    fields = {}
+    for part in m.group("line").split(" | "):
+        key, sep, value = part.partition(":")
+        if sep:
+            fields.setdefault(key.strip().lower(), value.strip())
+    return fields
 
 _MONTHS = "january february march april may june july august september october november december".split()  # noqa: SIM905
 _DATE_PATTERNS = [
@@ -277,17 +325,36 @@ def _parse_date(value: str) -> date | None:
             return date(int(m.group("y")), month, int(m.group("d")))
         except ValueError:
             continue
-    return None
+    return _dateparser_date(value)
+
+
+def _dateparser_date(value: str) -> date | None:
+    """Other spellings of a full date ("Nov. 2, 2015", "2015/11/02", "Monday 28th Aug 2006") by dateparser; only a
+    short string that names a year is tried, so a sentence is never read as a date."""
+    value = value.strip()
+    if len(value) > 40 or not re.search(r"\b(?:19|20)\d\d\b", value):
+        return None
+    from silkscope.claims.dates import parser
+
+    found = parser("past").get_date_data(value)
+    return found.date_obj.date() if found and found.date_obj and found.period == "day" else None
 
 
 def _finish(doc: Document) -> Document:
-    """Fill title, publication date and URL from the text's opening lines where the markup did not give them."""
-    lines = [ln.strip() for ln in doc.text.split("\n") if ln.strip()]
+    """Fill title, publication date and URL from a metadata header line, then from the opening lines (a date line or
+    a dateline), where the markup did not give them. A header line wins over the markup and the PDF's metadata."""
+    fields = _header_fields(doc.text)
+    if fields:
+        doc.published = _parse_date(fields.get("published") or fields.get("date") or "") or doc.published
+        doc.title = re.sub(r"\s*\((?:title|headline)\b[^)]*\)\s*$", "", fields.get("title", "")) or doc.title
+        doc.url = fields.get("url") or doc.url
+    lines = [ln.strip() for ln in doc.text[header_end(doc.text) :].split("\n") if ln.strip()]
     head = lines[:15]
-    if doc.published is None:
+    if doc.published is None or (doc.fmt == "pdf" and not fields):
         for line in head:
-            if len(line) <= 60 or re.match(r"(?i)(published|date|posted|updated)\b", line):
-                found = _parse_date(line)
+            dateline = _DATELINE.match(line)
+            if len(line) <= 60 or re.match(r"(?i)(published|date|posted|updated|last updated)\b", line) or dateline:
+                found = _parse_date(dateline.group("date") if dateline else line)
                 if found:
                     doc.published = found
                     break

@@ -34,14 +34,17 @@ COUNT_NOUNS = {
     "representative offices": "representative_offices", "offices": "representative_offices",
 }  # fmt: skip
 _OTHER_NOUNS = (
-    r"projects|agreements|documents|deals|memoranda|contracts|students|scholarships|Confucius Institutes|institutes|"
-    r"universities|people|citizens|nationals|migrants|workers|troops|soldiers|bases|flights|tourists|Koreans|loans|"
-    r"grants|branches"
+    r"projects|agreements|documents|deals|memoranda|memorandums|contracts|students|scholarships|Confucius Institutes|"
+    r"institutes|universities|people|citizens|nationals|migrants|workers|troops|soldiers|bases|flights|tourists|"
+    r"Koreans|loans|grants|branches|participants|delegates|delegations|areas|outcomes|results|centers|centres|"
+    r"opportunities|places|programmes|programs|initiatives|priorities|sectors|fields|routes|plants|factories|jobs|"
+    r"declarations|statements|treaties|accords|pacts|mechanisms|platforms|corridors|zones|parks|hospitals|schools"
 )
 _VISIT_NOUNS = r"visits|trips|tours|summits|meetings|sessions"
 _COUNT = re.compile(
     rf"(?P<n>{P.NUMBER})\s+(?:(?:[A-Z][\w'’-]*|foreign|joint|registered|new|active|accredited|operating|more|other|"
-    r"ethnic|private|state-owned|small|large|additional|official|state|separate|presidential|bilateral|leader-level)"
+    r"ethnic|private|state-owned|small|large|additional|official|state|separate|presidential|bilateral|leader-level|"
+    rf"(?=[a-z-]+\s+(?:[a-z-]+\s+)?(?:{_OTHER_NOUNS})\b)[a-z-]+)"
     rf"\s+){{0,3}}(?P<noun>joint ventures|joint enterprises|representative offices|{'|'.join(COUNT_NOUNS)}|"
     rf"{_OTHER_NOUNS}|{_VISIT_NOUNS})\b"
 )
@@ -65,8 +68,8 @@ _TIMES = re.compile(
 _QUAL_FREQ = re.compile(
     r"\b(?P<w>frequent|regular|rare|occasional|infrequent)\s+(?:visitors?|visits|guests?)\b"
     r"|\bvisit(?:s|ed)?\s+(?P<a>frequently|regularly|often|rarely|seldom)\b"
-    r"|\b(?:has |have )?(?:met|convened|gathered) "
-    r"(?P<m>annually|every year|each year|yearly|regularly|every two years)\b",
+    r"|\b(?:has |have )?(?:met|convened|gathered|(?:be |being |is |are )?held) "
+    r"(?P<m>annually|every year|each year|yearly|regularly|every (?:two|three|four|five|2|3|4|5) years|biennially)\b",
     re.I,
 )
 _FIRST = re.compile(
@@ -79,12 +82,13 @@ _FIRST = re.compile(
     re.I,
 )
 _ORDINAL = re.compile(
-    r"\b(?:the|a|its)\s+(?P<ord>first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|1st|2nd|3rd|[4-9]th)"
-    r"\s+(?:[\w+–—'’-]+\s+){0,4}?(?P<kind>summit|meeting|forum|session|ministerial)s?\b",
+    r"\b(?:the|a|its|their|his|her|our)\s+(?P<ord>first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|"
+    r"eleventh|twelfth|\d{1,2}(?:st|nd|rd|th))"
+    r"\s+(?:[\w+–—'’“”\"-]+\s+){0,4}?(?P<kind>summit|meeting|forum|session|ministerial|edition|round|conference)s?\b",
     re.I,
 )
 ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8}
-ORDINALS |= {"ninth": 9, "tenth": 10, "1st": 1, "2nd": 2, "3rd": 3}
+ORDINALS |= {"ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "1st": 1, "2nd": 2, "3rd": 3}
 _COMPARISON = re.compile(
     r"\bmore than (?:from |in |of )?any other (?:[A-Z]\w+ ){0,2}"
     r"(?:country|partner|nation|state|donor|investor|source)\b"
@@ -92,6 +96,7 @@ _COMPARISON = re.compile(
     r"|\b(?:larger|bigger|greater|higher|fewer|smaller|lower|more|less) than (?=(?:those |that |the )?(?-i:[A-Z][a-z]))"
     r"|\b(?:one of )?(?:the )?(?:top|largest|biggest|main|leading|second[- ]largest|chief)\s+(?:\w+\s+){0,2}?"
     r"(?:recipients?|donors?|investors?|trading partners?|lenders?|creditors?|sources?|destinations?)\b"
+    r"|\b(?:the )?(?:primary|main|principal) (?:focus|recipient|beneficiary)\b|\ba peak of\b"
     r"|\b(?:came|ranked|ranks|placed) (?:first|second|third)\b",
     re.I,
 )
@@ -110,7 +115,9 @@ _CHANGE_VERB = re.compile(
 _OPINION = re.compile(
     r"\b(?:result(?:s|ed)? in|leads? to|led to|pushed\b[^.]{0,40}?\btowards?|caused|"
     r"is indicative of|(?:have |has )?demonstrated that|shows? that|proves? that|much less impressive|"
-    r"(?:are|is) not enough|insufficient|unmatched|indispensable|"
+    r"(?:are|is) not enough|insufficient|unmatched|indispensable|(?:is|was|are|were) (?:a |an )?reflection of|"
+    r"(?:is|was|are|were) (?:a )?(?:symbolic|symbol|sign|testament) of|in our opinion|we believe|"
+    r"(?:analysts|experts|observers|critics|commentators) (?:say|said|believe|argue)|feels? it has a role|"
     r"(?:was|is|marked|proved) an? (?:real |major |historic )?"
     r"(?:turning point|milestone|watershed|landmark|breakthrough))\b",
     re.I,
@@ -118,14 +125,38 @@ _OPINION = re.compile(
 _EVENT_VERB = re.compile(
     r"\b(?:visit(?:ed|s)?|went to|travel+ed to|toured|arrived in|returned to|launched|established|founded|set up|"
     r"created|inaugurated|opened|signed|held|hosted|convened|took place|attended|dispatched|sent|met|proposed|"
-    r"announced|unveiled|adopted|concluded|joined|embroiled|followed|chose|pledged|became)\b",
+    r"announced|unveiled|adopted|concluded|joined|embroiled|followed|chose|pledged|became|"
+    r"started|began|declared|designated|organi[sz]ed|told|received|welcomed|(?:will|to) (?:host|hold|meet|visit|fly|"
+    r"attend|sign|step down|be held|be implemented|release)|was in|were in)\b",
     re.I,
 )
+# An event clause needs no date of its own when it speaks of what is happening or about to (the article's date
+# dates it: "the summit in Samarkand is attended by ...", "the virtual summit will be held with ..."), or of a
+# trip, a membership or a founding that the timeline may hold.
+_UNDATED_VERB = re.compile(
+    r"\b(?:(?:is|are|was|were) (?:being )?(?:attended|joined) by|with the participation of|took part|take part|"
+    r"(?:will|is due to|are due to|is expected to|are expected to|is set to|is to|are to) (?:be )?(?:host|hold|held|"
+    r"meet|visit|fly|attend|sign|step down|release|implement|launch)\w*|"
+    r"(?:trip|visit|tour)\b[^.;]{0,40}\b(?:takes? in|also includes?|covers?)|comprises|comprising|consists of|"
+    r"(?:the )?(?:formation|founding|creation|establishment) of (?:the )?(?=(?-i:[A-Z]))|declared|designated|signed|"
+    r"is holding|are holding|begins?|has arrived|have arrived|"
+    r"(?:is|was) an? (?:\w+ ){0,3}(?:initiative|format|framework|forum|dialogue|mechanism|grouping|bloc|"
+    r"organi[sz]ation) (?:between|of|linking|bringing together|comprising))\b",
+    re.I,
+)
+_ATTENDANCE = re.compile(
+    r"\b(?:(?:is|are|was|were|be) (?:being )?(?:attended|joined) by|with the participation of|took part|take part|"
+    r"attended by|joined by)\b",
+    re.I,
+)
+# A quoted sentence of opinion: a direct quotation of six words or more with no figure in it.
+_QUOTE = re.compile(r"[“\"](?P<q>[^”\"]{30,})[”\"]")
 _PRIORITY = ["amount", "change", "share", "count", "frequency", "first_or_only", "event", "comparison", "opinion"]
 
 
-def triggers(s: str) -> list[Trigger]:
-    """Every claim trigger in one sentence, overlaps resolved by type priority."""
+def triggers(s: str, dates: list[tuple[int, int]] | tuple = ()) -> list[Trigger]:
+    """Every claim trigger in one sentence, overlaps resolved by type priority. `dates` are the spans of the dates
+    the binder found (with or without a year), so a clause dated "on Friday" is an event clause too."""
     found: list[Trigger] = []
     for q in P.find_money(s):
         found.append(Trigger("amount", q.start, q.end, q.value, q.unit, q.qualifier, extra={"raw": q.raw}))
@@ -201,10 +232,30 @@ def triggers(s: str) -> list[Trigger]:
             t.start = P.qualifier_start(s, t.start)
     if not P.YEAR.search(s) and any(t.type == "opinion" for t in found):
         found = [t for t in found if t.subtype != "ordinal"]  # "the first summit was a turning point": a judgement
+    found += _quotations(s, found)
     found = _resolve(found)
     found = _resolve([*found, *_elided_counts(s, found)])
-    events = _event_triggers(s, found)
+    events = _event_triggers(s, found, list(dates))
     return _merge_opinions(_resolve([*found, *events]) if events else found)
+
+
+def _quotations(s: str, found: list[Trigger]) -> list[Trigger]:
+    """A direct quotation that states no figure is a quoted view: not checkable (the speaker's opinion). Only a
+    quotation that is the sentence's point: most of it, or introduced by a verb of saying."""
+    out = []
+    for m in _QUOTE.finditer(s):
+        quote = m.group("q")
+        if len(quote.split()) < 6 or re.search(r"\d", quote):
+            continue
+        said = re.search(r"\b(?:said|says|say|told|declared|stated|added|noted|wrote|urged|according to)\b[^.]{0,40}$"
+                         r"|[:,]\s*$", s[: m.start()])  # fmt: skip
+        after = re.match(r"^\W{0,3}\s*(?:\w+\s+){0,6}(?:said|says|told|added|noted)\b", s[m.end() :])
+        if not (said or after or m.end() - m.start() >= 0.5 * len(s)):
+            continue
+        if any(m.start() <= t.start < m.end() and t.type != "opinion" for t in found):
+            continue
+        out.append(Trigger("opinion", m.start(), m.end(), subtype="quotation"))
+    return out
 
 
 def _elided_counts(s: str, found: list[Trigger]) -> list[Trigger]:
@@ -234,22 +285,83 @@ def _elided_counts(s: str, found: list[Trigger]) -> list[Trigger]:
 
 _EVENT_CLAUSE = re.compile(
     r";\s+|,\s+(?=(?:and|but|while|whereas)\s)|\s+(?=and\s+(?:in|on|by|then|later|has|have|had|was|were)\b)"
+    r"|,\s+(?=(?:especially |particularly |notably |ever )?since\s+the\s)"
+    r"|\s+(?=and\s+(?:declared|signed|agreed|announced|adopted|launched|designated|unveiled)\b)"
+    r"|\s+(?=and\s+(?:sources|officials|analysts|experts|reports?|diplomats)\s+(?:said|say|says)\b)"
 )
+# A subordinate clause with its own verb ("Since 1991, when the five declared their independence, the US has ...";
+# "the Dialogue, which started in Kazakhstan in 2004"; "where he was joined by the leaders of ..."): an event of its
+# own when it has its own date, says who attended, or sits in a clause that holds a figure. A "which took place /
+# was held" clause describes the event before it and stays with it.
+_WH_CLAUSE = re.compile(r"(?:^|,\s+|\s+)(?P<wh>when|where|which|who)\s", re.I)
+_SAME_EVENT = re.compile(r"^\w+\s+(?:took place|was held|were held|is held|is being held|was hosted)\b", re.I)
 
 
-def _event_triggers(s: str, found: list[Trigger]) -> list[Trigger]:
-    """One event per clause that has a date, an event verb and an entity, and holds no other claim."""
-    cuts = [0, *(m.end() for m in _EVENT_CLAUSE.finditer(s)), len(s)]
+def _event_triggers(s: str, found: list[Trigger], dates: list[tuple[int, int]]) -> list[Trigger]:
+    """One event per clause that has a date (or speaks of what is happening), an event verb and an entity, and
+    holds no other claim; and one per subordinate clause of its own (see _WH_CLAUSE)."""
+    cuts = sorted({0, *(m.end() for m in _EVENT_CLAUSE.finditer(s)), *_wh_cuts(s, found), len(s)})
     events: list[Trigger] = []
     for a, b in itertools.pairwise(cuts):
         inside = [t for t in found if a <= t.start < b and not (t.type == "first_or_only" and t.subtype == "hedged")]
+        hedged = [t for t in found if a <= t.start < b and t.type == "first_or_only"]
+        wh = _wh_event(s, a, b, found, dates)
+        if wh is not None:
+            events.append(wh)
         if any(t.type != "opinion" for t in inside):
             continue
-        hedged = [t for t in found if a <= t.start < b and t.type == "first_or_only"]
-        event = _event_trigger(s[a:b])
+        clause_dates = [(x - a, y - a) for x, y in dates if a <= x < b]
+        shared = s if re.match(r"and\s", s[a:b]) else None  # "... and declared a new strategic partnership"
+        event = _event_trigger(s[a:b], clause_dates, shared)
         if event and all(event.end + a <= t.start for t in hedged):
-            events.append(Trigger("event", event.start + a, event.end + a, subtype=event.subtype))
+            if wh is not None and event.start + a >= wh.start:
+                continue
+            events.append(Trigger("event", event.start + a, event.end + a, subtype=event.subtype, extra=event.extra))
     return events
+
+
+def _wh_cuts(s: str, found: list[Trigger]) -> list[int]:
+    """A relative clause that holds another claim ("..., which later became a steppingstone for the 1st Forum")
+    leaves the clause before it to stand as an event of its own."""
+    cuts = []
+    for m in _WH_CLAUSE.finditer(s):
+        if m.start() == 0 or _SAME_EVENT.match(s[m.start("wh") :]):
+            continue
+        end = s.find(". ", m.end())
+        end = len(s) if end < 0 else end
+        if any(m.end() <= t.start < end and t.type not in {"opinion"} for t in found):
+            cuts.append(m.start())
+    return cuts
+
+
+def _wh_event(s: str, a: int, b: int, found: list[Trigger], dates: list[tuple[int, int]]) -> Trigger | None:
+    for m in _WH_CLAUSE.finditer(s, a, b):
+        start = m.start("wh")
+        rest = s[start:b]
+        if _SAME_EVENT.match(rest):
+            continue
+        verb = _EVENT_VERB.search(rest) or _ATTENDANCE.search(rest)
+        if verb is None or verb.start() > 120:
+            continue
+        # The clause runs to the first comma after its verb (a list of countries before the verb keeps its commas).
+        comma = s.find(", ", start + verb.end(), b)
+        end = comma if comma >= 0 else b
+        own_date = any(start <= x < end for x, _ in dates) or P.YEAR.search(s[start:end])
+        attendance = _ATTENDANCE.search(s[start:end])
+        figure = any(a <= t.start < b and t.type in {"amount", "count", "change", "share"} for t in found)
+        if any(start <= t.start < end and t.type != "opinion" for t in found):
+            continue
+        # A "when/where" clause dates or places the claim before it ("the first ... when he went to Uzbekistan in
+        # 2006") unless that claim is a figure; a "which/who" clause with its own date is a claim of its own.
+        relative = m.group("wh").lower() in {"which", "who"}
+        if not (attendance or figure or (own_date and relative)):
+            continue
+        anchor = attendance or verb
+        sub = "attendance" if attendance else None
+        return Trigger(
+            "event", start, start + anchor.end(), subtype=sub, extra={"clause": m.group("wh").lower(), "wh_end": end}
+        )
+    return None
 
 
 def _merge_opinions(found: list[Trigger]) -> list[Trigger]:
@@ -263,23 +375,39 @@ def _merge_opinions(found: list[Trigger]) -> list[Trigger]:
     return out
 
 
-def _event_trigger(s: str) -> Trigger | None:
-    has_date = P.YEAR.search(s)
+def _event_trigger(s: str, dates: list[tuple[int, int]] | tuple = (), shared: str | None = None) -> Trigger | None:
+    has_date = P.YEAR.search(s) or dates
     verb = _EVENT_VERB.search(s)
     noun_visit = re.search(
         r"\b(?:his|her|their|its|the)\s+(?:1[89]\d\d|20\d\d)\s+(?:state |official )?(?:visit|trip|tour)\b", s
     )
-    if not has_date or not (verb or noun_visit):
+    attendance = _ATTENDANCE.search(s)
+    undated = None if has_date else _UNDATED_VERB.search(s)
+    if attendance:
+        verb = attendance
+    if not has_date and undated is None:
         return None
-    named = any(m.kind in {"country", "city", "person", "format", "agency", "region"} for m in find_mentions(s))
+    if not has_date:
+        verb = undated
+    if not (verb or noun_visit):
+        return None
+    named = any(
+        m.kind in {"country", "city", "person", "format", "agency", "region"} for m in find_mentions(shared or s)
+    )
     # A leader named earlier ("In 2011 Lee returned"), a pronoun or "both countries" also tie the clause to entities.
     referring = re.search(
-        r"\b(?:he|she|both countries|the two countries)\b|(?<=\s)[A-Z][a-z]+\s+(?:returned|visited|went)", s
+        r"\b(?:he|she|they|both countries|the two countries)\b|(?<=\s)[A-Z][a-z]+\s+(?:returned|visited|went)"
+        r"|\b(?:the|this|that)\s+(?:\w+\s+){0,2}(?:premier|prime minister|president|summit|meeting|forum)\b",
+        s,
+        re.I,
     )
-    if not (named or referring):
+    # An organisation or programme by its proper name ("the Shanghai Co-operation Organization", "ECO").
+    proper = re.search(r"(?<=\s)[A-Z][a-z]+(?:[ -](?:[A-Z][a-z]+|of|for))*[ -][A-Z][a-z]+\b|\b[A-Z]{3,}\b", s)
+    if not (named or referring or proper):
         return None
     anchor = noun_visit or verb
-    return Trigger("event", anchor.start(), anchor.end(), subtype="visit_noun" if noun_visit else None)
+    sub = "visit_noun" if noun_visit else "attendance" if attendance else None
+    return Trigger("event", anchor.start(), anchor.end(), subtype=sub, extra={"undated": not has_date})
 
 
 def _resolve(found: list[Trigger]) -> list[Trigger]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,6 +11,8 @@ from silkscope.claims.extract import Claim
 from silkscope.claims.plan import NEEDS, Context, Query
 
 VERDICTS = ("supported", "contradicted", "imprecise", "unverifiable", "not_checkable")
+# Opinion markers that state a cause: only these get the visits model beside them.
+CAUSAL = re.compile(r"result|lead|led to|caus|push", re.I)
 
 # Relative tolerance for money by qualifier; counts are exact unless qualified ("about 500" = +/-5%).
 MONEY_TOLERANCE = {None: 0.03, "exact": 0.03, "about": 0.10}
@@ -135,6 +138,7 @@ def verify(claim: Claim, ctx: Context) -> Check:
     from silkscope.claims import verify_figures as F
     from silkscope.claims import verify_finance as M
     from silkscope.claims import verify_firsts as R
+    from silkscope.claims import verify_formats as V
     from silkscope.claims import verify_timeline as T
 
     fam = PL.family(claim)
@@ -149,22 +153,48 @@ def verify(claim: Claim, ctx: Context) -> Check:
         "presence_rank": F.presence_rank,
         "finance_rank": M.finance_rank,
         "visit_count": T.visit_count,
-        "format_frequency": T.format_frequency,
+        "format_frequency": V.frequency,
+        "attendance": V.attendance,
+        "membership": V.membership,
+        "leader_first": V.leader_first,
         "visit_first": R.visit_first,
         "format_first": R.format_first,
         "hedged_first": R.hedged_first,
         "visit_event": E.visit_event,
         "format_event": E.format_event,
-        "generic_event": E.generic_event,
+        "generic_event": lambda c, x: V.matched_event(c, x) or E.generic_event(c, x),
         "dropped_event": E.dropped_event,
     }.get(fam, F.unsupported_figure)
     if claim.type == "amount" and claim.unit not in (None, "USD"):
         handler = F.foreign_currency
-    check = handler(claim, ctx)
+    pledged = V.pledge(claim, ctx) if claim.type == "amount" and V.PLEDGE.search(claim.sentence) else None
+    check = pledged or handler(claim, ctx)
+    check = _binding_rule(claim, check)
     if not check.evidence:  # a verdict without evidence is a bug: fail loudly in development, never silently
         raise AssertionError(f"claim {claim.id} ({fam}) got verdict {check.verdict} without evidence")
     if check.verdict not in VERDICTS:
         raise AssertionError(f"claim {claim.id}: unknown verdict {check.verdict!r}")
+    return check
+
+
+def _binding_rule(claim: Claim, check: Check) -> Check:
+    """A claim bound to a date the text does not state (the article's own date) cannot be contradicted by the data
+    of that date: the binding is uncertain, so the verdict is unverifiable and says why."""
+    if check.verdict != "contradicted":
+        return check
+    why = None
+    if claim.extra.get("period_from_article"):
+        why = f"the text gives no date; it was read as of the article's date ({claim.extra['period_from_article']})"
+    elif claim.extra.get("undated") or (
+        claim.type in {"amount", "count", "share"} and not claim.period and not claim.extra.get("period_now")
+    ):
+        why = "the text gives no year for this figure"
+    elif claim.extra.get("year_unstated"):
+        why = f"the text gives no year for this figure; it was read as {claim.extra['year_unstated']}"
+    if why is None:
+        return check
+    check.explanation = f"Binding uncertain ({why}): not contradicted. What the data show: {check.explanation}"
+    check.verdict = "unverifiable"
     return check
 
 
@@ -181,6 +211,8 @@ def opinion(claim: Claim, ctx: Context) -> Check:
     explanation = (
         f"Opinion or causal claim ('{marker}'): a judgement, not a figure or an event the warehouse can check."
     )
+    if not CAUSAL.search(marker):  # a quotation or a judgement: no model speaks to it
+        return Check("not_checkable", [ev], explanation)
     from silkscope.claims.verify_model import interaction_model  # fits a model: imported only when needed
 
     model = interaction_model(claim, ctx)

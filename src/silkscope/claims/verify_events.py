@@ -112,10 +112,10 @@ def visit_event(claim: Claim, ctx: Context) -> Check:
 def format_event(claim: Claim, ctx: Context) -> Check:
     fid = claim.format_id
     if fid is None:  # the partner's leaders' format ("the EU held its first summit with the five presidents")
-        partner = claim.extra.get("format_of_partner")
-        own = [f for f in ctx.rows(Query(PL.FORMATS, [None, None])) if f["partner_iso3"] == partner]
-        own = [f for f in own if f["top_level"] != "none" or "summit" in f["name"].lower()] or own
-        fid = own[0]["format_id"] if own else None
+        from silkscope.claims.verify_formats import format_of
+
+        found = format_of(claim, ctx)
+        fid = found["format_id"] if found else None
     fq = Query(PL.FORMATS, [fid, fid])
     fmt = next(iter(ctx.rows(fq)), None)
     query = Query(PL.FORMAT_EVENTS, [fid, fid])
@@ -228,6 +228,7 @@ def generic_event(claim: Claim, ctx: Context) -> Check:
     words = _keywords(claim.text)
     quoted = [q.lower() for q in re.findall(r"[\"“]([^\"”]{4,60})[\"”]", claim.text)]
     person = claim.person.split()[-1].lower() if claim.person else None
+    _, proper = _distinctive(claim.text)
     scored = []
     for r in rows:
         hay = f"{r['title']} {r.get('note') or ''} {r.get('visitor_person') or ''}".lower()
@@ -236,6 +237,10 @@ def generic_event(claim: Claim, ctx: Context) -> Check:
         )
         if person and person in hay:
             score += 1
+        # A match needs a name of its own (a place, an organisation, a quoted title), and the day when one is given.
+        named = any(_norm(w) in _norm(hay) for w in proper) or any(q.rstrip(",.") in hay for q in quoted)
+        if not named or not _day_ok(claim, r):
+            score = min(score, 1)
         scored.append((score, r))
     target = (year, claim.month or 6)
     scored.sort(key=lambda x: (-x[0], abs((x[1]["year"] - target[0]) * 12 + x[1]["date_start"].month - target[1])))
@@ -253,6 +258,31 @@ def generic_event(claim: Claim, ctx: Context) -> Check:
     return Check(
         "unverifiable", [ev], f"No matching event in the warehouse around {year}.{before} {needs_text(need)}", need
     )
+
+
+def _day_ok(claim: Claim, row: dict[str, Any]) -> bool:
+    """A claim dated to the day matches an event on that day (a day either side for time zones)."""
+    if not (claim.day and claim.month and claim.period):
+        return True
+    from datetime import date, timedelta
+
+    try:
+        when = date(claim.period[0], claim.month, claim.day)
+    except ValueError:
+        return True
+    return row["date_start"] - timedelta(days=1) <= when <= row["date_end"] + timedelta(days=1)
+
+
+def _distinctive(text: str):
+    from silkscope.claims.verify_formats import _words
+
+    return _words(text)
+
+
+def _norm(text: str) -> str:
+    from silkscope.claims.verify_formats import _norm as norm
+
+    return " ".join(norm(w) for w in re.findall(r"[A-Za-z][A-Za-z'-]+", text))
 
 
 def dropped_event(claim: Claim, ctx: Context) -> Check:

@@ -105,6 +105,8 @@ PARTNER_COLUMN = {"core.finance_flows": "donor_iso3", "core.trade_flows": "partn
 
 
 def _fit(ctx: Context, outcome: str) -> Any:
+    import numpy as np
+
     from silkscope.countries import C5
     from silkscope.indicators.tables import duckdb_tables
     from silkscope.stats.visit_effects import visits_model
@@ -121,6 +123,8 @@ def _fit(ctx: Context, outcome: str) -> Any:
         bundle = visits_model(outcome, tables=duckdb_tables(con=ctx.con), until=ctx.as_of)
     except SilkscopeError as exc:
         return str(exc)
+    except (ValueError, ArithmeticError, np.linalg.LinAlgError) as exc:  # a panel the estimator refuses (rank)
+        return f"the estimator refused this panel: {str(exc).split('. ')[0]}"
     return bundle.title, bundle.sections[0], bundle.sections[1]
 
 

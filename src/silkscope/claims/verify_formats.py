@@ -1,0 +1,339 @@
+"""Checks about summits and dialogue formats beyond their dates: who attended, who belongs, how often they meet,
+the first meeting at leader level, amounts pledged at them, and events matched by their own words.
+
+Definitions: a summit hosted at home is a meeting, never a visit; "the first engagement at the level of leaders" (or
+"the first summit involving presidents") is the first meeting of that format at leader level; attendance and
+membership are read from the event's participants (or, for a summit the timeline lacks, the format's own record).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from typing import Any
+
+from silkscope.claims import plan as PL
+from silkscope.claims.entities import find_mentions, is_c5
+from silkscope.claims.extract import Claim
+from silkscope.claims.plan import Context, Query
+from silkscope.claims.verify import Check, evidence, money, needs, needs_text
+from silkscope.claims.verify_timeline import PL_evidence
+from silkscope.countries import name
+from silkscope.schema import LEADER_LEVELS
+
+LEADER_WORDS = re.compile(r"\b(?:leaders?|presidents?|heads? of (?:state|government)|prime ministers?|summit)", re.I)
+PLEDGE = re.compile(r"\b(?:pledg\w*|promis\w*|announc\w*|unveil\w*|offer\w*)\b", re.I)
+# Words that name no particular event: a match on them alone is no evidence.
+_GENERIC_WORDS = (
+    "the a an and of in on at to for with from by as its his her their this that was were is are be been has have had "
+    "into over after before during then also which who when while than more most first second third visit visited "
+    "official state president prime minister leader leaders summit held took place country countries region central "
+    "asia asian january february march april may june july august september october november december cooperation "
+    "co-operation ministry foreign affairs trade government organization organisation meeting meetings talks bilateral "
+    "joint will would expected due release statement develop development countries nations republic day year years "
+    "said says told new between both two five all other heads head"
+)
+_GENERIC = set(_GENERIC_WORDS.split())
+
+
+def _norm(word: str) -> str:
+    """One spelling for comparison: 'Co-operation' = 'cooperation', 'Organization' = 'organisation'."""
+    w = word.lower().replace("-", "")
+    return re.sub(r"iz(?=ation|e|ed|ing)", "is", w)
+
+
+def format_of(claim: Claim, ctx: Context) -> dict[str, Any] | None:
+    """The dialogue format a claim speaks of: named in it (or before it), else the partner's leaders' format."""
+    rows = ctx.rows(Query(PL.FORMATS, [None, None]))
+    if claim.format_id:
+        return next((f for f in rows if f["format_id"] == claim.format_id), None)
+    outside = [p for p in claim.partners if not is_c5(p)]
+    partner = outside[0] if outside else claim.extra.get("main_partner")
+    own = [f for f in rows if f["partner_iso3"] == partner]
+    # "Its first summit": the partner's leaders' format, the one named a summit first (not its ministerials).
+    summit = re.search(r"\bsummit|\bleaders|\bpresidents", claim.text, re.I)
+    ranked = sorted(
+        own,
+        key=lambda f: (
+            not (summit and "summit" in f["name"].lower()),
+            f["top_level"] not in LEADER_LEVELS,
+            str(f["first_summit"] or f["launched"]),
+        ),
+    )
+    return (ranked or [None])[0]
+
+
+def _events(ctx: Context, fid: str) -> tuple[Query, list[dict[str, Any]]]:
+    query = Query(PL.FORMAT_EVENTS, [fid, fid])
+    return query, ctx.rows(query)
+
+
+def _row_ev(ctx: Context, r: dict[str, Any], query: Query, role: str = "basis"):
+    label = f"{r['title']} [{r['status']}, {r['mode']}, {r['level']}]"
+    return PL_evidence(ctx, str(r["date_start"]), r["event_type"], [r["year"]], label, r, query, role)
+
+
+def _format_ev(ctx: Context, fmt: dict[str, Any], what: str) -> Any:
+    fq = Query(PL.FORMATS, [fmt["format_id"], fmt["format_id"]])
+    value = str(fmt["first_summit"] or fmt["launched"])
+    return evidence(ctx, value, "format", [], f"{fmt['name']}: {what}", fmt["source_id"], fq, note=fmt["note"])
+
+
+def _on_date(claim: Claim, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    if not claim.period:
+        return []
+    year, month = claim.period[0], claim.month
+    return [
+        r
+        for r in rows
+        if r["date_start"].year <= year <= r["date_end"].year
+        and (month is None or (r["date_start"].month <= month <= r["date_end"].month) or r["year"] != year)
+    ]
+
+
+def _named(claim: Claim) -> tuple[set[str], bool]:
+    """Countries the claim says took part, and whether it says 'leaders/presidents'."""
+    text = claim.text
+    found = {m.iso3 for m in find_mentions(text) if m.kind in {"country", "city"} and m.iso3}
+    regions = [m.iso3 for m in find_mentions(text) if m.kind == "region"]
+    if regions or re.search(r"\b(?:the )?five (?:presidents|leaders|heads of state|countries|states)\b", text, re.I):
+        found |= set(PL.members("C5"))
+    found -= {None}  # type: ignore[arg-type]
+    return {f for f in found if f}, bool(LEADER_WORDS.search(text))
+
+
+def attendance(claim: Claim, ctx: Context) -> Check:
+    """'The summit is attended by the leaders of ...', 'he was joined by the leaders of ...': the participants of
+    the meeting the sentence speaks of (the event row; else the format's record for its first summit)."""
+    fmt = format_of(claim, ctx)
+    named, leaders = _named(claim)
+    named = {n for n in named if n != (fmt or {}).get("partner_iso3")}
+    if fmt is None or not named:
+        return _open(claim, ctx, "which meeting, or who attended it, could not be read", "format")
+    query, rows = _events(ctx, fmt["format_id"])
+    held = [r for r in rows if r["status"] == "held" and (not leaders or r["level"] in LEADER_LEVELS)]
+    dated = _on_date(claim, held)
+    if dated:
+        r = dated[0]
+        present = {*r["visitor_iso3"], *r["host_iso3"]}
+        missing = sorted(named - present)
+        evs = [_row_ev(ctx, r, query)]
+        if not missing:
+            return Check("supported", evs, f"Recorded: {r['title']}; taking part: {', '.join(sorted(present))}.")
+        return Check(
+            "imprecise",
+            evs,
+            f"{r['title']} records {', '.join(sorted(present))}, not {', '.join(missing)} (attendance lists can be "
+            "partial; the date and meeting match).",
+        )
+    first = fmt.get("first_summit")
+    if first and claim.period and first.year == claim.period[0] and (not claim.month or first.month == claim.month):
+        members = set(fmt["members_iso3"] or [])
+        members = set(PL.members(next(iter(members)))) if len(members) == 1 else members
+        ev = _format_ev(ctx, fmt, f"first summit {first:%b %Y}, members {', '.join(sorted(members))}")
+        if named <= members:
+            return Check(
+                "supported",
+                [ev],
+                f"{fmt['name']}'s first summit ({first:%b %Y}) is recorded in the format's own record, whose members "
+                f"are {', '.join(sorted(members))}; the timeline has no row listing who attended.",
+            )
+        return _open(claim, ctx, f"the format's record does not list {', '.join(sorted(named - members))}", "format")
+    return _open(claim, ctx, f"no meeting of {fmt['name']} is recorded on that date", "format")
+
+
+def membership(claim: Claim, ctx: Context) -> Check:
+    """'The dialogue is an initiative between Japan and Kazakhstan, Kyrgyzstan, Tajikistan and Uzbekistan': the
+    format's recorded members."""
+    fmt = format_of(claim, ctx) if claim.format_id else None
+    named, _ = _named(claim)
+    if fmt is None or not named:
+        return _open(claim, ctx, "no dialogue format's membership is recorded for this", "format")
+    members = set(fmt["members_iso3"] or [])
+    members = set(PL.members(next(iter(members)))) if len(members) == 1 else members
+    named_c5 = {n for n in named if is_c5(n)}
+    ev = _format_ev(ctx, fmt, f"members {', '.join(sorted(members))}")
+    if named_c5 == members:
+        return Check("supported", [ev], f"{fmt['name']}: the recorded members are {', '.join(sorted(members))}.")
+    if named_c5 < members:
+        left = ", ".join(name(m) for m in sorted(members - named_c5))
+        return Check(
+            "imprecise",
+            [ev],
+            f"{fmt['name']} records {', '.join(sorted(members))} as members: the text leaves out {left} (a member may "
+            "have joined later or taken part as an observer; see the note).",
+        )
+    return Check(
+        "contradicted", [ev], f"{fmt['name']} records {', '.join(sorted(members))}, not {', '.join(sorted(named_c5))}."
+    )
+
+
+_EVERY = {"annually": 1, "every year": 1, "each year": 1, "yearly": 1, "biennially": 2}
+
+
+def frequency(claim: Claim, ctx: Context) -> Check:
+    """'Held every two years': the intervals between the recorded meetings of the format (leader-level ones for a
+    summit). The timeline may miss meetings, so a mismatch is never a contradiction."""
+    fmt = format_of(claim, ctx)
+    word = (claim.unit or "").split(":")[-1]
+    m = re.search(r"every (\w+) years", word)
+    years = _EVERY.get(word) or ({"two": 2, "three": 3, "four": 4, "five": 5}.get(m.group(1)) if m else None)
+    if fmt is None or years is None:
+        return _open(claim, ctx, "the format or the stated frequency could not be read", "format")
+    query, rows = _events(ctx, fmt["format_id"])
+    summit = re.search(r"summit", claim.sentence, re.I)
+    held = [
+        r
+        for r in rows
+        if r["status"] == "held" and r["mode"] == "in_person" and (not summit or r["level"] in LEADER_LEVELS)
+    ]
+    evs = [_row_ev(ctx, r, query) for r in held]
+    if len(held) < 2:
+        evs = evs or [evidence(ctx, None, "meeting", claim.period, "fewer than two meetings", None, query, "absence")]
+        return Check(
+            "unverifiable",
+            evs,
+            f"{len(held)} held meeting(s) of {fmt['name']} recorded: no interval to compare. "
+            + needs_text(needs("format", ctx)),
+            needs("format", ctx),
+        )
+    gaps = [(b["date_start"] - a["date_start"]).days / 365.25 for a, b in itertools.pairwise(held)]
+    shown = ", ".join(f"{g:.1f}" for g in gaps)
+    if all(abs(g - years) <= 0.35 for g in gaps):
+        hosts = " / ".join(",".join(r["host_iso3"]) for r in held)
+        return Check(
+            "supported",
+            evs,
+            f"The recorded meetings of {fmt['name']} are {shown} years apart (stated: every {years}); hosts: {hosts}.",
+        )
+    return Check(
+        "unverifiable",
+        evs,
+        f"The recorded meetings of {fmt['name']} are {shown} years apart, not every {years}; the timeline may not "
+        f"record every meeting. {needs_text(needs('format', ctx))}",
+        needs("format", ctx),
+    )
+
+
+def leader_first(claim: Claim, ctx: Context) -> Check:
+    """'The first engagement of its kind at the level of leaders' / 'the first summit involving presidents': the
+    first meeting of that format at leader level, in person or virtual, against the date the text gives."""
+    fmt = format_of(claim, ctx)
+    if fmt is None:
+        return _open(claim, ctx, "the format could not be read", "format")
+    query, rows = _events(ctx, fmt["format_id"])
+    held = [r for r in rows if r["status"] in {"held", "planned"} and r["level"] in LEADER_LEVELS]
+    year, month = (claim.period[0] if claim.period else ctx.as_of), claim.month
+    if held:
+        r = held[0]
+        when, label, evs = r["date_start"], r["title"], [_row_ev(ctx, x, query, "basis" if x is r else "context")
+                                                          for x in held[:3]]  # fmt: skip
+    elif fmt.get("first_summit"):
+        when, label = fmt["first_summit"], f"{fmt['name']}'s first summit"
+        evs = [_format_ev(ctx, fmt, f"first leader-level meeting {fmt['first_summit']}")]
+    else:
+        return _open(claim, ctx, f"no leader-level meeting of {fmt['name']} is recorded", "format")
+    same = when.year == year and (month is None or when.month == month or abs(when.month - month) <= 1)
+    if same:
+        return Check("supported", evs, f"The first leader-level meeting of {fmt['name']}: {label} ({when}).")
+    return Check(
+        "contradicted" if claim.period and not claim.extra.get("period_from_article") else "unverifiable",
+        evs,
+        f"The first leader-level meeting of {fmt['name']} was {label} ({when}), not {month or ''}/{year}.",
+    )
+
+
+def pledge(claim: Claim, ctx: Context) -> Check | None:
+    """An amount pledged or announced is a statement at an event, not a flow: matched against the amounts the
+    events' records give (None when no record speaks of one, so the finance checks run instead)."""
+    partner = claim.partners[0] if claim.partners else None
+    if partner is None or claim.value is None:
+        return None
+    year = claim.period[0] if claim.period else ctx.as_of
+    hosts = PL.members(claim.scope)
+    query = Query(PL.EVENTS_NEAR, [[partner, *hosts], year - 1, year])
+    for r in ctx.rows(query):
+        if partner not in {*r["visitor_iso3"], *r["host_iso3"]}:
+            continue
+        text = f"{r['title']} {r.get('note') or ''}"
+        if not PLEDGE.search(text):
+            continue
+        from silkscope.claims.patterns import find_money
+
+        for q in find_money(text):
+            if q.unit == claim.unit and q.value and abs(q.value - claim.value) <= 0.03 * claim.value:
+                ev = PL_evidence(ctx, q.value, q.unit, [r["year"]], f"{r['title']}: '{q.raw}' in the record", r, query)
+                return Check(
+                    "supported",
+                    [ev],
+                    f"{money(claim.value, claim.unit)} pledged: recorded with {r['title']} ({r['date_start']}). A "
+                    "pledge is a statement, not a disbursement: finance data would show it only as it is spent.",
+                )
+    return None
+
+
+def matched_event(claim: Claim, ctx: Context) -> Check | None:
+    """An event matched by its own distinctive words (names of places, organisations, programmes) against the
+    titles and notes of the recorded events of its countries, with or without a date. None when nothing matches."""
+    words, proper = _words(claim.text)
+    if not proper and len(words) < 3:
+        return None
+    entities = [e for e in claim.entities if e] or PL.members("C5")
+    if claim.period:
+        lo, hi = claim.period[0] - 1, claim.period[-1] + 1
+    else:
+        lo, hi = PL.INDEPENDENCE, ctx.as_of
+    query = Query(PL.EVENTS_NEAR, [entities, lo, hi])
+    best: tuple[int, dict[str, Any]] | None = None
+    for r in ctx.rows(query):
+        hay = {_norm(w) for w in re.findall(r"[A-Za-z][A-Za-z'-]+", f"{r['title']} {r.get('note') or ''}")}
+        who = (r.get("visitor_person") or "").lower()
+        hits_proper = len(proper & hay) + sum(1 for p in claim.person.split()[-1:] if p.lower() in who) if (
+            claim.person
+        ) else len(proper & hay)  # fmt: skip
+        score = 2 * hits_proper + len((words - proper) & hay)
+        if hits_proper and score >= 2 and (best is None or score > best[0]):
+            best = (score, r)
+    if best is None:
+        return None
+    r = best[1]
+    ev = PL_evidence(ctx, str(r["date_start"]), r["event_type"], [r["year"]], f"{r['title']} [{r['status']}]", r, query)
+    label = f"{r['title']} ({r['date_start']})"
+    if not claim.period:
+        return Check("supported", [ev], f"Recorded: {label}. The text gives no date to compare.")
+    year, month = claim.period[0], claim.month
+    d0, d1 = r["date_start"], r["date_end"]
+    if r["status"] != "held":
+        return None
+    if d0.year <= year <= d1.year and (month is None or (d0.month <= month <= d1.month)):
+        day = claim.day
+        if day is None or (d0.month, d0.day) <= (month or d0.month, day) <= (d1.month, d1.day):
+            return Check("supported", [ev], f"Matches: {label}.")
+    return None
+
+
+def _words(text: str) -> tuple[set[str], set[str]]:
+    """Content words of a claim and the distinctive ones among them (capitalised names other than countries,
+    regions and leaders' roles: 'Shanghai', 'Tokyo', 'Cheongju')."""
+    skip = {
+        _norm(w)
+        for m in find_mentions(text)
+        if m.kind in {"country", "region", "role", "format"}
+        for w in re.findall(r"[A-Za-z]+", m.text)
+    }
+    words, proper = set(), set()
+    for i, m in enumerate(re.finditer(r"[A-Za-z][A-Za-z'-]{2,}", text)):
+        w = _norm(m.group().strip("'"))
+        acronym = m.group().isupper() and len(m.group()) >= 3
+        if w in _GENERIC or w in skip or (len(w) < 4 and not acronym):
+            continue
+        words.add(w)
+        if acronym or (m.group()[0].isupper() and i > 0):
+            proper.add(w)
+    return words, proper
+
+
+def _open(claim: Claim, ctx: Context, why: str, key: str) -> Check:
+    need = needs(key, ctx)
+    ev = evidence(ctx, None, "event", claim.period, why, None, "no row matched", "absence")
+    return Check("unverifiable", [ev], f"Not settled: {why}. {needs_text(need)}", need)
