@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import io
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date
+from html import parser as _html_parser
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -70,8 +73,7 @@ def read_bytes(data: bytes, name: str = "<text>", fmt: str | None = None, *, max
     title = None
     if fmt == "markdown" or _looks_markdown(raw):
         text = markdown_to_text(raw)
-        heading = re.search(r"^\s{0,3}#\s+(.+?)\s*#*\s*$", raw, re.M)
-        title = markdown_to_text(heading.group(1)) if heading else None
+        title = _title(raw)
     else:
         text = raw
     return _finish(Document(text, name, fmt, title))
@@ -115,19 +117,62 @@ def _decode(data: bytes, name: str) -> str:
 
 
 # --- Markdown (and markdown-ish .txt exports such as "US\\$2.57" and "[text](#)") ------------------------------
+# Every pattern here runs on user text: none may scan from one start to the end of the line and then fail, or each
+# start would cost a line (a quadratic: 64 kB of " **a" took 17 s). Link text takes one level of nested brackets
+# and no bare "[" (a bare "[" ends it), autolinks stop at "<", and bold is paired by a single left-to-right pass.
 
 _ESCAPE = re.compile(r"\\+([!-/:-@\[-`{-~])")  # runs of backslashes before ASCII punctuation (double-escaped too)
-_LINK = re.compile(r"!?\[([^\]\n]*)\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"]*\")?\)")
-_AUTOLINK = re.compile(r"<((?:https?|mailto):[^>\s]+)>")
-_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+_LINK = re.compile(r"!?\[((?:[^\[\]\n]|\[[^\[\]\n]*\])*+)\]\((?:[^()\s]|\([^()\s]*\))*+(?:\s+\"[^\"]*\")?\)")
+_AUTOLINK = re.compile(r"<((?:https?|mailto):[^<>\s]+)>")
 _EM = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])|(?<![\w_])_(?=\S)([^_\n]+?)(?<=\S)_(?![\w_])")
-_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
+_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*)$")
+_TITLE = re.compile(r"^\s{0,3}#\s+(.*)$")
 _FENCE = re.compile(r"^\s{0,3}(```|~~~)")
 _PLACEHOLDER_BASE = 0xF0000  # Unicode private use plane: escaped characters hide here while markup is stripped
 
 
 def _looks_markdown(text: str) -> bool:
     return bool(_ESCAPE.search(text) or _LINK.search(text) or re.search(r"^#{1,6} ", text, re.M))
+
+
+def _heading_text(rest: str) -> str:
+    """A heading's words without its closing hashes (what `(.*?)\\s*#*\\s*$` kept, without its backtracking)."""
+    return rest.rstrip().rstrip("#").rstrip()
+
+
+def _title(raw: str) -> str | None:
+    for line in raw.split("\n"):
+        m = _TITLE.match(line)
+        if m and _heading_text(m.group(1)):
+            return markdown_to_text(_heading_text(m.group(1)))
+    return None
+
+
+def _strip_strong(line: str) -> str:
+    """`**words**` and `__words__` -> words, as `(\\*\\*|__)(?=\\S)(.+?)(?<=\\S)\\1` would, in linear time: the
+    closing delimiter is looked up among the closers (a delimiter after a non-space) instead of scanned for."""
+    if "**" not in line and "__" not in line:
+        return line
+    closers: dict[str, list[int]] = {"**": [], "__": []}
+    for delim, found in closers.items():
+        at = line.find(delim, 1)
+        while at >= 0:
+            if not line[at - 1].isspace():
+                found.append(at)
+            at = line.find(delim, at + 1)
+    out, last, i, n = [], 0, 0, len(line)
+    while i < n - 2:
+        delim = line[i : i + 2]
+        if delim in closers and not line[i + 2].isspace():
+            found = closers[delim]
+            k = bisect_left(found, i + 3)  # the words are one character or more
+            if k < len(found):
+                out += [line[last:i], line[i + 2 : found[k]]]
+                i = last = found[k] + 2
+                continue
+        i += 1
+    out.append(line[last:])
+    return "".join(out)
 
 
 def markdown_to_text(source: str) -> str:
@@ -139,11 +184,11 @@ def markdown_to_text(source: str) -> str:
         line = _ESCAPE.sub(lambda m: chr(_PLACEHOLDER_BASE + ord(m.group(1))), line)
         heading = _HEADING.match(line)
         if heading:
-            line = heading.group(1)
+            line = _heading_text(heading.group(1))
         line = re.sub(r"^\s{0,3}>\s?", "", line)
         line = _LINK.sub(lambda m: m.group(1), line)
         line = _AUTOLINK.sub(lambda m: m.group(1), line)
-        line = _STRONG.sub(lambda m: m.group(2), line)
+        line = _strip_strong(line)
         line = _EM.sub(lambda m: m.group(1) or m.group(2), line)
         out.append(re.sub("[\U000f0000-\U000f007f]", lambda m: chr(ord(m.group()) - _PLACEHOLDER_BASE), line))
     return "\n".join(out)
@@ -151,13 +196,65 @@ def markdown_to_text(source: str) -> str:
 
 # --- HTML --------------------------------------------------------------------------------------------------------
 
+# Meta tags that give the publication date (property, name or itemprop), the first found wins.
+_DATE_META = {
+    "article:published_time", "og:article:published_time", "article:published", "datepublished", "date", "dc.date",
+    "dc.date.issued", "dcterms.created", "dcterms.issued", "citation_publication_date", "citation_date", "pubdate",
+    "publish-date", "publication_date", "parsely-pub-date", "sailthru.date",
+}  # fmt: skip
 _SKIP = {"script", "style", "noscript", "template", "head", "svg", "iframe", "canvas", "object", "nav", "form"}
 _BLOCK = {"p", "div", "section", "article", "header", "footer", "main", "aside", "blockquote", "ul", "ol", "li"}
 _BLOCK |= {"h1", "h2", "h3", "h4", "h5", "h6", "table", "tr", "figure", "figcaption", "pre", "hr", "dl", "dt", "dd"}
 _VOID = {"br", "hr", "img", "meta", "link", "input", "wbr", "source", "area", "base", "col", "embed", "param", "track"}
 
 
-class _HtmlText(HTMLParser):
+class _WholeDocumentParser(HTMLParser):
+    """HTMLParser for a document fed whole: a construct left open runs to the end of the data, in one step.
+
+    Python 3.11's parser gives up on an unterminated tag, comment or declaration and retries from the next "<",
+    rescanning to the end each time: quadratic ("<a " * 80,000 took 140 s). Here a failed construct swallows at
+    least what was scanned: a start tag with a ">" later (an unclosed quote) becomes text, as before; one without,
+    and an unterminated end tag, comment, declaration or processing instruction, hide the rest, as a browser does.
+    """
+
+    _TAG = getattr(_html_parser, "locatestarttagend_tolerant", None)  # what parse_starttag scans
+
+    def parse_starttag(self, i: int) -> int:
+        k = super().parse_starttag(i)
+        if k >= 0:
+            return k
+        rawdata = self.rawdata
+        gt = rawdata.find(">", i + 1)
+        if gt < 0 or self._TAG is None:
+            return len(rawdata)
+        end = max(gt + 1, self._TAG.match(rawdata, i).end())
+        self.handle_data(unescape(rawdata[i:end]))
+        return end
+
+    def parse_endtag(self, i: int) -> int:
+        k = super().parse_endtag(i)
+        return k if k >= 0 else len(self.rawdata)
+
+    def parse_comment(self, i: int, report: int = 1) -> int:
+        k = super().parse_comment(i, report)
+        if k >= 0:
+            return k
+        self.handle_comment(self.rawdata[i + 4 :])
+        return len(self.rawdata)
+
+    def parse_pi(self, i: int) -> int:
+        k = super().parse_pi(i)
+        return k if k >= 0 else len(self.rawdata)
+
+    def parse_html_declaration(self, i: int) -> int:
+        try:
+            k = super().parse_html_declaration(i)
+        except AssertionError:  # "<![" without a known keyword: a bogus comment to the next ">", as browsers read it
+            k = self.parse_bogus_comment(i)
+        return k if k >= 0 else len(self.rawdata)
+
+
+class _HtmlText(_WholeDocumentParser):
     """Text as a browser shows it: whitespace collapsed, blocks on their own lines, scripts and styles dropped."""
 
     def __init__(self) -> None:
@@ -232,7 +329,9 @@ class _HtmlText(HTMLParser):
 
     def result(self) -> str:
         text = "".join(self.parts)
-        text = re.sub(r"[ \t]*\n[ \t]*", "\n", text)
+        if "\n" in text:  # spaces and tabs around each line break go (a regex `[ \t]*\n` rescans runs of spaces)
+            first, *middle, last = text.split("\n")
+            text = "\n".join([first.rstrip(" \t"), *(ln.strip(" \t") for ln in middle), last.lstrip(" \t")])
         text = re.sub(r"\n{3,}", "\n\n", text)
         return text.strip("\n ")
 
