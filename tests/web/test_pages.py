@@ -37,6 +37,15 @@ def test_overview_map_and_partner_selector(page):
     labels = leaders.locator("tbody th").all_inner_texts()
     assert labels[:2] == ["Leader-level visits", "Official finance committed (constant US$)"], labels
     assert "%" in leaders.locator("tbody tr").first.inner_text()
+    # All eight partners side by side, each with the period the curated timeline covers (none 'not covered').
+    cover = page.locator("table.glance tr.coverage td")
+    assert cover.count() == 8
+    texts = cover.all_inner_texts()
+    assert all("leader visits to the five states" in t for t in texts), texts
+    assert "2000–2026, complete" in texts[7]  # India's leaders' visits
+    glance = page.locator("table.glance")
+    for name in ("European Union", "Türkiye", "India"):
+        assert glance.locator(f"thead th:has-text('{name}')").count() == 1
     shot(page, "overview")
     page.select_option("#partner", "CHN")  # auto-submits
     page.wait_for_url("**partner=CHN**")
@@ -59,6 +68,12 @@ def test_country_page_charts_sources_and_selectors(page):
     assert "Public share (%)" in ratios.locator("thead").inner_text()
     assert "Public side: official" in page.locator("#balance-h ~ p.note.warn").all_inner_texts()[-1]
     assert ratios.locator("tbody tr").count() >= 2
+    # Public opinion over time: one chart per question, with the question under it.
+    charts = page.locator("#opinion-h ~ div figure.opinion-chart")
+    assert charts.count() >= 3
+    approval = page.locator("figure.opinion-chart[data-indicator=opinion_leadership_approval_share]").first
+    assert "Question:" in approval.locator("figcaption.question").inner_text() and approval.locator("svg").count() == 1
+    assert "secondary_report" in page.locator("#opinion-h ~ div.table-wrap").first.inner_text()
     shot(page, "country-UZB")
     # Narrow the partners and the period with the form.
     for p in ("RUS", "USA"):
@@ -66,7 +81,7 @@ def test_country_page_charts_sources_and_selectors(page):
     page.fill("#since", "2000")
     page.click("form.controls button[type=submit]")
     page.wait_for_url("**/country/UZB?**since=2000**")
-    assert page.locator("input[name=partners]:checked").count() == 3
+    assert page.locator("input[name=partners]:checked").count() == 6  # the eight tracked partners less two
     page.select_option("#country", "KAZ")
     page.click("form.controls button[type=submit]")
     page.wait_for_url("**/country/KAZ**")

@@ -132,6 +132,36 @@ def finance_by_year(rows: list[dict[str, Any]], partners: list[str], *, title: s
     return Figure(chart, {"finance": data})
 
 
+def opinion_over_time(rows: list[dict[str, Any]], partners: list[str], *, title: str = "") -> Figure:
+    """One poll question's share over time (fieldwork end), a line per partner asked about; 0-100% axis."""
+    data = [
+        {
+            "partner": partner_name(r["partner_iso3"]),
+            "year": r["fieldwork_end"].year + (r["fieldwork_end"].month - 0.5) / 12,
+            "share_pct": float(r["share_pct"]),
+            "scope": r["scope"],
+            "when": str(r["fieldwork_end"])[:7],
+        }
+        for r in rows
+    ]
+    base = alt.Chart(named("opinion"), title=title or alt.Undefined).encode(
+        x=alt.X("year:Q", axis=_year_axis(), scale=alt.Scale(nice=False, padding=12), title="fieldwork"),
+        y=alt.Y("share_pct:Q", title="% of respondents", scale=alt.Scale(domain=[0, 100])),
+        color=alt.Color("partner:N", scale=partner_scale(partners), title="Asked about"),
+    )
+    line = base.mark_line(strokeWidth=2)
+    dots = base.mark_point(filled=True, size=40).encode(description=alt.Description("label:N"))
+    chart = (
+        (line + dots)
+        .transform_calculate(
+            label="datum.partner + ', ' + datum.when + ' (' + datum.scope + '): ' "
+            "+ format(datum.share_pct, '.1f') + '%'"
+        )
+        .properties(width=WIDTH // 2, height=150)
+    )
+    return Figure(chart, {"opinion": data})
+
+
 CONTEXT_MEASURES = {"gdp_usd": "GDP", "fdi_inflows_usd": "FDI net inflows", "oda_received_usd": "Net ODA received"}
 
 

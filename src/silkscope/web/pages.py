@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
-from silkscope import instruments, series, views
+from silkscope import coverage, instruments, opinion, series, views
 from silkscope.api import checking
 from silkscope.api.state import ServedWarehouse
 from silkscope.countries import C5, DEFAULT_PARTNERS, registry, resolve_list, resolve_scope
@@ -17,9 +17,11 @@ from silkscope.web import charts, maps
 from silkscope.web.leaders import leaders_result, standing
 from silkscope.web.render import partner_name
 
-TIMELINE_PARTNERS = ("JPN", "CHN", "KOR", "RUS", "USA")
-VISIT_TYPES = ("state_visit", "official_visit", "working_visit", "visit", "ceremonial")
-MEETING_TYPES = ("multilateral_summit", "dialogue_launch", "dialogue_ministerial")
+# Default partners of the country, compare and model pages: every tracked partner, each of which the curated
+# timeline now covers (how completely, and since when, is declared in reference_pack/coverage.csv: `_coverage`).
+TIMELINE_PARTNERS = DEFAULT_PARTNERS
+VISIT_TYPES = ("state_visit", "official_visit", "working_visit", "visit", "ceremonial", "conference")
+MEETING_TYPES = ("multilateral_summit", "dialogue_launch", "dialogue_ministerial", "organisation_summit")
 LEADERS = ("head_of_state", "head_of_government")
 SUMMARY_MEASURES = {
     "leader_country_visits": "Leader-level country-visits to the scope",
@@ -97,7 +99,10 @@ def overview(served: ServedWarehouse, partner: str = "JPN", metric: str = "visit
     glance = charts.small_multiples(summary.rows, SUMMARY_MEASURES, partners, columns=4, width=170)
     leaders, leaders_source = leaders_result(served)
     mine = next((r for r in summary.rows if r["partner_iso3"] == partner), {})
+    covered = _coverage(served)
     return {
+        "coverage": {p: _coverage_cells(covered, p) for p in partners},
+        "covered": partner in covered,
         "partner": partner,
         "metric": metric,
         "partners": partners,
@@ -111,6 +116,34 @@ def overview(served: ServedWarehouse, partner: str = "JPN", metric: str = "visit
         "leaders": leaders,
         "leaders_result": leaders_source,
     }
+
+
+def _coverage(served: ServedWarehouse) -> coverage.Coverage:
+    """The curated timeline's declared coverage (reference_pack/coverage.csv), per partner and instrument."""
+    return served.cached(("coverage",), coverage.load)
+
+
+def _coverage_cells(covered: coverage.Coverage, partner: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "instrument": coverage.INSTRUMENT_LABELS.get(s.instrument, s.instrument),
+            "years": f"{s.first_year}–{s.last_year}",
+            "completeness": s.completeness,
+            "note": s.note,
+        }
+        for s in covered.spans(partner)
+    ]
+
+
+def _opinion(served: ServedWarehouse, members: list[str], partners: list[str], title: str) -> dict[str, Any]:
+    """Poll results about the partners among these respondents, and one chart per question, pollster and answer."""
+    key = ("opinion", tuple(members), tuple(partners))
+    result = served.cached(key, lambda con: opinion.polls(members, partners, con))
+    charts_out = []
+    for s in opinion.series(result.rows):
+        label = f"{s['label']} ({s['pollster']}, answer '{s['answer']}'), respondents in {title}"
+        charts_out.append({**s, "chart": figure(charts.opinion_over_time(s["rows"], s["partners"]), label)})
+    return {"result": result, "series": charts_out}
 
 
 def _finance_by_year(served: ServedWarehouse, members, group, partners, lo, hi) -> Result:
@@ -177,6 +210,7 @@ def country(
         "leader_visits": _section(bundle, "Leader-level visits by partner"),
         "formats": _section(bundle, "Dialogue formats"),
         "opinion": _section(bundle, "Public opinion"),
+        "polls": _opinion(served, members, chosen, partner_name(group) if group else ", ".join(members)),
         "trade_partners": _latest_years(_section(bundle, "Largest trading partners"), 3),
         "context": _section(bundle, "Context"),
         "balance": balance(summary, finance, investment, presence, trade, chosen),
@@ -369,7 +403,8 @@ def partner(served: ServedWarehouse, value: str, since: int | None, until: int |
         )
         if events
         else None,
-        "covered": iso3 in TIMELINE_PARTNERS,
+        "covered": iso3 in _coverage(served),
+        "coverage": _coverage_cells(_coverage(served), iso3),
     }
 
 
