@@ -15,6 +15,7 @@ app = typer.Typer(add_completion=False, help="Check the figures and events an ar
 
 
 class CheckFormat(StrEnum):
+    text = "text"
     table = "table"
     json = "json"
     markdown = "markdown"
@@ -34,9 +35,10 @@ _SEVERITY = ["contradicted", "imprecise", "unverifiable"]
 @app.command()
 def check(
     file: Annotated[str, typer.Argument(help="article (.txt, .md, .html, .pdf), or - to read standard input")],
-    fmt: Annotated[CheckFormat, typer.Option("--format", "-f", help="table for people; json, markdown, html")] = (
-        CheckFormat.table
-    ),
+    fmt: Annotated[
+        CheckFormat,
+        typer.Option("--format", "-f", help="text (80 columns) or table (wide) for people; json, markdown, html"),
+    ] = CheckFormat.text,
     fail_on: Annotated[
         FailOn | None, typer.Option("--fail-on", help="exit with status 1 if any claim has this verdict (or worse)")
     ] = None,
@@ -52,7 +54,7 @@ def check(
     as_of: Annotated[
         int | None, typer.Option("--as-of", help="year the claims speak of (default: publication)")
     ] = None,
-    max_bytes: Annotated[int, typer.Option("--max-bytes", help="refuse larger inputs")] = 2 * 1024 * 1024,
+    max_bytes: Annotated[int, typer.Option("--max-bytes", min=1, help="refuse larger inputs")] = 2 * 1024 * 1024,
 ) -> None:
     """Extract every checkable claim of an article and give each a verdict with its evidence and sources."""
     from silkscope.claims import check_document

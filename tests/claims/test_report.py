@@ -91,3 +91,24 @@ def test_html_escapes_article_text(built_db):
 def test_render_rejects_unknown_format(report):
     with pytest.raises(ValueError, match="expected one of"):
         report.render("pdf")
+
+
+def test_terminal_text_is_a_tally_then_one_block_per_claim_in_80_columns(report):
+    text = report.render("text")
+    lines = text.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    tally = next(i for i, line in enumerate(lines) if "claims:" in line)
+    first_block = next(i for i, line in enumerate(lines) if line.startswith("c1 "))
+    assert tally < first_block  # the tally comes before any claim
+    assert "7 claims: " in lines[tally] and "supported" in lines[tally]
+    # one block per claim, in text order, each headed by its id and verdict
+    heads = [line.split()[0] for line in lines if re.match(r"c\d+ ", line)]
+    assert heads == [c.claim.id for c in report.claims]
+    assert "Sources:" in text
+    # "almost a hundredfold" holds on the article's own figures only: marked, never shown as supported
+    assert "UNVERIFIABLE (arithmetic holds) · change" in text
+
+
+def test_wide_table_still_renders(report):
+    table = report.render("table")
+    assert "verdict" in table and max(len(line) for line in table.splitlines()) > 80

@@ -104,10 +104,13 @@ def test_internal_arithmetic_holds_even_when_inputs_are_unverifiable(built_db):
         built_db,
     )
     verdicts = _verdicts(r)
-    assert verdicts[:3] == [("amount", "unverifiable"), ("amount", "unverifiable"), ("change", "supported")]
+    # The arithmetic holds, but with no data endpoints it is marked as such and never shown as 'supported'.
+    assert verdicts[:3] == [("amount", "unverifiable"), ("amount", "unverifiable"), ("change", "unverifiable")]
     assert verdicts[5] == ("change", "contradicted")
     fold = r.claims[2].check
+    assert fold.mark == "arithmetic holds" and fold.explanation.startswith("Arithmetic only")
     assert fold.evidence[0].value == pytest.approx(94.27, abs=0.01) and fold.evidence[0].source_id == "article"
+    assert r.claims[2].to_dict()["mark"] == "arithmetic holds" and r.claims[5].check.mark is None
     assert "oecd_dac2a" in r.claims[0].check.needs["connectors"]
 
 
@@ -225,7 +228,9 @@ def test_seed_odas_with_real_aiddata_flows(shared_dir, built_db, tmp_path):
         "hundredfold in 10 years.",
         path,
     )
-    assert [v for _, v in _verdicts(r)] == ["unverifiable", "unverifiable", "supported"]
+    # AidData's commitments match neither endpoint under the claim's own definition: arithmetic only.
+    assert [v for _, v in _verdicts(r)] == ["unverifiable", "unverifiable", "unverifiable"]
+    assert r.claims[2].check.mark == "arithmetic holds"
     first = r.claims[0].check
     assert "commitment" in first.explanation and first.evidence[0].value == pytest.approx(60.70063e6)
     assert first.evidence[0].source_id.startswith("aiddata_flows_")

@@ -1,9 +1,11 @@
-"""The claim report: the JSON contract, Markdown, a terminal table and (via report_html) a one-file HTML page."""
+"""The claim report: the JSON contract, Markdown, a terminal text (tally, then one block per claim in 80 columns), a
+wide table and (via report_html) a one-file HTML page."""
 
 from __future__ import annotations
 
 import io
 import json
+import textwrap
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -14,7 +16,7 @@ from silkscope.claims.reader import Document
 from silkscope.claims.verify import VERDICTS, Check
 
 CONTRACT_VERSION = 1
-RENDER_FORMATS = ("table", "json", "markdown", "html")
+RENDER_FORMATS = ("text", "table", "json", "markdown", "html")
 
 
 @dataclass
@@ -48,6 +50,7 @@ class CheckedClaim:
             "indicator": c.indicator,
             "tolerance": k.tolerance,
             "needs": k.needs,
+            "mark": k.mark,  # e.g. "arithmetic holds": a qualifier shown beside the verdict
         }
 
 
@@ -141,6 +144,41 @@ class Report:
             lines.append(f"{s['number']}. {s.get('citation') or s.get('title') or s['source_id']}")
         return "\n".join(lines) + "\n"
 
+    def to_text(self, width: int = 80) -> str:
+        """For a terminal: the verdict tally first, then one block per claim (verdict, claim, why, the evidence that
+        decided it, its sources), wrapped to `width` columns; the sources listed at the end."""
+        doc, numbers = self.document, {s["source_id"]: s["number"] for s in self.sources}
+        wrap = textwrap.TextWrapper(width=width, initial_indent="    ", subsequent_indent="    ", break_long_words=True)
+        head = doc.title or doc.name
+        when = f"published {doc.published}; " if doc.published else ""
+        lines = textwrap.wrap(f"Claim check: {head}", width) + textwrap.wrap(
+            f"{doc.name} ({when}claims read as of {self.as_of})", width
+        )
+        counts = self.summary
+        tally = " · ".join(f"{n} {v.replace('_', ' ')}" for v, n in counts.items())
+        lines += ["", *textwrap.wrap(f"{len(self.claims)} claims: {tally}", width), ""]
+        for c in self.claims:
+            cl, k = c.claim, c.check
+            verdict = k.verdict.replace("_", " ").upper() + (f" ({k.mark})" if k.mark else "")
+            lines.append(f"{cl.id:<4}{verdict} · {cl.type}"[:width])
+            lines += wrap.wrap(f"“{cl.text}”")
+            lines += wrap.wrap(k.explanation)
+            basis = [e for e in k.evidence if e.role in {"basis", "absence"}][:2] or k.evidence[:1]
+            for e in basis:
+                cite = f" [{numbers[e.source_id]}]" if e.source_id in numbers else ""
+                shown = "" if e.value is None else f"{_cell(e.value)} {e.unit or ''}".strip() + ": "
+                lines += textwrap.wrap(
+                    f"{shown}{e.definition}{cite}", width, initial_indent="    - ", subsequent_indent="      "
+                )
+            lines.append("")
+        if self.sources:
+            lines.append("Sources:")
+            for s in self.sources:
+                text = s.get("citation") or s.get("title") or s["source_id"]
+                cited = f"[{s['number']}] {text}"
+                lines += textwrap.wrap(cited, width, initial_indent="  ", subsequent_indent="      ")
+        return "\n".join(lines) + "\n"
+
     def to_table(self, width: int = 140) -> str:
         from rich.console import Console
         from rich.table import Table
@@ -183,7 +221,8 @@ class Report:
     def render(self, fmt: str) -> str:
         if fmt not in RENDER_FORMATS:
             raise ValueError(f"unknown format {fmt!r}; expected one of: {', '.join(RENDER_FORMATS)}")
-        return {"json": self.to_json, "markdown": self.to_markdown, "html": self.to_html, "table": self.to_table}[fmt]()
+        renderers = {"json": self.to_json, "markdown": self.to_markdown, "html": self.to_html, "table": self.to_table}
+        return {**renderers, "text": self.to_text}[fmt]()
 
 
 def _summary_line(summary: dict[str, int]) -> str:

@@ -50,6 +50,9 @@ class Check:
     needs: dict[str, Any] | None = None
     definitions: list[str] = field(default_factory=list)
     tolerance: str | None = None
+    # A qualifier of the verdict people must see beside it: "arithmetic only" for a change that holds on the
+    # article's own figures but that the data cannot confirm (never shown as a green 'supported').
+    mark: str | None = None
 
 
 def evidence(

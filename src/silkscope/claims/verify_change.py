@@ -53,6 +53,7 @@ def change(claim: Claim, ctx: Context) -> Check:
     else:
         actual, claimed, kind = ratio, claim.value or 0, "fold"
         shown = f"{ratio:.2f}x"
+        falling = None
         if claimed == 2 and q is None and re.search(r"doubl", claim.text, re.I):
             ok = 1.8 <= ratio <= 2.2
         else:
@@ -67,16 +68,25 @@ def change(claim: Claim, ctx: Context) -> Check:
     tol = tolerance_text(q, kind)
     qual = {"almost": "almost ", "more": "more than ", "about": "about ", "less": "less than "}.get(q or "", "")
     said = f"{qual}{claimed:g}{'%' if claim.unit == 'percent' else 'x'}"
-    data = _data_endpoints(first, last, ctx) if claim.unit != "percent" else None
+    data = _data_endpoints(first, last, ctx)
     if ok and span_ok:
         text = f"Holds on the article's own numbers: {shown} vs '{said}' ({tol})"
         text += f" over {years[-1] - years[0]} years." if len(years) == 2 else "."
         if data is None:
-            text += " Arithmetic only: the data hold no endpoints under one definition to recompute it."
-            return Check("supported", [ev], text, tolerance=tol)
+            # Arithmetic only: internally consistent, not confirmed. 'supported' is kept for what the data confirm.
+            need = needs(claim.indicator if claim.indicator in PL.NEEDS else "other", ctx)
+            text = (
+                f"Arithmetic only: {text} The data hold no endpoints under one definition to recompute it, so the "
+                f"change is not confirmed. {needs_text(need)}"
+            )
+            return Check("unverifiable", [ev], text, need, tolerance=tol, mark="arithmetic holds")
         data_ratio, data_evs, label = data
-        data_ok = within(data_ratio, claimed, q, kind)
-        text += f" On the data's own endpoints ({label}) the ratio is {data_ratio:.2f}x"
+        data_value = (data_ratio - 1) * 100 if claim.unit == "percent" else data_ratio
+        if claim.unit == "percent" and falling and data_value < 0:
+            data_value = -data_value
+        data_ok = _fits(data_value, claimed, q, kind, claim)
+        shown_data = f"{data_value:+.1f}%" if claim.unit == "percent" else f"{data_ratio:.2f}x"
+        text += f" On the data's own endpoints ({label}) the change is {shown_data}"
         if data_ok:
             return Check("supported", [*data_evs, ev], text + f", which also fits '{said}'.", tolerance=tol)
         return Check(
@@ -94,19 +104,35 @@ def change(claim: Claim, ctx: Context) -> Check:
     return Check("contradicted", [ev], f"The article's own numbers give {shown}, not '{said}' ({tol}).", tolerance=tol)
 
 
+def _fits(actual: float, claimed: float, q: str | None, kind: str, claim: Claim) -> bool:
+    """The same tolerance the article's own figures were held to."""
+    if kind == "share":
+        return (
+            within(actual, claimed, q, "share")
+            if q not in (None, "exact")
+            else abs(actual - claimed) <= max(1.0, 0.05 * abs(claimed))
+        )
+    if claimed == 2 and q is None and re.search(r"doubl", claim.text, re.I):
+        return 1.8 <= actual <= 2.2
+    return within(actual, claimed, q, "fold")
+
+
 def _data_endpoints(first: Claim, last: Claim, ctx: Context) -> tuple[float, list, str] | None:
     """The change recomputed from the warehouse: both endpoints verified under one definition (the basis evidence
     of each), or None when either endpoint has no figure there."""
     from silkscope.claims.verify import verify  # the dispatcher; endpoints are amounts, never changes
 
-    if first.type != "amount" or last.type != "amount":
+    if first.type not in {"amount", "count"} or last.type != first.type:
         return None
     checks = [verify(c, ctx) for c in (first, last)]
     if any(c.verdict not in ("supported", "imprecise") for c in checks):
         return None
     bases = [next((e for e in c.evidence if e.role == "basis" and e.value), None) for c in checks]
-    labels = [": ".join(b.definition.split(": ")[:2]) if b else None for b in bases]  # dataset: definition
-    if None in labels or labels[0] != labels[1]:
+    # dataset: definition, without the date a count is "as of" (both endpoints are of one series, not one date)
+    labels = [re.sub(r",?\s*as of \S+", "", ": ".join(b.definition.split(": ")[:2])) if b else None for b in bases]
+    if first.type == "count":  # a count's kind ("enterprises_with_foreign_capital"), whichever row counted it
+        labels = [lb.split(" (")[0] if lb else None for lb in labels]
+    if None in labels or labels[0] != labels[1] or not bases[0].value:
         return None
     label = labels[0]
     evs = [

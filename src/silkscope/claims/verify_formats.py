@@ -288,11 +288,12 @@ def matched_event(claim: Claim, ctx: Context) -> Check | None:
     for r in ctx.rows(query):
         hay = {_norm(w) for w in re.findall(r"[A-Za-z][A-Za-z'-]+", f"{r['title']} {r.get('note') or ''}")}
         who = (r.get("visitor_person") or "").lower()
-        hits_proper = len(proper & hay) + sum(1 for p in claim.person.split()[-1:] if p.lower() in who) if (
-            claim.person
-        ) else len(proper & hay)  # fmt: skip
-        score = 2 * hits_proper + len((words - proper) & hay)
-        if hits_proper and score >= 2 and (best is None or score > best[0]):
+        hits_proper = len(proper & hay)  # a leader's name alone matches every event of that leader: not evidence
+        person = bool(claim.person) and claim.person.split()[-1].lower() in who
+        score = 2 * hits_proper + len((words - proper) & hay) + person
+        # A name of the event itself; or the leader recorded there on the day the text gives, with another word.
+        on_day = person and claim.day is not None and _on_day(claim, r)
+        if (hits_proper or on_day) and score >= 2 and (best is None or score > best[0]):
             best = (score, r)
     if best is None:
         return None
@@ -312,15 +313,26 @@ def matched_event(claim: Claim, ctx: Context) -> Check | None:
     return None
 
 
+def _on_day(claim: Claim, r: dict[str, Any]) -> bool:
+    from datetime import date
+
+    try:
+        when = date(claim.period[0], claim.month or 1, claim.day or 1)
+    except (ValueError, IndexError):
+        return False
+    return r["date_start"] <= when <= r["date_end"]
+
+
 def _words(text: str) -> tuple[set[str], set[str]]:
     """Content words of a claim and the distinctive ones among them (capitalised names other than countries,
-    regions and leaders' roles: 'Shanghai', 'Tokyo', 'Cheongju')."""
+    regions, leaders and their roles: 'Shanghai', 'Tokyo', 'Cheongju', 'ECO')."""
     skip = {
         _norm(w)
         for m in find_mentions(text)
         if m.kind in {"country", "region", "role", "format"}
         for w in re.findall(r"[A-Za-z]+", m.text)
     }
+    people = {_norm(w) for m in find_mentions(text) if m.kind == "person" for w in re.findall(r"[A-Za-z]+", m.text)}
     words, proper = set(), set()
     for i, m in enumerate(re.finditer(r"[A-Za-z][A-Za-z'-]{2,}", text)):
         w = _norm(m.group().strip("'"))
@@ -328,8 +340,8 @@ def _words(text: str) -> tuple[set[str], set[str]]:
         if w in _GENERIC or w in skip or (len(w) < 4 and not acronym):
             continue
         words.add(w)
-        if acronym or (m.group()[0].isupper() and i > 0):
-            proper.add(w)
+        if (acronym or (m.group()[0].isupper() and i > 0)) and w not in people:
+            proper.add(w)  # a leader's name is a content word, not a name of the event
     return words, proper
 
 
