@@ -137,7 +137,7 @@ def create_app(
         version="0.1.0",
         description=DESCRIPTION,
         openapi_url="/openapi.json",
-        docs_url="/docs",
+        docs_url=None,  # served below from the npm package swagger-ui-dist: no CDN, works offline
         redoc_url=None,
     )
     app.state.wh = ServedWarehouse(db)
@@ -151,12 +151,44 @@ def create_app(
     app.include_router(admin.router, include_in_schema=bool(token))
     app.include_router(pages.router, include_in_schema=False)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    _mount_assets(app)
     # Multipart framing adds a little to the file itself.
     app.add_middleware(BodyLimit, limit=max_upload_bytes + 64 * 1024)
 
     app.add_middleware(SecurityHeaders)
     _errors(app)
     return app
+
+
+def _mount_assets(app: FastAPI) -> None:
+    """/assets/<package>/ for the npm packages the pages use, and /docs drawing the API reference from them."""
+    from fastapi.openapi.docs import get_swagger_ui_html
+    from fastapi.responses import HTMLResponse
+
+    from silkscope.web.assets import SERVED_PACKAGES, node_package
+
+    for name in SERVED_PACKAGES:
+        folder = node_package(name)
+        if folder is not None:
+            app.mount(f"/assets/{name}", StaticFiles(directory=folder), name=f"assets-{name}")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        if node_package("swagger-ui-dist") is None:
+            return HTMLResponse(
+                "<h1>API reference unavailable</h1><p>The npm package swagger-ui-dist is not installed: run "
+                "<code>npm ci</code> in the project folder. The schema itself is at <a href='/openapi.json'>"
+                "/openapi.json</a>.</p>",
+                status_code=503,
+            )
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="silkscope API",
+            swagger_js_url="/assets/swagger-ui-dist/swagger-ui-bundle.js",
+            swagger_css_url="/assets/swagger-ui-dist/swagger-ui.css",
+            swagger_favicon_url="/assets/swagger-ui-dist/favicon-32x32.png",
+            swagger_ui_parameters={"validatorUrl": None},  # the spec validator badge would call swagger.io
+        )
 
 
 def _wants_page(request: Request) -> bool:
