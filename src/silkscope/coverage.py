@@ -75,10 +75,10 @@ def load(con: duckdb.DuckDBPyConnection) -> Coverage:
     """The declared coverage; a warehouse without a declaration (built by hand, or from an older pack) falls back to
     'partial, the years its events span' for every partner its timeline mentions."""
     coverage = Coverage()
-    try:
-        rows = con.execute(_SQL).fetchall()
-    except duckdb.CatalogException:
-        rows = []
+    declared = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'core' AND table_name = 'coverage'"
+    ).fetchone()[0]
+    rows = con.execute(_SQL).fetchall() if declared else []
     for partner, instrument, first, last, completeness, note, ids in rows:
         coverage.setdefault(partner, []).append(
             Span(partner, instrument, first, last, completeness, note, tuple(ids or ()))

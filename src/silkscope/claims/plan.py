@@ -251,8 +251,8 @@ OPINION = """SELECT o.fact_id, o.subject_iso3, coalesce(o.country_iso3, o.group_
        CASE WHEN o.country_iso3 IS NOT NULL THEN [o.country_iso3]
             ELSE (SELECT list(m.country_iso3 ORDER BY m.country_iso3) FROM core.country_group_members m
                   WHERE m.group_id = o.group_id) END AS scope_members,
-       o.fieldwork_start, o.fieldwork_end, o.indicator, o.question, o.answer, o.share_pct, o.sample_n, o.pollster,
-       o.confidence, o.basis, o.note, o.source_id
+       o.fieldwork_start, o.fieldwork_end, o.fieldwork_precision, o.indicator, o.question, o.answer, o.share_pct,
+       o.sample_n, o.pollster, o.confidence, o.basis, o.note, o.source_id
 FROM core.opinion o WHERE (?::VARCHAR IS NULL OR o.subject_iso3 = ?::VARCHAR)
 ORDER BY o.fieldwork_start, o.fact_id"""
 

@@ -46,6 +46,9 @@ def _clearly_after(r: dict[str, Any], start: tuple[int, int]) -> bool:
 
 def class_first(claim: Claim, ctx: Context, cls: str, visitor, hosts, lo, after, query, rows, evs) -> Check:
     start = _after_start(after, lo)
+    if not visitor:
+        ev = evidence(ctx, None, "visit", [lo], "no visitor read from the text", None, query, "absence")
+        return Check("unverifiable", [ev], "Whose visit is claimed to be the first could not be read from the text.")
     who = claim.person or f"{name(visitor)}'s leader"
     found = _class_of(cls)
     covered = sorted(p for p in ctx.covered if p not in C5)

@@ -32,6 +32,8 @@ def _pick(claim: Claim, ctx: Context) -> PollMeasure | None:
 
 def _when(r: dict[str, Any]) -> str:
     a, b = r["fieldwork_start"], r["fieldwork_end"]
+    if r.get("fieldwork_precision") == "year":
+        return str(a.year) if a.year == b.year else f"{a.year}-{b.year}"
     one = f"{_MONTHS[a.month - 1]} {a.year}"
     return one if (a.year, a.month) == (b.year, b.month) else f"{one}-{_MONTHS[b.month - 1]} {b.year}"
 
@@ -63,7 +65,10 @@ def check_poll(claim: Claim, ctx: Context) -> Check:
     members = set(PL.members(claim.scope))
     here = [r for r in rows if members & set(r["scope_members"] or [])]
     same = [r for r in here if m and r["indicator"] == m.indicator]
-    if m and m.favourable and claim.value is None:
+    named = [r for r in same if (r["answer"] or "").lower()[:7] in claim.sentence.lower()]
+    if named:  # the answer the sentence names ('approved', 'supported Russia'), not the others of that question
+        same = named
+    elif m and m.favourable:
         same = [r for r in same if r["answer"] in m.favourable]
     dated = [r for r in same if _in_period(claim, ctx, r)]
     usable = [r for r in dated if r["confidence"] != "low"]
@@ -88,11 +93,8 @@ def check_poll(claim: Claim, ctx: Context) -> Check:
     first = usable[0]
     series = ", ".join(f"{r['share_pct']:g}% ({_when(r)}, {r['scope']})" for r in usable)
     asked = f"{m.label}: {first['pollster']} asked '{first['question']}', answer '{first['answer']}': {series}"
-    caveat = (
-        " The polls cover four states (Turkmenistan not polled)."
-        if all("TKM" not in (r["scope_members"] or []) for r in usable)
-        else ""
-    )
+    pooled = any(r["scope"] == "C4_EXCL_TKM" for r in usable)
+    caveat = " The polls cover four states (Turkmenistan not polled)." if pooled else ""
     second = [r for r in usable if r["basis"] == "secondary_report"]
     caveat += " Figures quoted by a secondary report." if second else ""
     if claim.value is None:
