@@ -536,3 +536,153 @@ def test_pack_line_separator_characters_stay_inside_their_field(tmp_path, db, pa
     assert proc.returncode == 0, proc.stderr
     event_id = list(csv.DictReader((pack / "events.csv").open(encoding="utf-8", newline="")))[2]["event_id"]
     assert query(db, "SELECT title FROM core.events WHERE event_id = ?", [event_id]) == [(title,)]
+
+
+# --- item 4: tracebacks from connectors and from opening the warehouse ------------------------------------------
+
+
+def test_header_only_china_vitae_file_is_a_located_error(tmp_path, db):
+    header = (FIXTURES / "chinavitae" / "china_leader_engagements_2003_2018.csv").read_bytes().split(b"\n")[0]
+    mirror = mirror_with(tmp_path, "chinavitae", header + b"\n")
+    before = checksum(db)
+    proc = silkscope(tmp_path, "ingest", "chinavitae", "--mirror", str(mirror), "--db", str(db))
+    assert proc.returncode == 2, proc.stderr
+    no_traceback(proc)
+    name = "china_leader_engagements_2003_2018.csv"
+    assert f"{name}:2: column '(file)': expected at least one engagement record after the header" in proc.flat
+    assert checksum(db) == before
+
+
+PAGE1 = (FIXTURES / "wdi" / "api_NY.GDP.MKTP.CD_page1.json").read_bytes()
+PAGE2 = (FIXTURES / "wdi" / "api_NY.GDP.MKTP.CD_page2.json").read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("page1", "line", "column", "words"),
+    [
+        (PAGE1[: len(PAGE1) // 2], 1, "(file)", "cut short"),
+        (PAGE1[:-2], 1, "(file)", "cut short"),
+        (b'{"page": 1, "pages": 1}', 1, "(structure)", "a JSON dict"),
+        (b'["page", 1]', 1, "(structure)", "starting with a str"),
+        (PAGE1.replace(b'"pages":2', b'"pages":"two"'), 1, "pages", "a whole number from 1 to"),
+        (PAGE1.replace(b'"pages":2', b'"pages":99999999'), 1, "pages", "a whole number from 1 to"),
+        (PAGE1.replace(b"Kazakhstan", "Kazakhstán".encode("latin-1")), 1, "(file)", "UTF-8 text"),
+        (b'[{"page": 1, "pages": 1, "x": ' + b"[" * 5000 + b"]" * 5000 + b"}]", 1, "(file)", "nested too deeply"),
+        (PAGE1 + PAGE1, 1, "(file)", "two answers in one file"),
+    ],
+    ids=["half", "last-bytes", "object", "list-of-str", "pages-text", "pages-huge", "latin-1", "deep", "twice"],
+)
+def test_truncated_or_odd_wdi_api_json_is_a_located_error(tmp_path, db, page1, line, column, words):
+    """`silkscope ingest wdi_api` fetches every indicator's pages (no partial mirror): the connector's own
+    fetch_files and ingest are called here as the command calls them, for one indicator."""
+    from silkscope.errors import SilkscopeError
+    from silkscope.ingest import ingest
+    from silkscope.sources.wdi_api import WdiApi
+
+    mirror = tmp_path / "mirror" / "wdi"
+    mirror.mkdir(parents=True)
+    (mirror / "wdi_api_NY.GDP.MKTP.CD_p1.json").write_bytes(page1)
+    (mirror / "wdi_api_NY.GDP.MKTP.CD_p2.json").write_bytes(PAGE2)
+    before = checksum(db)
+    with pytest.raises(SilkscopeError) as caught:
+        files = WdiApi(["NY.GDP.MKTP.CD"]).fetch_files(mirror=mirror.parent, cache_dir=tmp_path / "cache")
+        ingest("wdi_api", files, db)
+    message = " ".join(str(caught.value).split())
+    assert f"wdi_api_NY.GDP.MKTP.CD_p1.json:{line}: column '{column}'" in message and words in message, message
+    assert checksum(db) == before
+
+
+def chinavitae_mirror(tmp_path: Path) -> Path:
+    return mirror_with(tmp_path, "chinavitae", (FIXTURES / "chinavitae" / PLACES["chinavitae"][1]).read_bytes())
+
+
+def test_a_folder_given_as_the_warehouse(tmp_path):
+    folder = tmp_path / "warehouse"
+    folder.mkdir()
+    for args in (["sources"], ["timeline"], ["ingest", "chinavitae", "--mirror", str(chinavitae_mirror(tmp_path))]):
+        proc = silkscope(tmp_path, *args, "--db", str(folder))
+        assert proc.returncode == 2, proc.stderr
+        no_traceback(proc)
+        assert f"{folder}: is a folder; expected a warehouse file" in proc.flat
+    assert list(folder.iterdir()) == []
+
+
+@pytest.mark.parametrize("content", [b"not a database\n", os.urandom(20_000), b""], ids=["text", "random", "empty"])
+def test_a_corrupt_file_given_as_the_warehouse(tmp_path, content):
+    path = tmp_path / "w.duckdb"
+    path.write_bytes(content)
+    for args in (["sources"], ["ingest", "chinavitae", "--mirror", str(chinavitae_mirror(tmp_path))]):
+        proc = silkscope(tmp_path, *args, "--db", str(path))
+        no_traceback(proc)
+        if content == b"" and args == ["sources"]:
+            continue  # DuckDB takes an empty file as a new database: `sources` then finds no tables
+        assert proc.returncode == 2, proc.stderr
+        assert f"{path}: is not a complete DuckDB warehouse file" in proc.flat
+        assert path.read_bytes() == content
+
+
+def test_a_warehouse_cut_short(tmp_path, db):
+    cut = tmp_path / "cut.duckdb"
+    cut.write_bytes(db.read_bytes()[: db.stat().st_size // 2])
+    proc = silkscope(tmp_path, "sources", "--db", str(cut))
+    assert proc.returncode == 2, proc.stderr
+    no_traceback(proc)
+    assert f"{cut}: is not a complete DuckDB warehouse file" in proc.flat
+
+
+HOLD_LOCK = """
+import sys, time, duckdb
+con = duckdb.connect(sys.argv[1])
+print("locked", flush=True)
+time.sleep(float(sys.argv[2]))
+con.close()
+"""
+
+
+def _hold(db: Path, seconds: float) -> subprocess.Popen:
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(db), str(seconds)], stdout=subprocess.PIPE, text=True
+    )
+    assert holder.stdout.readline().strip() == "locked"
+    return holder
+
+
+def test_a_second_writer_waits_then_says_who_holds_the_lock(tmp_path, db):
+    mirror = chinavitae_mirror(tmp_path)
+    before = checksum(db)
+    holder = _hold(db, 60)
+    try:
+        proc = silkscope(
+            tmp_path, "ingest", "chinavitae", "--mirror", str(mirror), "--db", str(db), env={"SILKSCOPE_LOCK_WAIT": "1"}
+        )
+        reader = silkscope(tmp_path, "sources", "--db", str(db), env={"SILKSCOPE_LOCK_WAIT": "0.2"})
+    finally:
+        holder.kill()
+        holder.wait()
+    for p in (proc, reader):
+        assert p.returncode == 2, p.stderr
+        no_traceback(p)
+        assert f"{db}: the warehouse is locked by another process" in p.flat
+        assert f"(PID {holder.pid})" in p.flat and "SILKSCOPE_LOCK_WAIT" in p.flat
+    assert "Waited 1 s" in proc.flat
+    assert checksum(db) == before
+
+
+def test_a_second_writer_gets_the_lock_once_it_is_released(tmp_path, db):
+    mirror = chinavitae_mirror(tmp_path)
+    holder = _hold(db, 5)  # longer than the command takes to start, well inside its wait
+    try:
+        proc = silkscope(
+            tmp_path,
+            "ingest",
+            "chinavitae",
+            "--mirror",
+            str(mirror),
+            "--db",
+            str(db),
+            env={"SILKSCOPE_LOCK_WAIT": "30"},
+        )
+    finally:
+        holder.wait()
+    assert proc.returncode == 0, proc.stderr
+    assert "chinavitae loaded" in proc.flat

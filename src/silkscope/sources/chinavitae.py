@@ -201,6 +201,10 @@ class ChinaVitae(Connector):
             raise _located_by_csv(file.path, expected) or exc from exc
         _physical_lines(con, file.path)
         require_columns(con, TABLE, file.path, RAW_COLUMNS)
+        if not con.execute(f"SELECT count(*) FROM raw.{TABLE}").fetchone()[0]:
+            # an empty export would silently delete every earlier engagement on re-ingest
+            expected = "at least one engagement record after the header"
+            raise InputError([Problem(str(file.path), 2, "(file)", expected, "the header only")])
         check_types(con, TABLE, file.path, TYPES)
         countries = resolve_names(con, TABLE, "country", file.path, extra=COUNTRY_LABELS)
         rows = con.execute(
@@ -277,8 +281,8 @@ def _physical_lines(con: duckdb.DuckDBPyConnection, path: Path) -> None:
             if row:
                 starts.append((len(starts) + 2, previous + 1))
             previous = reader.line_num
-    if len(starts) != con.execute(f"SELECT count(*) FROM raw.{TABLE}").fetchone()[0]:
-        return  # the two readers disagree on records: keep DuckDB's numbering rather than guess
+    if not starts or len(starts) != con.execute(f"SELECT count(*) FROM raw.{TABLE}").fetchone()[0]:
+        return  # no records, or the two readers disagree on them: keep DuckDB's numbering rather than guess
     con.execute("CREATE OR REPLACE TEMP TABLE _chinavitae_lines (record BIGINT, line BIGINT)")
     con.executemany("INSERT INTO _chinavitae_lines VALUES (?, ?)", starts)
     con.execute(

@@ -45,6 +45,38 @@ def api_message(path: Path) -> str | None:
         return head[:200].decode("utf-8", "replace")
 
 
+# More pages than this in one answer is not a WDI indicator for a few countries (about 1,300 observations: two
+# pages of API_PER_PAGE); it would start thousands of downloads. Raise it with API_PER_PAGE lowered or more countries.
+MAX_PAGES = 1000
+
+
+def page_count(path: Path) -> int:
+    """`pages` of a data page 1, read before any page is loaded (to fetch the others); InputError naming the file,
+    line and column when the page is cut short, not UTF-8, not JSON of the API's shape, or its `pages` is odd."""
+    expected = "a World Bank API v2 JSON page: [{page, pages, per_page, total, ...}, [observations]]"
+    try:
+        doc = json.loads(path.read_bytes().decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise InputError([Problem(str(path), 1, "(file)", f"UTF-8 text, {expected}", f"byte {exc.start}")]) from exc
+    except json.JSONDecodeError as exc:
+        hint = "two answers in one file?" if exc.msg == "Extra data" else "cut short?"
+        found = f"{exc.msg} at character {exc.colno} ({hint})"
+        raise InputError([Problem(str(path), exc.lineno, "(file)", expected, found)]) from exc
+    except RecursionError as exc:
+        raise InputError([Problem(str(path), 1, "(file)", expected, "JSON nested too deeply")]) from exc
+    head = doc[0] if isinstance(doc, list) and doc and isinstance(doc[0], dict) else None
+    if head is None:
+        first = f" starting with a {type(doc[0]).__name__}" if isinstance(doc, list) and doc else ""
+        found = f"a JSON {type(doc).__name__}{first}"
+        raise InputError([Problem(str(path), 1, "(structure)", expected, found)])
+    pages = head.get("pages") or 1
+    if isinstance(pages, str) and pages.strip().isdigit():
+        pages = int(pages)
+    if isinstance(pages, bool) or not isinstance(pages, int) or not 1 <= pages <= MAX_PAGES:
+        raise InputError([Problem(str(path), 1, "pages", f"a whole number from 1 to {MAX_PAGES}", repr(pages))])
+    return pages
+
+
 class WdiApi(Connector):
     name = "wdi_api"
     publisher = "World Bank"
@@ -103,8 +135,7 @@ class WdiApi(Connector):
                     f"(check the indicator code {code!r} and the country codes {';'.join(self.countries)!r}); "
                     "nothing was cached"
                 )
-            with first.path.open(encoding="utf-8") as fh:
-                pages = int(json.load(fh)[0].get("pages") or 1)
+            pages = page_count(first.path)  # a located InputError for a cut-short or odd page 1, not a traceback
             files.append(first)
             files += [fetch(self.page_file(code, n), progress=progress, **kwargs) for n in range(2, pages + 1)]
         return files
@@ -171,6 +202,9 @@ class WdiApi(Connector):
                 return [Problem(str(file.path), 1, "(structure)", "[{page, pages, ...}, [observations]]", found)]
             if shape[3] is None or shape[4] is None:
                 return [Problem(str(file.path), 1, "page", "integer page and pages in the first element", str(shape))]
+            values = con.execute(f"SELECT count(*) FROM {doc}", [str(file.path)]).fetchone()[0]
+            if values != 1:  # e.g. a page saved twice into one file: its observations would count twice
+                return [Problem(str(file.path), 1, "(structure)", "one JSON answer per file", f"{values} answers")]
             sid = source_id_for(self, file)
             con.execute(
                 f"""INSERT INTO raw.wdi_api_pages
