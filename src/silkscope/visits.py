@@ -14,7 +14,8 @@ DEFINITIONS = {
     "trips": "distinct journeys by the partner's leader to the scope (a multi-country tour counts once)",
     "inbound_visits": "held visits by a leader of a country in scope to the partner (a summit attended during "
     "a bilateral visit with the same trip id counts once)",
-    "format_meetings": "held meetings of the partner's Central Asia dialogue formats (any level)",
+    "format_meetings": "held meetings of the partner's Central Asia dialogue formats, and of multilateral formats it "
+    "is one member of (Turkic Council / OTS), any level; such summits are meetings, never visits",
     "leader level": "head_of_state or head_of_government; former heads of state and ministers are excluded",
 }
 
