@@ -87,34 +87,45 @@ def test_bulk_csv_unpivots_countries_and_skips_aggregates(tmp_path, db):
     assert query(db, "SELECT version FROM core.sources WHERE loaded_by = 'wdi'") == [("2017-06-01",)]
 
 
-def test_dac_series_are_dyadic(tmp_path, db):
-    ingest("wdi", bulk_files(tmp_path, {DAC_FILE: DAC_CSV}), db)
+def test_dac_series_are_net_oda_disbursements_in_finance_flows(tmp_path, db):
+    report = ingest("wdi", bulk_files(tmp_path, {DAC_FILE: DAC_CSV}), db)
+    assert report.row_counts == {"core.indicators": 0, "core.finance_flows": 5}
     rows = query(
         db,
-        "SELECT partner_iso3, country_iso3, year, value, unit FROM core.indicators "
-        "WHERE indicator_code = 'DC.DAC.JPNL.CD' ORDER BY country_iso3, year",
+        "SELECT donor_iso3, country_iso3, year, amount_usd, flow_class, measure, price_basis, currency, record "
+        "FROM core.finance_flows WHERE source_id = ? ORDER BY country_iso3, year",
+        report.source_ids,
     )
-    assert rows == [
-        ("JPN", "KAZ", 2014, 11130000.0, "USD current"),
-        ("JPN", "KAZ", 2015, 25160000.0, "USD current"),
-        ("JPN", "TJK", 2015, 7730000.0, "USD current"),
-        ("JPN", "UZB", 2014, -3010000.0, "USD current"),
-        ("JPN", "UZB", 2015, 90320000.0, "USD current"),
+    flow = ("oda_total", "disbursement_net", "current", "USD")
+    assert [r[:4] for r in rows] == [
+        ("JPN", "KAZ", 2014, 11130000.0),
+        ("JPN", "KAZ", 2015, 25160000.0),
+        ("JPN", "TJK", 2015, 7730000.0),
+        ("JPN", "UZB", 2014, -3010000.0),  # negative = net repayments
+        ("JPN", "UZB", 2015, 90320000.0),
     ]
+    assert {r[4:8] for r in rows} == {flow} and rows[0][8].startswith("raw.wdi_dc_dac_jpnl_cd:")
+    assert query(db, "SELECT count(*) FROM core.indicators WHERE indicator_code LIKE 'DC.DAC.%'") == [(0,)]
 
 
-def test_eu_institutions_series_credits_the_eu_and_total_is_refused(tmp_path, db):
+def test_eu_institutions_series_credits_the_eu_and_total_is_country_level(tmp_path, db):
     cec = DAC_CSV.replace(b"DC.DAC.JPNL.CD", b"DC.DAC.CECL.CD").replace(b"Japan", b"European Union institutions")
     connector = WdiBulk(["DC.DAC.CECL.CD", "DC.DAC.TOTL.CD"])
-    files = mirrored(tmp_path, connector.remote_files(), {"API_DC.DAC.CECL.CD_DS2_en_csv_v2.csv": cec})
-    ingest("wdi", files, db)
-    assert query(db, "SELECT DISTINCT partner_iso3 FROM core.indicators WHERE indicator_code = 'DC.DAC.CECL.CD'") == [
-        ("EUU",)
-    ]
+    total = DAC_CSV.replace(b"DC.DAC.JPNL.CD", b"DC.DAC.TOTL.CD").replace(b"Japan", b"Total")
+    names = {"API_DC.DAC.CECL.CD_DS2_en_csv_v2.csv": cec, "API_DC.DAC.TOTL.CD_DS2_en_csv_v2.csv": total}
+    ingest("wdi", mirrored(tmp_path, connector.remote_files(), names), db)
+    assert query(db, "SELECT DISTINCT donor_iso3 FROM core.finance_flows WHERE source_id LIKE 'wdi_%'") == [("EUU",)]
+    # all DAC donors together is never credited to one partner: a country-level indicator with its own definition
+    rows = query(
+        db,
+        "SELECT DISTINCT partner_iso3, unit, definition FROM core.indicators WHERE indicator_code = 'DC.DAC.TOTL.CD'",
+    )
+    assert len(rows) == 1 and rows[0][:2] == (None, "USD current") and "all DAC member countries" in rows[0][2]
     before = checksum(db)
-    total = DAC_CSV.replace(b"DC.DAC.JPNL.CD", b"DC.DAC.TOTL.CD")
-    files = mirrored(tmp_path, connector.remote_files(), {"API_DC.DAC.TOTL.CD_DS2_en_csv_v2.csv": total})
-    with pytest.raises(InputError, match="sums all DAC donors") as info:
+    unknown = DAC_CSV.replace(b"DC.DAC.JPNL.CD", b"DC.DAC.XYZL.CD")
+    connector = WdiBulk(["DC.DAC.XYZL.CD"])
+    files = mirrored(tmp_path / "x", connector.remote_files(), {"API_DC.DAC.XYZL.CD_DS2_en_csv_v2.csv": unknown})
+    with pytest.raises(InputError, match="not a country silkscope knows") as info:
         ingest("wdi", files, db)
     assert info.value.problems[0].line == 6 and info.value.problems[0].column == "Indicator Code"
     assert checksum(db) == before
@@ -274,6 +285,31 @@ def api_files(tmp_path: Path, page1: bytes, page2: bytes = PAGE2):
     connector = WdiApi([GDP])
     remotes = [connector.page_file(GDP, 1), connector.page_file(GDP, 2)]
     return mirrored(tmp_path, remotes, {r.name: body for r, body in zip(remotes, (page1, page2), strict=True)})
+
+
+def test_api_dac_rows_go_to_finance_flows_like_the_bulk_files(tmp_path, db):
+    code = "DC.DAC.JPNL.CD"
+    pages = [
+        body.replace(GDP.encode(), code.encode()).replace(
+            b"GDP (current US$)", b"Net bilateral aid flows from DAC donors, Japan (current US$)"
+        )
+        for body in (PAGE1, PAGE2)
+    ]
+    connector = WdiApi([code])
+    remotes = [connector.page_file(code, 1), connector.page_file(code, 2)]
+    files = mirrored(tmp_path, remotes, {r.name: body for r, body in zip(remotes, pages, strict=True)})
+    report = ingest("wdi_api", files, db)
+    assert report.row_counts == {"core.indicators": 0, "core.finance_flows": 3}
+    rows = query(
+        db,
+        "SELECT donor_iso3, country_iso3, year, flow_class, measure, price_basis, currency FROM core.finance_flows "
+        "WHERE source_id LIKE 'wdi_api_%' ORDER BY 2, 3",
+    )
+    assert rows == [
+        ("JPN", "KAZ", 2022, "oda_total", "disbursement_net", "current", "USD"),
+        ("JPN", "KAZ", 2023, "oda_total", "disbursement_net", "current", "USD"),
+        ("JPN", "UZB", 2023, "oda_total", "disbursement_net", "current", "USD"),
+    ]
 
 
 BAD_API = {

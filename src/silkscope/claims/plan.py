@@ -26,7 +26,7 @@ NEEDS: dict[str, tuple[str, list[str]]] = {
     "finance": (
         "the donor's ODA to the recipients for those years under one stated measure: net or gross disbursements "
         "(OECD DAC Table 2a; WDI DC.DAC.<donor>L.CD) or commitments (OECD CRS; AidData before 2013)",
-        ["oecd_dac2a", "oecd_crs", "wdi", "aiddata_flows"],
+        ["oecd_dac2a", "oecd_crs", "wdi", "wdi_api", "wdi_ddf", "aiddata_flows"],
     ),
     "finance_chn": (
         "project-level Chinese official finance commitments (AidData's Chinese official finance dataset)",
@@ -221,11 +221,6 @@ WHERE (f.donor_iso3 = ?::VARCHAR OR f.donor_actor_id = ?::VARCHAR)
   AND (list_contains(?::VARCHAR[], f.country_iso3) OR list_contains(?::VARCHAR[], f.group_id))
   AND f.year BETWEEN ? AND ?
 GROUP BY ALL ORDER BY ALL"""
-
-DAC_NET = """SELECT country_iso3 AS recipient, year, value AS amount_usd, indicator_code, definition, source_id
-FROM core.indicators
-WHERE indicator_code = ? AND list_contains(?::VARCHAR[], country_iso3) AND year BETWEEN ? AND ? AND value IS NOT NULL
-ORDER BY year, country_iso3"""
 
 FINANCE_BY_RECIPIENT = """SELECT coalesce(f.country_iso3, f.group_id) AS recipient, s.loaded_by AS dataset, f.measure,
        f.price_basis, sum(f.amount_usd) AS amount_usd, min(f.year) AS first_year, max(f.year) AS last_year,

@@ -13,6 +13,12 @@ KEYS = ["partner_iso3", "country_iso3", "year"]
 DATASET_PREFERENCE = (
     "oecd_crs",
     "oecd_dac2a",
+    # WDI's DC.DAC.<donor>L.CD: the OECD's DAC2A net ODA disbursements as the World Bank republishes them, so
+    # after the OECD's own files and before AidData's commitments; the World Bank's own channels before the
+    # Open Numbers copy of them.
+    "wdi_api",
+    "wdi",
+    "wdi_ddf",
     "aiddata_flows",
     "aiddata_china",
     "comtrade",

@@ -1,7 +1,7 @@
 """World Bank WDI, bulk download: the wide CSV per indicator (zip or bare), unpivoted into core.indicators.
 
-What is harmonised, and how codes and indicators are read, is shared with the API connector (wdi_api.py) in
-wdi_codes.py.
+What is harmonised (DC.DAC bilateral series into core.finance_flows), and how codes and indicators are read, is
+shared with the API and DDF connectors (wdi_api.py, wdi_ddf.py) in wdi_codes.py.
 """
 
 from __future__ import annotations
@@ -18,13 +18,12 @@ from pathlib import Path
 
 import duckdb
 
-from silkscope.countries import EU_CODE
 from silkscope.errors import InputError, Problem
 from silkscope.fetch import FetchedFile, RemoteFile
 from silkscope.ingest import source_id_for
 from silkscope.sources.base import Connector, check_types, mapping_table, read_csv_raw
 from silkscope.sources.csvfiles import check_utf8, separator_problem
-from silkscope.sources.wdi_codes import DEFAULT_INDICATORS, EUU_NOTE, MIRROR_SUBDIR, meta_table, resolve_codes
+from silkscope.sources.wdi_codes import DEFAULT_INDICATORS, MIRROR_SUBDIR, insert_core, meta_table, resolve_codes
 
 # The World Bank serves a zip per indicator; the mirror (../shared/data/wdi) holds the bare data CSV under the
 # name below, so the RemoteFile carries that name and load_raw decides zip/bare by content.
@@ -145,7 +144,7 @@ class WdiBulk(Connector):
     licence = "CC BY 4.0"
     homepage = "https://databank.worldbank.org/source/world-development-indicators"
     citation = "World Bank (n.d.). World Development Indicators. Washington, DC: The World Bank."
-    core_tables = ("core.indicators",)
+    core_tables = ("core.indicators", "core.finance_flows")
     partial_mirror_ok = True  # an analyst's mirror may hold only the indicators they need
 
     def __init__(self, indicators: tuple[str, ...] | list[str] = DEFAULT_INDICATORS, url: str = BULK_URL):
@@ -244,16 +243,13 @@ class WdiBulk(Connector):
         for name, source_id in source_ids.items():
             code = BULK_NAME_RE.match(name).group("code")
             table = bulk_table(code)
-            con.execute(
-                f"""INSERT INTO core.indicators (indicator_code, indicator_name, country_iso3, partner_iso3, year,
-                       value, unit, definition, source_id, source_ids, citation_status, record, note)
-                SELECT u.indicator_code, u.indicator_name, m.iso3, meta.partner, ltrim(u.year_col, '_')::INTEGER,
-                       trim(u.v)::DOUBLE, meta.unit, meta.definition, ?, [?], 'cited',
-                       'raw.{table}:' || u.source_line,
-                       CASE WHEN m.iso3 = ? AND meta.partner IS NULL THEN ? END
+            insert_core(
+                con,
+                f"""SELECT u.indicator_code, u.indicator_name, m.iso3 AS country_iso3,
+                       ltrim(u.year_col, '_')::INTEGER AS year, trim(u.v)::DOUBLE AS value, ?::VARCHAR AS source_id,
+                       'raw.{table}:' || u.source_line AS record, NULL::VARCHAR AS note
                 FROM (UNPIVOT raw.{table} ON COLUMNS('{YEAR_COLUMNS_SQL}') INTO NAME year_col VALUE v) u
                 JOIN _wdi_codes m ON m.label = u.country_code
-                JOIN _wdi_meta meta ON meta.code = u.indicator_code
                 WHERE nullif(trim(u.v), '') IS NOT NULL""",
-                [source_id, source_id, EU_CODE, EUU_NOTE],
+                [source_id],
             )

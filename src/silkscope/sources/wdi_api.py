@@ -1,7 +1,7 @@
 """World Bank WDI, v2 JSON API: paged observations for a few countries, into core.indicators.
 
-What is harmonised, and how codes and indicators are read, is shared with the bulk connector (wdi.py) in
-wdi_codes.py.
+What is harmonised (DC.DAC bilateral series into core.finance_flows), and how codes and indicators are read, is
+shared with the bulk and DDF connectors (wdi.py, wdi_ddf.py) in wdi_codes.py.
 """
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ from pathlib import Path
 
 import duckdb
 
-from silkscope.countries import C5, DEFAULT_PARTNERS, EU_CODE
+from silkscope.countries import C5, DEFAULT_PARTNERS
 from silkscope.errors import InputError, Problem
 from silkscope.fetch import ByteProgress, FetchedFile, FetchError, RemoteFile, fetch
 from silkscope.ingest import source_id_for
 from silkscope.sources.base import Connector, located, mapping_table
-from silkscope.sources.wdi_codes import DEFAULT_INDICATORS, EUU_NOTE, MIRROR_SUBDIR, meta_table, resolve_codes
+from silkscope.sources.wdi_codes import DEFAULT_INDICATORS, MIRROR_SUBDIR, insert_core, meta_table, resolve_codes
 
 # The API answers in pages of at most API_PER_PAGE observations. `countries` are ISO3 codes joined by ';'.
 API_URL = "https://api.worldbank.org/v2/country/{countries}/indicator/{code}"
@@ -84,7 +84,7 @@ class WdiApi(Connector):
     licence = "CC BY 4.0"
     homepage = "https://datahelpdesk.worldbank.org/knowledgebase/articles/889392"
     citation = "World Bank (n.d.). World Development Indicators, API v2. Washington, DC: The World Bank."
-    core_tables = ("core.indicators",)
+    core_tables = ("core.indicators", "core.finance_flows")
 
     def __init__(
         self,
@@ -275,17 +275,14 @@ class WdiApi(Connector):
     def harmonise(self, con: duckdb.DuckDBPyConnection, source_ids: dict[str, str]) -> None:
         con.execute("CREATE OR REPLACE TEMP TABLE _wdi_api_sources (file_name VARCHAR, source_id VARCHAR)")
         con.executemany("INSERT INTO _wdi_api_sources VALUES (?, ?)", sorted(source_ids.items()))
-        con.execute(
-            """INSERT INTO core.indicators (indicator_code, indicator_name, country_iso3, partner_iso3, year, value,
-                   unit, definition, source_id, source_ids, citation_status, record, note)
-            SELECT o.indicator_id, o.indicator_value, m.iso3, meta.partner, o.date::INTEGER, o.value::DOUBLE,
-                   meta.unit, meta.definition, s.source_id, [s.source_id], 'cited',
-                   'raw.wdi_api_observations:' || o.file_name || ':' || o.source_line,
-                   CASE WHEN m.iso3 = ? AND meta.partner IS NULL THEN ? END
+        insert_core(
+            con,
+            """SELECT o.indicator_id AS indicator_code, o.indicator_value AS indicator_name, m.iso3 AS country_iso3,
+                   o.date::INTEGER AS year, o.value::DOUBLE AS value, s.source_id,
+                   'raw.wdi_api_observations:' || o.file_name || ':' || o.source_line AS record, NULL::VARCHAR AS note
             FROM raw.wdi_api_observations o
             JOIN _wdi_api_sources s ON s.file_name = o.file_name
             JOIN _wdi_codes m ON m.label = o.countryiso3code
-            JOIN _wdi_meta meta ON meta.code = o.indicator_id
             WHERE o.value IS NOT NULL""",
-            [EU_CODE, EUU_NOTE],
+            [],
         )
