@@ -265,22 +265,40 @@ def _mount() -> None:
 _mount()
 
 
+# Exit status of the console script (docs/claims.md and the README say the same):
+EXIT_OK = 0  # done
+EXIT_FOUND = 1  # `check --fail-on` found a claim with that verdict or a worse one (or a prompt was aborted)
+EXIT_USAGE = 2  # bad arguments, or an input the user can fix (file, country, option value, warehouse): `error: ...`
+EXIT_INTERRUPTED = 130  # Ctrl+C in a command (typer's status for KeyboardInterrupt; `serve` stops cleanly with 0)
+
+
+def _error(message: str) -> None:
+    # soft_wrap: one line whatever the terminal's width (rich would break it at 80 columns in a pipe)
+    err.print(Text.assemble(("error: ", "bold red"), message), soft_wrap=True)
+
+
 def main() -> None:
+    """The `silkscope` console script: runs the command and exits with its status (see EXIT_*), never a traceback
+    for an error the user can cause."""
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)  # returns the status a command exits with (typer.Exit) instead of exiting
     except SilkscopeError as exc:
-        err.print(Text.assemble(("error: ", "bold red"), str(exc)))
-        sys.exit(2)
+        _error(str(exc))
+        sys.exit(EXIT_USAGE)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except typer.Abort:
-        sys.exit(1)
+        sys.exit(EXIT_FOUND)
+    except OSError as exc:  # a path the user gave (--output, --out, --db's folder) that cannot be written or read
+        _error(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "))
+        sys.exit(EXIT_USAGE)
     except Exception as exc:
         # Usage errors (bad option values) come from typer's bundled click; they know how to show themselves.
         if hasattr(exc, "show") and hasattr(exc, "exit_code"):
             exc.show()
             sys.exit(exc.exit_code)
         raise
+    sys.exit(code if isinstance(code, int) else EXIT_OK)
 
 
 if __name__ == "__main__":
