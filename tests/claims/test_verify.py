@@ -275,3 +275,36 @@ def test_an_open_connection_can_be_reused_and_no_claims_is_fine(built_db):
         assert empty.claims == [] and "no claims found" in empty.to_table()
     finally:
         con.close()
+
+
+def test_a_check_without_a_causal_claim_imports_no_estimator_and_no_pandas(built_db):
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from silkscope.claims import check_text\n"
+        "r = check_text('Barack Obama visited Kazakhstan in 2010. Koizumi went to Uzbekistan in August 2006.', "
+        f"db={str(built_db)!r})\n"
+        "assert r.claims, r\n"
+        "print(sorted(m for m in ('linearmodels', 'pandas', 'scipy') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]", out.stdout + out.stderr
+
+
+def test_queries_inline_their_parameters_as_escaped_literals():
+    from silkscope.claims.plan import Query
+
+    q = Query("SELECT ? AS a, ?::VARCHAR[] AS b, ? AS c", ["O'Brien", ["KAZ", "UZB"], None])
+    assert q.inlined() == "SELECT 'O''Brien' AS a, ['KAZ', 'UZB']::VARCHAR[] AS b, NULL AS c"
+
+
+def test_the_model_fit_summary_is_stored_and_reused(tmp_path, monkeypatch):
+    from silkscope.claims import verify_model as VM
+
+    monkeypatch.setenv("SILKSCOPE_CACHE", str(tmp_path))
+    key = (("db", 1, 2), "projects", 2018)
+    VM._store(key, "not enough data")
+    assert VM._load_stored(key) == "not enough data"
+    assert VM._load_stored((("db", 1, 3), "projects", 2018)) is None  # a changed warehouse is refitted

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from silkscope.actors import actors
 from silkscope.countries import C5, registry
@@ -236,7 +236,17 @@ def _scan(kind: str, text: str):
 
 
 def find_mentions(text: str) -> list[Mention]:
-    """All entity mentions, longest first where they overlap, in text order."""
+    """All entity mentions, longest first where they overlap, in text order (a sentence is scanned once: binding,
+    triggers and checks ask about the same sentences)."""
+    return list(_mentions(text, _FORMAT_ROWS))
+
+
+@lru_cache(maxsize=4096)
+def _mentions(text: str, formats: tuple) -> tuple[Mention, ...]:
+    return tuple(_find_mentions(text))
+
+
+def _find_mentions(text: str) -> list[Mention]:
     found: list[Mention] = []
     found += [Mention("format", m.start(), m.end(), m.group(), name=str(v)) for m, v in _scan("format", text)]
     found += [Mention("region", m.start(), m.end(), m.group(), iso3=str(v)) for m, v in _scan("region", text)]

@@ -7,7 +7,10 @@ reading), so a fact-checker sees the measurement beside the verdict instead of n
 
 from __future__ import annotations
 
+import json
+import os
 import re
+from pathlib import Path
 from typing import Any
 
 from silkscope.claims.extract import Claim
@@ -41,26 +44,24 @@ def interaction_model(claim: Claim, ctx: Context) -> tuple[list[Evidence], str] 
     command = f"silkscope model visits --outcome {outcome} (GET /api/models/visits?outcome={outcome})"
     if isinstance(fitted, str):
         return [], f" The visits model cannot be fitted on this warehouse ({fitted}); `{command}` once data is loaded."
-    title, panel, event = fitted
-    row = next((r for r in panel.rows if r["term"].startswith("leader_visits_to_country")), None)
-    if row is None:
+    if fitted is None:
         return None
-    reading = next((n for n in panel.notes if n.startswith(row["term"])), "")
-    reading = reading.replace("in the outcome per unit", f"in {outcome} the next year per leader visit")
-    pretrend = next((n for n in event.notes if n.startswith("pre-trend")), "")
-    source = _outcome_source(panel.sources, ctx)
+    row, title = fitted["row"], fitted["title"]
+    reading = fitted["reading"].replace("in the outcome per unit", f"in {outcome} the next year per leader visit")
+    pretrend = fitted["pretrend"]
+    source = _outcome_source(fitted["sources"], ctx)
     evidence = Evidence(
         round(row["coef"], 3),
         "log points of the outcome per leader visit, the following year",
         _period(title),
-        f"{panel.definitions['specification']}; N: {panel.definitions['N']}",
+        f"{fitted['specification']}; N: {fitted['N']}",
         source.get("source_id"),
         source.get("title"),
         source.get("url"),
         f"{command}; the panel's SQL is in its JSON output",
         "context",
         f"95% CI [{row['ci_low']:.3f}, {row['ci_high']:.3f}], p = {row['p_value']:.3f}; "
-        f"{len(panel.sources)} sources behind the panel",
+        f"{len(fitted['sources'])} sources behind the panel",
     )
     text = (
         f" What the warehouse shows instead (visits model, outcome {outcome}): {reading.split(': ', 1)[-1]}."
@@ -75,6 +76,9 @@ _FITS: dict[tuple, Any] = {}
 
 
 def _cached_fit(ctx: Context, outcome: str) -> Any:
+    """The fit's summary: from this process, else from the fit store beside the user's cache (keyed by the
+    warehouse file's version, so a rebuilt warehouse is refitted), else fitted now and stored. A cold check of an
+    unchanged warehouse then neither refits the model nor imports the estimator."""
     key = ("visits_model", outcome)
     if key not in ctx._cache:
         stamp = _warehouse_stamp(ctx.con)
@@ -82,12 +86,66 @@ def _cached_fit(ctx: Context, outcome: str) -> Any:
         if shared is not None and shared in _FITS:
             ctx._cache[key] = _FITS[shared]
         else:
-            ctx._cache[key] = _fit(ctx, outcome)
+            stored = _load_stored(shared) if shared else None
+            ctx._cache[key] = stored if stored is not None else _summary(_fit(ctx, outcome))
             if shared is not None:
+                if stored is None:
+                    _store(shared, ctx._cache[key])
                 if len(_FITS) > 32:
                     _FITS.clear()
                 _FITS[shared] = ctx._cache[key]
     return ctx._cache[key]
+
+
+FIT_STORE_VERSION = 1  # bump when _summary's fields change
+
+
+def _summary(fitted: Any) -> Any:
+    """What the checker shows of a fit, as plain data (JSON-able): a reason string stays a string."""
+    if isinstance(fitted, str):
+        return fitted
+    title, panel, event = fitted
+    row = next((r for r in panel.rows if r["term"].startswith("leader_visits_to_country")), None)
+    if row is None:
+        return None
+    return {
+        "title": title,
+        "row": {k: float(row[k]) for k in ("coef", "ci_low", "ci_high", "p_value")} | {"term": row["term"]},
+        "reading": next((n for n in panel.notes if n.startswith(row["term"])), ""),
+        "pretrend": next((n for n in event.notes if n.startswith("pre-trend")), ""),
+        "specification": panel.definitions["specification"],
+        "N": panel.definitions["N"],
+        "sources": [{"source_id": s["source_id"]} for s in panel.sources],
+    }
+
+
+def _store_path(shared: tuple) -> Path:
+    import hashlib
+
+    from platformdirs import user_cache_dir
+
+    digest = hashlib.sha256(repr((FIT_STORE_VERSION, *shared)).encode()).hexdigest()[:24]
+    root = Path(os.environ.get("SILKSCOPE_CACHE") or user_cache_dir("silkscope", appauthor=False))
+    return root / "model_fits" / f"{digest}.json"
+
+
+def _load_stored(shared: tuple) -> Any:
+    try:
+        return json.loads(_store_path(shared).read_text(encoding="utf-8"))["fit"]
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def _store(shared: tuple, fit: Any) -> None:
+    """Best effort: a read-only cache folder only costs the next run a refit."""
+    path = _store_path(shared)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps({"fit": fit}), encoding="utf-8")
+        tmp.replace(path)
+    except OSError:
+        pass
 
 
 def _warehouse_stamp(con) -> tuple | None:
