@@ -228,7 +228,7 @@ def generic_event(claim: Claim, ctx: Context) -> Check:
     words = _keywords(claim.text)
     quoted = [q.lower() for q in re.findall(r"[\"“]([^\"”]{4,60})[\"”]", claim.text)]
     person = claim.person.split()[-1].lower() if claim.person else None
-    _, proper = _distinctive(claim.text)
+    content, proper = _distinctive(claim.text)
     scored = []
     for r in rows:
         hay = f"{r['title']} {r.get('note') or ''} {r.get('visitor_person') or ''}".lower()
@@ -238,7 +238,8 @@ def generic_event(claim: Claim, ctx: Context) -> Check:
         if person and person in hay:
             score += 1
         # A match needs a name of its own (a place, an organisation, a quoted title), and the day when one is given.
-        named = any(_norm(w) in _norm(hay) for w in proper) or any(q.rstrip(",.") in hay for q in quoted)
+        hay_words = set(_norm(hay).split())
+        named = bool(proper & hay_words) or len(content & hay_words) >= 2 or any(q.rstrip(",.") in hay for q in quoted)
         if not named or not _day_ok(claim, r):
             score = min(score, 1)
         scored.append((score, r))

@@ -38,7 +38,7 @@ _GENERIC = set(_GENERIC_WORDS.split())
 
 def _norm(word: str) -> str:
     """One spelling for comparison: 'Co-operation' = 'cooperation', 'Organization' = 'organisation'."""
-    w = word.lower().replace("-", "")
+    w = word.lower().replace("-", "").strip("'’")
     return re.sub(r"iz(?=ation|e|ed|ing)", "is", w)
 
 
@@ -286,7 +286,8 @@ def matched_event(claim: Claim, ctx: Context) -> Check | None:
     query = Query(PL.EVENTS_NEAR, [entities, lo, hi])
     best: tuple[int, dict[str, Any]] | None = None
     for r in ctx.rows(query):
-        hay = {_norm(w) for w in re.findall(r"[A-Za-z][A-Za-z'-]+", f"{r['title']} {r.get('note') or ''}")}
+        text = f"{r['title']} {r.get('note') or ''} {r.get('visitor_person') or ''}"
+        hay = {_norm(w) for w in re.findall(r"[A-Za-z][A-Za-z'-]+", text)}
         who = (r.get("visitor_person") or "").lower()
         hits_proper = len(proper & hay)  # a leader's name alone matches every event of that leader: not evidence
         person = bool(claim.person) and claim.person.split()[-1].lower() in who
@@ -336,6 +337,9 @@ def _words(text: str) -> tuple[set[str], set[str]]:
     words, proper = set(), set()
     for i, m in enumerate(re.finditer(r"[A-Za-z][A-Za-z'-]{2,}", text)):
         w = _norm(m.group().strip("'"))
+        parts = [_norm(x) for x in m.group().split("-") if x]
+        if len(parts) > 1 and any(x in skip or x in _GENERIC for x in parts):
+            continue  # "Korea-Central (Asia)": a pair of names, not a name of the event
         acronym = m.group().isupper() and len(m.group()) >= 3
         if w in _GENERIC or w in skip or (len(w) < 4 and not acronym):
             continue
