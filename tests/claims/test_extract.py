@@ -175,3 +175,70 @@ def test_spans_never_overlap_and_types_are_known():
         assert a.end <= b.start
     assert all(c.type in TYPES and text[c.start : c.end] == c.text for c in claims)
     assert claims[3].qualifier == "more" and claims[0].qualifier == "about"
+
+
+# --- real-text forms: dates without a year, numbers in words, other currencies, binding within the clause ---------
+
+
+def test_dates_without_a_year_are_read_against_the_article_date():
+    from datetime import date
+
+    (c,) = extract("Mr Koizumi will fly to Tashkent on Tuesday.", published=date(2006, 8, 28))
+    assert (c.period, c.month, c.day) == ([2006], 8, 29) and "Tuesday" in c.extra["date_read"]
+    (c,) = extract("The leaders held their first summit with Central Asia on Friday.", published=date(2025, 4, 4))
+    assert (c.period, c.month, c.day) == ([2025], 4, 4)  # a Friday's article: that Friday
+    (c,) = extract("The forum was held in Seoul on Nov. 15.", published=date(2007, 11, 20))
+    assert (c.period, c.month, c.day) == ([2007], 11, 15)
+    (c,) = extract("Japan organized a seminar on Central Asia in Tokyo last July.", published=date(2007, 11, 20))
+    assert (c.period, c.month) == ([2007], 7)
+    (c,) = extract(
+        "Japan organized a seminar on Central Asia in Tokyo last July.", published=date(2007, 11, 20), as_of=2010
+    )
+    assert c.period == [2010]  # --as-of moves the base to the end of that year
+
+
+def test_numbers_in_words_and_other_forms():
+    (c,) = extract("Six memorandums were signed in Tashkent in 2019.")
+    assert (c.type, c.value, c.unit) == ("count", 6, "memorandums")
+    (c,) = extract("The projects will cover twenty-five priority areas in Kazakhstan in 2012.")
+    assert (c.type, c.value) == ("count", 25)
+    (c,) = extract("Japan provided a third of the aid Kyrgyzstan received in 2010.")
+    assert (c.type, c.subtype, round(c.value)) == ("share", "fraction", 33)
+    (c,) = extract("Korea lent US$10-15 billion to Uzbekistan in 2019.")
+    assert c.value == 12.5e9 and c.qualifier.startswith("range") and c.extra["range"] == [10e9, 15e9]
+
+
+def test_currencies_are_never_assumed():
+    (c,) = extract("Singapore pledged S$25 billion to Kazakhstan in 2019.")
+    assert (c.value, c.unit) == (25e9, "SGD")
+    (c,) = extract("The EU announced a 12 billion-euro ($13.2 billion) package for Central Asia in 2025.")
+    assert (c.value, c.unit, c.extra["stated_usd"]) == (12e9, "EUR", 13.2e9)  # one claim, the conversion kept
+    (c,) = extract("Kazakhstan spent 5 billion tenge on the project in 2020.")
+    assert c.unit == "KZT"
+
+
+def test_a_relative_clause_keeps_its_own_date_and_place():
+    from datetime import date
+
+    text = "Gemba spoke after the fourth edition of the Central Asia plus Japan Dialogue, which started in Kazakhstan in 2004."
+    ordinal, launch = extract(text, published=date(2012, 11, 12))
+    assert ordinal.subtype == "ordinal" and ordinal.period != [2004] and "KAZ" not in ordinal.extra.get("venues", [])
+    assert launch.text.startswith("which started") and launch.period == [2004]
+
+
+def test_the_leader_met_is_the_counterpart_not_the_visitor():
+    from datetime import date
+
+    text = "Koizumi arrived in Kazakhstan. The Japanese premier is due to meet Kazakh President Nursultan Nazarbayev later in the day."
+    claims = extract(text, published=date(2006, 8, 28))
+    meet = claims[-1]
+    assert meet.person == "Junichiro Koizumi" and meet.extra.get("counterpart") == "Nursultan Nazarbayev"
+    assert (meet.period, meet.day) == ([2006], 28)
+
+
+def test_quotations_and_attributed_views_are_opinions():
+    text = (
+        "“We had frank discussions to help build a stronger, richer and more open Central Asia,” Gemba told reporters."
+    )
+    (c,) = extract(text)
+    assert c.type == "opinion" and c.subtype == "quotation"

@@ -136,3 +136,21 @@ def test_seed_article_reads_as_plain_text(shared_dir):
     assert doc.title == "Japan Attempts to Crack the Central Asian Frontier"
     assert doc.published == date(2018, 8, 30)
     assert doc.url == "https://www.asiaglobalonline.hku.hk/japan-central-asia-uzbekistan-kazakhstan"
+
+
+def test_metadata_from_a_header_line_a_dateline_and_meta_tags():
+    from silkscope.claims.reader import header_end
+
+    text = "Published: 2012-11-12 | Title: Japan pledges aid | URL: https://example.org/a\n\nBody text here.\n"
+    doc = read_text(text, "a.txt")
+    assert (str(doc.published), doc.title, doc.url) == ("2012-11-12", "Japan pledges aid", "https://example.org/a")
+    assert text[header_end(text) :].strip() == "Body text here."  # the header line is not article text
+    doc = read_text("DUSHANBE, November 12, 2012, Asia-Plus -- Japan pledged projects in Central Asia.\n", "b.txt")
+    assert str(doc.published) == "2012-11-12"
+    page = (
+        '<html><head><meta property="og:title" content="EU summit"><meta itemprop="datePublished" '
+        'content="2025-04-04T10:00:00Z"><meta property="og:url" content="https://example.org/eu"></head>'
+        "<body><p>The leaders met.</p></body></html>"
+    )
+    doc = read_text(page, "c.html")
+    assert (str(doc.published), doc.title, doc.url) == ("2025-04-04", "EU summit", "https://example.org/eu")

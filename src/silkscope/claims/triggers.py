@@ -159,7 +159,14 @@ def triggers(s: str, dates: list[tuple[int, int]] | tuple = ()) -> list[Trigger]
     the binder found (with or without a year), so a clause dated "on Friday" is an event clause too."""
     found: list[Trigger] = []
     for q in P.find_money(s):
-        found.append(Trigger("amount", q.start, q.end, q.value, q.unit, q.qualifier, extra={"raw": q.raw}))
+        extra: dict[str, Any] = {"raw": q.raw}
+        if q.low is not None:
+            extra["range"] = [q.low, q.high]
+        if q.usd is not None:
+            extra["stated_usd"] = q.usd  # the article's own conversion, kept with the amount it converts
+        found.append(Trigger("amount", q.start, q.end, q.value, q.unit, q.qualifier, extra=extra))
+    for q in P.find_fractions(s):
+        found.append(Trigger("share", q.start, q.end, q.value, "percent", q.qualifier, "fraction"))
     for q in P.find_percent(s):
         change = _CHANGE_VERB.search(s[max(0, q.start - 40) : q.start])
         found.append(Trigger("change" if change else "share", q.start, q.end, q.value, "percent", q.qualifier))
@@ -228,7 +235,7 @@ def triggers(s: str, dates: list[tuple[int, int]] | tuple = ()) -> list[Trigger]
     for m in _OPINION.finditer(s):
         found.append(Trigger("opinion", m.start(), m.end(), subtype=m.group().lower()))
     for t in found:
-        if t.qualifier and t.type in {"amount", "count", "change", "share"}:
+        if t.qualifier and not t.qualifier.startswith("range") and t.type in {"amount", "count", "change", "share"}:
             t.start = P.qualifier_start(s, t.start)
     if not P.YEAR.search(s) and any(t.type == "opinion" for t in found):
         found = [t for t in found if t.subtype != "ordinal"]  # "the first summit was a turning point": a judgement

@@ -94,6 +94,10 @@ def article_evidence(ctx: Context, claim: Claim, value: Any, unit: str | None, d
 
 def within(actual: float, claimed: float, qualifier: str | None, kind: str) -> bool:
     """Does `actual` make the claim true? kind: money, count, share (percentage points) or fold."""
+    if qualifier and qualifier.startswith("range"):  # a stated range: its ends (range: relative, range_pp: points)
+        half = float(qualifier.split(":")[1])
+        width = half if qualifier.startswith("range_pp") else half * abs(claimed)
+        return claimed - width - 1e-9 <= actual <= claimed + width + 1e-9
     if qualifier == "more":
         return actual > claimed
     if qualifier == "at_least":
@@ -112,6 +116,8 @@ def within(actual: float, claimed: float, qualifier: str | None, kind: str) -> b
 
 
 def tolerance_text(qualifier: str | None, kind: str) -> str:
+    if qualifier and qualifier.startswith("range"):
+        return "within the stated range"
     if qualifier in {"more", "at_least", "less", "at_most"}:
         return {"more": "above", "at_least": "at or above", "less": "below", "at_most": "at or below"}[qualifier]
     if qualifier == "almost":

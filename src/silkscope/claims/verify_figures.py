@@ -309,17 +309,39 @@ def unsupported_figure(claim: Claim, ctx: Context) -> Check:
     return Check("unverifiable", evs, f"No table in the warehouse measures this. {needs_text(need)}", need)
 
 
+# Whose official rate converts a currency (WDI PA.NUS.FCRF is local currency units per US$, by country).
+CURRENCY_COUNTRY = {
+    "JPY": "JPN", "KRW": "KOR", "CNY": "CHN", "RUB": "RUS", "EUR": "EMU", "KZT": "KAZ", "UZS": "UZB", "KGS": "KGZ",
+    "TJS": "TJK", "TMT": "TKM", "GBP": "GBR", "SGD": "SGP", "AUD": "AUS", "CAD": "CAN", "HKD": "HKG", "NZD": "NZL",
+    "BRL": "BRA", "TWD": "TWN", "INR": "IND", "TRY": "TUR", "CHF": "CHE",
+}  # fmt: skip
+
+
 def foreign_currency(claim: Claim, ctx: Context) -> Check:
-    country = {"JPY": "JPN", "KRW": "KOR", "CNY": "CHN", "RUB": "RUS", "EUR": "EMU", "KZT": "KAZ", "UZS": "UZB"}
-    iso3 = country.get(claim.unit or "", claim.unit)
+    """An amount in another currency keeps it: converted only with the year's official rate when one is loaded
+    (and then said so); otherwise unverifiable, with the article's own conversion shown if it gives one."""
+    iso3 = CURRENCY_COUNTRY.get(claim.unit or "", claim.unit)
     query = Query(PL.EXCHANGE_RATE, [iso3, _year(claim, ctx)])
     rows = ctx.rows(query)
     need = needs("exchange_rate", ctx)
+    stated = claim.extra.get("stated_usd")
+    own = (
+        f" The article converts it itself to {money(stated)} ({(claim.value or 0) / stated:,.4g} {claim.unit} per "
+        "US$), which is not a source."
+        if stated
+        else ""
+    )
     if not rows:
         ev = evidence(
             ctx, None, f"{claim.unit} per USD", claim.period, "no official exchange rate row", None, query, "absence"
         )
-        return Check("unverifiable", [ev], f"The amount is in {claim.unit}; converting it needs {need['data']}.", need)
+        return Check(
+            "unverifiable",
+            [ev],
+            f"The amount is in {claim.unit} and stays so: converting it needs {need['data']}, which is not loaded."
+            + own,
+            need,
+        )
     rate = rows[0]["value"]
     converted = Claim(**{**claim.__dict__, "value": (claim.value or 0) / rate, "unit": "USD"})
     from silkscope.claims.verify_finance import finance
@@ -339,5 +361,12 @@ def foreign_currency(claim: Claim, ctx: Context) -> Check:
             "context",
         )
     )
-    check.explanation = f"Converted at {rate:,.2f} {claim.unit}/USD ({money(converted.value)}). {check.explanation}"
+    conversion = ""
+    if stated:
+        ok = within(stated, converted.value or 0, "about", "money")
+        conversion = f" The article's own {money(stated)} {'agrees' if ok else 'does not agree'} with that (+/-10%)."
+    check.explanation = (
+        f"Converted at the official {rate:,.4g} {claim.unit}/USD for {_year(claim, ctx)} ({money(converted.value)})."
+        f"{conversion} {check.explanation}"
+    )
     return check
