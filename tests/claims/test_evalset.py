@@ -63,3 +63,42 @@ def test_quality_targets_with_the_seed_article(shared_dir, built_db):
     assert score.recall() >= 0.9 and score.false_supported() == []
     ok, n = score.accuracy()
     assert ok / n >= 0.85
+
+
+# --- the development set: real published articles (../shared/eval), read in place ------------------------------
+
+
+@pytest.fixture(scope="session")
+def dev_db(tmp_path_factory):
+    """The reference pack plus every publisher file in ../shared/data, as `silkscope update --mirror` loads them."""
+    from silkscope.build import build
+    from silkscope.ingest import update
+
+    if not evalset.DEV.exists():
+        pytest.skip("../shared/eval not present")
+    tmp = tmp_path_factory.mktemp("dev")
+    path = tmp / "dev.duckdb"
+    build(path)
+    update(db=path, mirror=evalset.SHARED / "data", cache_dir=tmp / "cache")
+    return path
+
+
+@pytest.mark.realdata
+def test_development_set_targets(shared_dir, dev_db):
+    """Real articles nobody on the project wrote. Recall of checkable statements >= 0.90 and never a false
+    'supported' or 'contradicted' (the issue's targets, met). Verdict accuracy where the gold verdict is supported,
+    contradicted or imprecise: the target is 0.85; measured 0.80 of those found when this test was written — the
+    rest need data the warehouse lacks (summit outcomes, organisation memberships, leaders' terms, the uranium
+    reserves share, Turkey-Turkmenistan trade, the EU's package) — so the floor asserted here guards against
+    regressions, not the target (bench/claims_eval.py prints every figure)."""
+    score = evalset.Score()
+    for art in evalset.load_dev():
+        report = check_file(art.path, db=dev_db)
+        for c in report.claims:
+            assert c.check.evidence, f"{art.name} {c.claim.id}: a verdict without evidence"
+        score.add(art.labels, [c.to_dict() for c in report.claims])
+    assert score.recall() >= 0.9
+    assert score.false_supported() == [], [lb["quote"] for lb, _ in score.false_supported()]
+    assert score.false_contradicted() == [], [lb["quote"] for lb, _ in score.false_contradicted()]
+    ok, n = score.decided_accuracy()
+    assert ok / n >= 0.75

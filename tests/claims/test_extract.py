@@ -220,7 +220,10 @@ def test_currencies_are_never_assumed():
 def test_a_relative_clause_keeps_its_own_date_and_place():
     from datetime import date
 
-    text = "Gemba spoke after the fourth edition of the Central Asia plus Japan Dialogue, which started in Kazakhstan in 2004."
+    text = (
+        "Gemba spoke after the fourth edition of the Central Asia plus Japan Dialogue, which started in Kazakhstan "
+        "in 2004."
+    )
     ordinal, launch = extract(text, published=date(2012, 11, 12))
     assert ordinal.subtype == "ordinal" and ordinal.period != [2004] and "KAZ" not in ordinal.extra.get("venues", [])
     assert launch.text.startswith("which started") and launch.period == [2004]
@@ -229,7 +232,10 @@ def test_a_relative_clause_keeps_its_own_date_and_place():
 def test_the_leader_met_is_the_counterpart_not_the_visitor():
     from datetime import date
 
-    text = "Koizumi arrived in Kazakhstan. The Japanese premier is due to meet Kazakh President Nursultan Nazarbayev later in the day."
+    text = (
+        "Koizumi arrived in Kazakhstan. The Japanese premier is due to meet Kazakh President Nursultan Nazarbayev "
+        "later in the day."
+    )
     claims = extract(text, published=date(2006, 8, 28))
     meet = claims[-1]
     assert meet.person == "Junichiro Koizumi" and meet.extra.get("counterpart") == "Nursultan Nazarbayev"

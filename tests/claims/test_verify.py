@@ -308,3 +308,30 @@ def test_the_model_fit_summary_is_stored_and_reused(tmp_path, monkeypatch):
     VM._store(key, "not enough data")
     assert VM._load_stored(key) == "not enough data"
     assert VM._load_stored((("db", 1, 3), "projects", 2018)) is None  # a changed warehouse is refitted
+
+
+def test_hosting_a_summit_is_not_a_visit_and_format_aliases_name_formats(built_db):
+    (hosted,) = check(
+        "Prime Minister Sanae Takaichi hosted the first Central Asia plus Japan summit in Tokyo in December 2025.",
+        built_db,
+    ).claims
+    assert hosted.claim.format_id == "fmt_ca_japan" and hosted.check.verdict == "supported"
+    (visit,) = check("Sanae Takaichi visited Central Asia in December 2025.", built_db).claims
+    assert visit.check.verdict == "contradicted" and "a summit hosted is not a visit" in visit.check.explanation
+    (us,) = check("The US–Central Asia summit was held at the White House in November 2025.", built_db).claims
+    assert us.claim.format_id == "fmt_c5_plus_1" and us.check.verdict == "supported"
+
+
+def test_first_at_leader_level_is_the_first_leaders_meeting_of_the_format(built_db):
+    from datetime import date
+
+    from silkscope.claims import check_text
+
+    text = (
+        "Prime Minister Narendra Modi will host the first India-Central Asia Summit in a virtual format on January 27. "
+        "This will be the first engagement of its kind between India and the Central Asian countries at the level "
+        "of leaders."
+    )
+    r = check_text(f"Published: {date(2022, 1, 19)} | Title: t | URL: https://example.org\n\n{text}", db=built_db)
+    first = r.claims[-1]
+    assert first.claim.type == "first_or_only" and first.check.verdict == "supported"

@@ -95,11 +95,18 @@ def visit_event(claim: Claim, ctx: Context) -> Check:
             evidence(ctx, None, "visit", [year], f"no visit by {who} to {', '.join(hosts)}", None, query, "absence")
         ]
         near = f" Nearest: {rows[0]['title']}." if rows else ""
+        # Hosting a summit at home is a meeting, never a visit: say so when one explains the claim.
+        hq = Query(PL.HOSTED_SUMMITS, [visitor, hosts, year])
+        hosted = [r for r in ctx.rows(hq) if r["year"] == year]
+        evs += [PL_evidence(ctx, "hosted", "event", [r["year"]], r["title"], r, hq, "context") for r in hosted]
+        home = ""
+        if hosted:
+            home = f" {name(visitor)} hosted {hosted[0]['title']} at home: a summit hosted is not a visit."
         return Check(
             "contradicted",
             evs,
             f"No visit by {who} to {', '.join(named)} in {year} is recorded; the timeline is complete for "
-            f"{name(visitor)} leaders.{near}",
+            f"{name(visitor)} leaders.{near}{home}",
         )
     need = needs("visits", ctx)
     evs = evs or [evidence(ctx, None, "visit", [year], f"no visit by {who}", None, query, "absence")]
