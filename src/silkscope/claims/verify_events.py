@@ -64,6 +64,20 @@ def visit_event(claim: Claim, ctx: Context) -> Check:
     covered = {r["host_iso3"] for r in exact}
     if exact and (covered >= set(named) or len(named) > 3):
         return Check("supported", evs, f"Recorded: {'; '.join(r['title'] for r in exact[:3])}.")
+    missing = [h for h in named if h not in covered]
+    if exact and missing:
+        # "visited Tajikistan and then attended the Caspian summit in Ashgabat": a summit of an organisation the
+        # leader attended is a meeting, not a visit, but it is where the text says the leader went.
+        oq = Query(PL.ORG_SUMMITS, [[visitor], missing, year, year])
+        went = [r for r in ctx.rows(oq) if _month_ok(claim, r)]
+        if {h for r in went for h in r["host_iso3"]} >= set(missing):
+            evs += [PL_evidence(ctx, str(r["date_start"]), "meeting", [r["year"]], r["title"], r, oq) for r in went]
+            titles = "; ".join(r["title"] for r in [*exact[:2], *went[:2]])
+            return Check(
+                "supported",
+                evs,
+                f"Recorded: {titles} (a summit of an organisation attended there: a meeting, not a bilateral visit).",
+            )
     if same:
         what = "month" if claim.month and not exact else "stops"
         return Check("imprecise", evs, f"{who} visited in {year} but the {what} differ: {same[0]['title']}.")
