@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from web.conftest import shot
 from web.test_pages import svg_marks
 
@@ -46,3 +48,22 @@ def test_explorer_refuses_an_unknown_measure(page):
     response = page.goto("/explore?measure=oda_lik")
     assert response.status == 422
     assert "unknown measure 'oda_lik'" in page.locator("main").inner_text()
+
+
+def test_charts_are_interactive_with_tooltips_and_downloads(page):
+    page.goto("/explore?measure=leader_visits&partners=JPN,CHN&countries=KAZ")
+    page.wait_for_selector("figure.chart[data-interactive=true]")
+    assert page.locator("figure.chart > svg[role=img]").first.is_hidden()  # the server SVG stays as fallback
+    page.locator(".vl-live svg .mark-symbol path").nth(2).hover(force=True)
+    tip = page.locator("#vg-tooltip-element")
+    tip.wait_for(state="visible")
+    text = tip.inner_text()
+    assert "year" in text and "count" in text, text
+    for kind in ("SVG", "PNG"):
+        page.locator("figure.chart details").first.evaluate("menu => { menu.open = true; }")
+        with page.expect_download() as info:
+            page.get_by_text(f"Download {kind}").first.click()
+        download = info.value
+        assert download.suggested_filename.lower().endswith(f".{kind.lower()}")
+        data = Path(download.path()).read_bytes()
+        assert (b"<svg" in data[:500]) if kind == "SVG" else data.startswith(b"\x89PNG")

@@ -21,6 +21,7 @@ from silkscope.api.params import NotFoundError
 from silkscope.api.respond import send_json
 from silkscope.api.state import ServedWarehouse, WarehouseBusyError
 from silkscope.errors import SilkscopeError, UnknownCountryError, WarehouseMissingError
+from silkscope.web.assets import import_map_hash
 
 TOKEN_ENV = "SILKSCOPE_API_TOKEN"
 MIRROR_ENV = "SILKSCOPE_MIRROR"
@@ -81,7 +82,9 @@ _PAGES = [
     (b"x-frame-options", b"DENY"),
     (
         b"content-security-policy",
-        b"default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
+        b"default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; script-src 'self' '"
+        + import_map_hash().encode()
+        + b"'; "
         b"frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
     ),
 ]

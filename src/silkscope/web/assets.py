@@ -8,7 +8,18 @@ from pathlib import Path
 
 NODE_MODULES_ENV = "SILKSCOPE_NODE_MODULES"
 # Served under /assets/<package>/: the API reference (Swagger UI) and the chart runtime (Vega).
-SERVED_PACKAGES = ("swagger-ui-dist", "vega", "vega-lite", "vega-embed")
+SERVED_PACKAGES = ("swagger-ui-dist", "vega", "vega-lite", "vega-embed", "vega-interpreter", "vega-util")
+
+# vega-interpreter (Vega expressions without eval, so the pages keep a strict CSP) is an ES module that imports
+# vega-util by name: this import map resolves it. The CSP allows exactly this inline script by its hash.
+IMPORT_MAP = '{"imports": {"vega-util": "/assets/vega-util/build/index.js"}}'
+
+
+def import_map_hash() -> str:
+    import base64
+    import hashlib
+
+    return "sha256-" + base64.b64encode(hashlib.sha256(IMPORT_MAP.encode()).digest()).decode()
 
 
 def node_package(name: str) -> Path | None:

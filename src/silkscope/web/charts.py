@@ -35,6 +35,18 @@ class ChartError(RuntimeError):
     pass
 
 
+def embeddable(figure: Figure | dict) -> str:
+    """The chart's Vega-Lite spec (house config, hover tooltips on) as JSON safe inside <script type=
+    "application/json">: the browser draws it interactively with vega-embed; the SVG stays for briefs and for
+    pages without JavaScript."""
+    spec = dict(figure if isinstance(figure, dict) else figure.spec())
+    config = {**_VL_CONFIG, **spec.get("config", {})}
+    config["mark"] = {**config.get("mark", {}), "tooltip": {"content": "data"}}
+    spec["config"] = config
+    text = json.dumps(spec, default=str, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
 @dataclass
 class Figure:
     """A chart whose rows travel as named datasets: Altair validates inline rows slowly, names are instant."""

@@ -97,13 +97,26 @@ def _chart(rows: list[dict[str, Any]], unit: str) -> Figure:
     codes = {partner_name(x): x for x in {k[2] for k in spans}}
     scale = alt.Scale(domain=lines, range=[PARTNER_COLOURS.get(codes.get(n, ""), "#444444") for n in lines])
     money = unit.startswith("USD")
-    axis = alt.Axis(format="$.3~s" if money else ",d" if unit == "count" else ",.1f", title=unit)
+    if money:  # one unit on the axis and in the tooltip: US$ millions (never "$2G" beside "US$ 3.0 bn")
+        for d in data:
+            d["value"] = None if d["value"] is None else d["value"] / 1e6
+        unit = "US$ m" + (" (constant)" if "constant" in unit else "")
+    axis = alt.Axis(format=",.0f" if money else ",d" if unit == "count" else ",.1f", title=unit)
     base = alt.Chart(named("explore")).encode(
         x=alt.X("year:Q", axis=alt.Axis(format="d", labelAngle=0, title=None), scale=alt.Scale(nice=False)),
         y=alt.Y("value:Q", axis=axis),
         color=alt.Color("line:N", scale=scale, title=None),
     )
-    layered = base.mark_line(strokeWidth=2, invalid=None) + base.mark_point(filled=True, size=18)
+    value_format = ",.1f" if money else ",d" if unit == "count" else ",.1f"
+    tooltip = [
+        alt.Tooltip("line:N", title="partner" if "·" not in "".join(lines) else "series"),
+        alt.Tooltip("panel:N", title="state"),
+        alt.Tooltip("year:Q", format="d"),
+        alt.Tooltip("value:Q", format=value_format, title=unit),
+    ]
+    layered = base.mark_line(strokeWidth=2, invalid=None) + base.mark_point(filled=True, size=18).encode(
+        tooltip=tooltip
+    )
     panels = sorted({d["panel"] for d in data})
     if len(panels) > 1:
         chart = layered.properties(width=250, height=140).facet(

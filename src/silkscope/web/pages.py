@@ -48,7 +48,7 @@ class Direct:
 def figure(fig: charts.Figure, label: str) -> dict[str, Any]:
     """A chart ready for a template: its SVG, or the reason it could not be drawn."""
     try:
-        return {"svg": charts.svg(fig, label=label), "label": label, "error": None}
+        return {"svg": charts.svg(fig, label=label), "spec": charts.embeddable(fig), "label": label, "error": None}
     except charts.ChartError as exc:
         return {"svg": None, "label": label, "error": str(exc)}
 

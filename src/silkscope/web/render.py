@@ -12,6 +12,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from silkscope.countries import name as country_name
 from silkscope.countries import registry
+from silkscope.web.assets import IMPORT_MAP
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES_DIR = HERE / "templates"
@@ -132,6 +133,7 @@ def environment() -> Environment:
         visible=visible,
         source_numbers=source_numbers,
         colours=PARTNER_COLOURS,
+        import_map=IMPORT_MAP,
         c5=lambda: [(i, country_name(i)) for i in registry().groups["C5"].members],
     )
     return env
