@@ -173,3 +173,16 @@ def test_failure_inside_the_transaction_rolls_back(tmp_path, pack_copy, monkeypa
     assert _state(db)[1] == before[1]
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM core.events").fetchone()[0] == 235
+
+
+def test_build_names_a_folder_or_corrupt_db_without_a_traceback(tmp_path):
+    import subprocess
+    import sys
+
+    exe = Path(sys.executable).parent / "silkscope"
+    junk = tmp_path / "junk.duckdb"
+    junk.write_text("not a database")
+    for target, expected in ((tmp_path, "is a folder"), (junk, "not a complete DuckDB warehouse file")):
+        done = subprocess.run([str(exe), "build", "--db", str(target)], capture_output=True, text=True)
+        assert done.returncode == 2 and expected in done.stderr and "Traceback" not in done.stderr, done.stderr
+    assert junk.read_text() == "not a database"  # changed nothing

@@ -144,7 +144,7 @@ def build(
     report = BuildReport(db_path=str(path), changed=False, digest=pack.digest, snapshot_edition=wanted_edition)
 
     if path.exists() and not force:
-        with duckdb.connect(str(path), read_only=True) as ro:
+        with warehouse.connect(path, read_only=True) as ro:  # a folder or corrupt file: a named error
             try:
                 current = warehouse.get_meta(ro, META_KEY)
                 current_edition = warehouse.get_meta(ro, SNAPSHOT_META_KEY)
