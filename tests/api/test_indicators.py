@@ -142,6 +142,7 @@ def test_visits_model_bad_input(client, params, status, names):
 
 def test_compare_page_shows_a_long_table_in_part_and_links_the_whole(client):
     html = client.get("/compare", params={"indicator": "index", "country": "C5"}).text
-    assert "The first 400 of 875 rows; the CSV download has them all." in html  # 5 partners x 5 countries x 35 years
+    # the eight tracked partners (all in the timeline now) x 5 countries x 35 years
+    assert "The first 400 of 1400 rows; the CSV download has them all." in html
     assert html.count("<tr") == 401
-    assert 'href="/api/indicators/index?country=C5&amp;partners=JPN%2CCHN%2CKOR%2CRUS%2CUSA&amp;format=csv"' in html
+    assert 'href="/api/indicators/index?country=C5&amp;partners=JPN%2CCHN%2CKOR%2CRUS%2CUSA%2CEUU%2CTUR%2CIND&amp;format=csv"' in html
