@@ -24,7 +24,7 @@ INDICATORS = "SELECT * FROM core.indicators WHERE source_id LIKE 'aiddata_diplom
 @pytest.fixture
 def db(tmp_path) -> Path:
     path = tmp_path / "w.duckdb"
-    build(path)
+    build(path, snapshot=False)  # the connector alone: no embedded snapshot rows beside its own
     return path
 
 

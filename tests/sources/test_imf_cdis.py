@@ -20,7 +20,7 @@ SERVICE_PATH = "/external/sdmx/2.1/data/IMF.STA,DIP/" + KEY
 @pytest.fixture
 def db(tmp_path) -> Path:
     path = tmp_path / "w.duckdb"
-    build(path)
+    build(path, snapshot=False)  # the connector alone: no embedded snapshot rows beside its own
     return path
 
 

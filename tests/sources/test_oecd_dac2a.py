@@ -43,7 +43,7 @@ def as_fetched(tmp_path: Path, content: bytes, tag: str = "direct") -> list[Fetc
 @pytest.fixture
 def db(tmp_path) -> Path:
     path = tmp_path / "w.duckdb"
-    build(path)
+    build(path, snapshot=False)  # the connector alone: no embedded snapshot rows beside its own
     return path
 
 
