@@ -13,14 +13,16 @@ KEYS = ["partner_iso3", "country_iso3", "year"]
 DATASET_PREFERENCE = (
     "oecd_crs",
     "oecd_dac2a",
-    # WDI's DC.DAC.<donor>L.CD: the OECD's DAC2A net ODA disbursements as the World Bank republishes them, so
-    # after the OECD's own files and before AidData's commitments; the World Bank's own channels before the
-    # Open Numbers copy of them.
+    "aiddata_flows",
+    "aiddata_china",
+    # WDI's DC.DAC.<donor>L.CD: the OECD's DAC2A net ODA disbursements as the World Bank republishes them. After
+    # AidData: one dataset serves all of a partner's finance columns, and WDI has only net disbursements, so
+    # ahead of AidData it would empty the commitment columns the panel and the visits model read (Japan's
+    # model rows vanished when the embedded snapshot put WDI rows beside AidData's). The World Bank's own
+    # channels before the Open Numbers copy of them.
     "wdi_api",
     "wdi",
     "wdi_ddf",
-    "aiddata_flows",
-    "aiddata_china",
     "comtrade",
     "baci",
     "unctad_fdi",
