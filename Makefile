@@ -29,7 +29,7 @@ run: $(STAMP) $(NODE_STAMP)
 
 test: $(STAMP) $(NODE_STAMP)
 	$(VENV)/bin/ruff check src tests
-	$(VENV)/bin/python -m pytest
+	$(VENV)/bin/python -m pytest -n auto  # pytest-xdist: one worker per core
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests
