@@ -93,6 +93,8 @@ def finance(claim: Claim, ctx: Context) -> Check:
             and (want_basis is None or basis == want_basis)
         )
         label = f"{dataset}: {flow} {measure}, {basis} USD{f' ({base_year})' if base_year else ''}, {scope_label}"
+        if len(d["recipients"]) > 1:  # say that the figure is a sum over states, and over how many
+            label += f" (summed over {len(d['recipients'])} states: {', '.join(sorted(d['recipients']))})"
         if d["missing"]:
             label += f" without {', '.join(d['missing'])} (not in the dataset)"
         scored.append((compatible, within(d["amount"], value, q, "money"), label, d, key))
