@@ -43,7 +43,7 @@ from silkscope.claims.sentences import body_end, split_sentences  # noqa: E402
 
 def warehouse(tmp: Path, aiddata: bool) -> Path:
     db = tmp / "bench.duckdb"
-    build(db)
+    build(db, snapshot=False)  # the labels are for the reference pack alone
     if aiddata:
         from silkscope.ingest import fetch_source, ingest
 

@@ -335,3 +335,21 @@ def test_first_at_leader_level_is_the_first_leaders_meeting_of_the_format(built_
     r = check_text(f"Published: {date(2022, 1, 19)} | Title: t | URL: https://example.org\n\n{text}", db=built_db)
     first = r.claims[-1]
     assert first.claim.type == "first_or_only" and first.check.verdict == "supported"
+
+
+def test_internal_arithmetic_is_supported_when_the_data_endpoints_fit_too(tmp_path):
+    """With the embedded snapshot (WDI's net ODA by DAC donor), both endpoints verify under one definition and the
+    data's own ratio (94.28x) fits 'almost a hundredfold': supported, with the data endpoints as its basis."""
+    from silkscope.build import build
+
+    path = tmp_path / "snap.duckdb"
+    build(path)
+    r = check(
+        "Japan's ODA in Central Asia increased from US$2.57 million in 1993 to US$242.28 million in 2003: almost a "
+        "hundredfold in 10 years.",
+        path,
+    )
+    fold = r.claims[2].check
+    if r.claims[0].check.verdict != "supported":
+        pytest.skip("the embedded snapshot does not hold Japan's net ODA for 1993")
+    assert fold.verdict == "supported" and fold.mark is None and "data's own endpoints" in fold.explanation
