@@ -353,3 +353,15 @@ def test_internal_arithmetic_is_supported_when_the_data_endpoints_fit_too(tmp_pa
     if r.claims[0].check.verdict != "supported":
         pytest.skip("the embedded snapshot does not hold Japan's net ODA for 1993")
     assert fold.verdict == "supported" and fold.mark is None and "data's own endpoints" in fold.explanation
+
+
+def test_a_figure_of_another_scope_is_imprecise_not_contradicted_with_the_snapshot(tmp_path):
+    """With WDI's net ODA loaded (the embedded snapshot), the eight-state total stated for the five states still
+    matches the pack's Central Asia + Caucasus figure: imprecise, never a false contradicted."""
+    from silkscope.build import build
+
+    db = tmp_path / "snap.duckdb"
+    assert build(db).snapshot_edition
+    (c,) = check("Japan's bilateral ODA to Central Asia reached US$290.91 million in 2004.", db).claims
+    assert c.check.verdict == "imprecise", c.check.explanation
+    assert "another figure" in c.check.explanation and "wdi_ddf" in c.check.explanation

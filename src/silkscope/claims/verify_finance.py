@@ -120,19 +120,24 @@ def finance(claim: Claim, ctx: Context) -> Check:
     if any(ok for c, ok, *_ in compat):
         label = next(lbl for c, ok, lbl, *_ in compat if ok)
         return Check("supported", evs, f"{claimed} matches under {label} ({tol}).", tolerance=tol)
-    stated = want_measure is not None or any(k[2].startswith("disbursement") for *_, k in compat)
-    if compat and stated:
-        got = "; ".join(f"{money(d['amount'])} under {lbl}" for c, ok, lbl, d, k in compat)
-        return Check("contradicted", evs, f"The claimed {claimed} differs from {got} ({tol}).", tolerance=tol)
+    # A figure that matches under another definition or scope (Central Asia + Caucasus for "Central Asia") is the
+    # article's looseness, not an error: imprecise, never contradicted, even where the claim's own definition
+    # gives another figure.
     matches = [x for x in scored if x[1]]
     if matches:
+        differs = "; ".join(f"{money(d['amount'])} under {lbl}" for c, ok, lbl, d, k in compat)
         return Check(
             "imprecise",
             evs,
             f"{claimed} matches only under a different definition: {matches[0][2]}. The claim's own definition "
-            f"({_stated(claim)}) has no matching figure.",
+            f"({_stated(claim)}, {claim.scope}) has "
+            + (f"another figure: {differs}." if differs else "no matching figure."),
             tolerance=tol,
         )
+    stated = want_measure is not None or any(k[2].startswith("disbursement") for *_, k in compat)
+    if compat and stated:
+        got = "; ".join(f"{money(d['amount'])} under {lbl}" for c, ok, lbl, d, k in compat)
+        return Check("contradicted", evs, f"The claimed {claimed} differs from {got} ({tol}).", tolerance=tol)
     need = needs("finance_chn" if donor == "CHN" else "finance", ctx)
     got = "; ".join(f"{money(d['amount'])} under {lbl}" for c, ok, lbl, d, k in scored[:3])
     return Check(
