@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
 import pytest
 
@@ -21,9 +23,12 @@ def aiddata_db(tmp_path_factory, shared_dir):
     return path
 
 
-def _published(sql: str) -> float:
-    from conftest import SHARED
+# ../shared beside the project (not `from conftest import SHARED`: tests/claims has a conftest module of its own,
+# and which one `import conftest` finds depends on the test order)
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
+
+def _published(sql: str) -> float:
     path = SHARED / "data" / "aiddata" / "aiddata2_flows_donor_recipient_year.csv"
     return duckdb.sql(sql.replace("FILE", f"read_csv('{path}')")).fetchone()[0]
 
