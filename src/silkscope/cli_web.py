@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -21,6 +22,10 @@ def serve(
     host: Annotated[str, typer.Option(help="address to listen on (127.0.0.1: this machine only)")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port", min=1, max=65535)] = 8000,
     db: DbOption = None,
+    workers: Annotated[
+        int,
+        typer.Option(min=0, max=32, help="processes for claim checks, model fits and indicators (0: in the server)"),
+    ] = min(2, os.cpu_count() or 1),
 ) -> None:
     """Build the warehouse if it is missing, then serve the dashboard and the REST API (read-only unless
     $SILKSCOPE_API_TOKEN is set)."""
@@ -34,7 +39,7 @@ def serve(
     if not path.exists():
         err.print(f"no warehouse at {path}: building it from the reference pack")
         build(path)
-    application = create_app(path, warm=True)
+    application = create_app(path, warm=True, workers=workers)
     shown = f"[{host}]" if ":" in host else host
     err.print(f"silkscope dashboard: http://{shown}:{port}/   API: http://{shown}:{port}/docs   (Ctrl+C stops)")
     if application.state.token:

@@ -17,6 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from silkscope.actors import UnknownActorError
 from silkscope.api import admin, checking, indicator_routes, routes, series_routes
+from silkscope.api.offload import Offload
 from silkscope.api.params import NotFoundError
 from silkscope.api.respond import send_json
 from silkscope.api.state import ServedWarehouse, WarehouseBusyError
@@ -120,8 +121,11 @@ def create_app(
     max_upload_bytes: int = checking.MAX_UPLOAD_BYTES,
     max_text_chars: int = checking.MAX_TEXT_CHARS,
     warm: bool = False,
+    workers: int | None = None,
 ) -> FastAPI:
-    """The application. `token` (else $SILKSCOPE_API_TOKEN) turns the write endpoints on; none: read-only."""
+    """The application. `token` (else $SILKSCOPE_API_TOKEN) turns the write endpoints on; none: read-only.
+    `workers`: processes for claim checks, model fits and library indicators (None: $SILKSCOPE_API_WORKERS, else
+    none: they run on the request's thread)."""
     from silkscope.web import routes as pages
     from silkscope.web.render import STATIC_DIR
 
@@ -131,8 +135,10 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         if warm:
+            app.state.wh.offload.start()
             threading.Thread(target=pages.warm, args=(app.state.wh,), daemon=True).start()
         yield
+        app.state.wh.offload.close()
 
     app = FastAPI(
         lifespan=lifespan,
@@ -144,6 +150,7 @@ def create_app(
         redoc_url=None,
     )
     app.state.wh = ServedWarehouse(db)
+    app.state.wh.offload = Offload(app.state.wh.path, workers)
     app.state.token = token
     app.state.mirror = Path(mirror) if mirror else None
     app.state.max_upload_bytes = max_upload_bytes

@@ -98,6 +98,22 @@ def check_upload(
     return check_text(plain_text(data, name, suffix), db=db, con=con)
 
 
+def check_text_json(text: str, *, db: Path, con: Any = None, max_chars: int = MAX_TEXT_CHARS) -> bytes:
+    """check_text's answer as the JSON body the API sends: serialised where it was computed (a worker process), so
+    the server only passes bytes on (a long article's report is megabytes of JSON)."""
+    from silkscope.api.respond import dumps
+
+    return dumps(check_text(text, db=db, con=con, max_chars=max_chars).payload)
+
+
+def check_upload_json(
+    data: bytes, filename: str, *, db: Path, con: Any = None, max_bytes: int = MAX_UPLOAD_BYTES
+) -> bytes:
+    from silkscope.api.respond import dumps
+
+    return dumps(check_upload(data, filename, db=db, con=con, max_bytes=max_bytes).payload)
+
+
 def plain_text(data: bytes, name: str, suffix: str) -> str:
     """Text of an upload when the checker has no reader of its own: UTF-8 text, HTML text nodes, a PDF text layer."""
     if suffix == ".pdf":

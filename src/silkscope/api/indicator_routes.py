@@ -60,12 +60,14 @@ def indicator(
     }  # fmt: skip
     given = indicators.checked_options(name, given)  # before the cache: a bad option never reaches a connection
     key = ("indicator", name, scope, chosen, since, until, tuple(sorted((k, str(v)) for k, v in given.items())))
-    result = wh(request).cached(
-        key,
-        lambda con: indicators.run(
-            name, country=scope, partners=chosen, since=since, until=until, con=con, options=given
-        ),
-    )
+    if indicators.catalogue()[name].provider == indicators.LIBRARY:  # Ibis compiles a wide panel: a worker's job
+        result = wh(request).compute(
+            "indicator", key, name=name, country=scope, partners=chosen, since=since, until=until, options=given
+        )
+    else:
+        result = wh(request).cached(
+            key, lambda con: indicators.run(name, country=scope, partners=chosen, since=since, until=until, con=con)
+        )
     filename = safe_filename(name, scope, since, until)
     if isinstance(result, Bundle):
         return send_bundle(request, result, fmt=fmt, include_query=include_query, filename=filename)
@@ -92,11 +94,10 @@ def visits_model(
     N, a plain reading and the caveats (associations, not causal effects)."""
     scope, chosen = params.country(country), params.partners(partners)
     since, until = params.period(since, until)
-    bundle = wh(request).cached(
-        ("model.visits", outcome, scope, chosen, since, until, lag, window),
-        lambda con: indicators.visits_model(
-            outcome, country=scope, partners=chosen, since=since, until=until, lag=lag, window=window, con=con
-        ),
-    )
+    key = ("model.visits", outcome, scope, chosen, since, until, lag, window)
+    bundle = wh(request).compute(
+        "visits_model", key, outcome=outcome, country=scope, partners=chosen, since=since, until=until, lag=lag,
+        window=window,
+    )  # fmt: skip
     name = safe_filename("visits-model", outcome, scope, since, until)
     return send_bundle(request, bundle, fmt=fmt, include_query=include_query, filename=name)

@@ -330,13 +330,16 @@ class CheckRequest(BaseModel):
     )
 
 
+# Checks are heavy: plain `def` routes (FastAPI's thread pool, never the event loop) that hand the work to a worker
+# process when the server has workers (api.offload), so cheap requests are answered while they compute.
+
+
 @router.post("/claims/check", summary="Check the claims in a text (JSON body)")
 def check_claims(request: Request, body: CheckRequest) -> Response:
     checking.module()  # 503 before anything else when the checker is not installed
     served = wh(request)
-    with served.read() as con:
-        checked = checking.check_text(body.text, db=served.path, con=con, max_chars=request.app.state.max_text_chars)
-    return send_json(checked.payload)
+    answer = served.compute("check_text", text=body.text, db=served.path, max_chars=request.app.state.max_text_chars)
+    return Response(answer, media_type="application/json")
 
 
 @router.post("/claims/check-file", summary="Check the claims in an uploaded .txt, .md, .html or .pdf file")
@@ -345,9 +348,10 @@ def check_claims_file(request: Request, file: Annotated[UploadFile, File(descrip
     limit = request.app.state.max_upload_bytes
     data = file.file.read(limit + 1)
     served = wh(request)
-    with served.read() as con:
-        checked = checking.check_upload(data, file.filename or "upload.txt", db=served.path, con=con, max_bytes=limit)
-    return send_json(checked.payload)
+    answer = served.compute(
+        "check_upload", data=data, filename=file.filename or "upload.txt", db=served.path, max_bytes=limit
+    )
+    return Response(answer, media_type="application/json")
 
 
 async def _cached_response(served: ServedWarehouse, key: tuple, make) -> Response:

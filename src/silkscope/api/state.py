@@ -54,9 +54,24 @@ class LRU:
         return len(self._data)
 
 
+def open_read_only(path: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection, or the reason there is none (missing, locked by a writer) as a SilkscopeError."""
+    if not path.exists():
+        raise WarehouseMissingError(path.name)  # the file name only: an answer does not reveal the server's folders
+    try:
+        return duckdb.connect(str(path), read_only=True)
+    except duckdb.IOException as exc:
+        raise WarehouseBusyError(
+            f"the warehouse {path.name} is locked by another process (a build or ingest is running); retry in a moment"
+        ) from exc
+
+
 class ServedWarehouse:
+    """`offload`: where heavy tasks run (an api.offload.Offload, which create_app sets)."""
+
     def __init__(self, db: str | Path | None = None):
         self.path = warehouse.resolve_path(db)
+        self.offload: Any = None
         self._cond = threading.Condition()
         self._readers = 0
         self._writing = False
@@ -91,15 +106,7 @@ class ServedWarehouse:
                     self._cond.notify_all()
 
     def _open(self) -> duckdb.DuckDBPyConnection:
-        if not self.path.exists():
-            raise WarehouseMissingError(str(self.path))
-        try:
-            return duckdb.connect(str(self.path), read_only=True)
-        except duckdb.IOException as exc:
-            raise WarehouseBusyError(
-                f"the warehouse {self.path} is locked by another process (a build or ingest is running); "
-                "retry in a moment"
-            ) from exc
+        return open_read_only(self.path)
 
     @contextmanager
     def write(self) -> Iterator[Path]:
@@ -127,3 +134,11 @@ class ServedWarehouse:
             value = compute(con)
         self.results.put(full, value)
         return value
+
+    def compute(self, task: str, key: tuple | None = None, **kwargs: Any) -> Any:
+        """A heavy task (api.offload.TASKS) in a worker process when there are workers; cached under `key` when given.
+        A reader all the same while it runs: a rebuild waits for it."""
+        if key is not None:
+            return self.cached(key, lambda con: self.offload.run(task, con, **kwargs))
+        with self.read() as con:
+            return self.offload.run(task, con, **kwargs)

@@ -11,12 +11,16 @@ _ABBREVIATIONS = {
     "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "inc", "ltd", "co", "corp", "gen", "col",
     "sen", "rep", "gov", "pres", "fig", "vol", "pp", "ed", "eds", "al", "cf", "bn", "mn", "u.s.a",
 }  # fmt: skip
-_END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s)")
+# Linear on any text: a run of punctuation is tried once, from its first character, and never given back; the
+# heading pattern's spaces stop at the line's end (`^\s*` with re.M rescanned every run of blank lines).
+_END = re.compile(r"(?<![.!?])[.!?]++[\"'”’)\]]*+(?=\s)")
 _STOP_HEADING = re.compile(
-    r"^\s*(?:further reading|references|bibliography|endnotes|footnotes|notes|works cited|related articles|"
-    r"read more|about the authors?)\s*:?\s*$",
+    r"^[^\S\n]*(?:further reading|references|bibliography|endnotes|footnotes|notes|works cited|related articles|"
+    r"read more|about the authors?)[^\S\n]*:?[^\S\n]*$",
     re.I | re.M,
 )
+_CONTINUES = set("abcdefghijklmnopqrstuvwxyz,;-")  # a line ending so does not end its sentence
+_WORD_WINDOW = 64  # longer than any abbreviation: the word before a period is looked for this far back only
 
 
 @dataclass(frozen=True)
@@ -51,10 +55,11 @@ def _blocks(text: str):
     """Paragraph blocks; a blank line inside a sentence (a page break in an export) does not end it."""
     start = 0
     for m in re.finditer(r"\n[ \t]*\n\s*", text):
-        before = text[start : m.start()].rstrip()
-        last_line = before.rsplit("\n", 1)[-1].split()
+        # The line before the break (not the whole block so far: a block of many page breaks would be rescanned).
+        line_start = text.rfind("\n", start, m.start()) + 1 or start
+        last_line = text[line_start : m.start()].rstrip()
         after = text[m.end() : m.end() + 1]
-        if len(last_line) >= 4 and re.search(r"[a-z,;-]$", before) and after.islower():
+        if len(last_line.split()) >= 4 and last_line[-1] in _CONTINUES and after.islower():
             continue  # the sentence continues after the break (a page break in an export)
         yield start, m.start(), False
         yield m.start(), m.end(), True
@@ -63,23 +68,29 @@ def _blocks(text: str):
 
 
 def _split_block(text: str, start: int, end: int, paragraph: int, out: list[Sentence]) -> None:
-    # Single newlines end a line-sentence when the line is heading-like or ends with terminal punctuation.
-    line_start = start
-    for line_m in re.finditer(r"\n", text[start:end]):
-        nl = start + line_m.start()
-        line = text[line_start:nl].strip()
+    # Single newlines end a line-sentence when the text since the last one (stripped) is short and heading-like, or
+    # ends with terminal punctuation. Its first and last non-space offsets are kept as lines go by, not rescanned.
+    line_start = pos = start
+    first = last = -1  # offsets of the first and just past the last non-space character since line_start
+    while (nl := text.find("\n", pos, end)) >= 0:
+        line = text[pos:nl]
+        if not line.isspace() and line:
+            if first < 0:
+                first = pos + len(line) - len(line.lstrip())
+            last = pos + len(line.rstrip())
         nxt = text[nl + 1 : nl + 2]
-        if line and (re.search(r"[.!?:\"”]$", line) or (len(line) < 80 and nxt.isupper())):
+        if last >= 0 and (text[last - 1] in '.!?:"”' or (last - first < 80 and nxt.isupper())):
             _split_line(text, line_start, nl, paragraph, out)
-            line_start = nl + 1
+            line_start, first, last = nl + 1, -1, -1
+        pos = nl + 1
     _split_line(text, line_start, end, paragraph, out)
 
 
 def _split_line(text: str, start: int, end: int, paragraph: int, out: list[Sentence]) -> None:
     seg_start = start
     for m in _END.finditer(text, start, end):
-        token = re.search(r"(\S+)$", text[seg_start : m.start()])
-        word = token.group(1).lower().rstrip(".") if token else ""
+        before = text[max(seg_start, m.start() - _WORD_WINDOW) : m.start()].removesuffix("\n")  # as `(\S+)$` did
+        word = before.split()[-1].lower().rstrip(".") if before and not before[-1].isspace() else ""
         nxt = text[m.end() : m.end() + 3].lstrip()
         if text[m.start()] == "." and (word in _ABBREVIATIONS or re.fullmatch(r"[a-z]", word)):
             continue

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from silkscope.api import indicators
 from silkscope.api.state import ServedWarehouse
 from silkscope.countries import resolve_list
 from silkscope.web import charts
@@ -28,12 +27,10 @@ def model(
     window: int,
 ) -> dict[str, Any]:
     chosen = resolve_list(partners) if partners else list(TIMELINE_PARTNERS)
-    bundle = served.cached(
-        ("model.visits", outcome, scope, ",".join(chosen), since, until, lag, window),
-        lambda con: indicators.visits_model(
-            outcome, country=scope, partners=",".join(chosen), since=since, until=until, lag=lag, window=window,
-            con=con,
-        ),
+    key = ("model.visits", outcome, scope, ",".join(chosen), since, until, lag, window)  # the API's key: one cache
+    bundle = served.compute(
+        "visits_model", key, outcome=outcome, country=scope, partners=",".join(chosen), since=since, until=until,
+        lag=lag, window=window,
     )  # fmt: skip
     sections = []
     for result in bundle.sections:
