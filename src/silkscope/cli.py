@@ -15,6 +15,7 @@ from rich.text import Text
 from silkscope import views
 from silkscope.build import build as build_warehouse
 from silkscope.errors import SilkscopeError
+from silkscope.indicators.registry import check_period  # the years the API accepts, with the API's message
 from silkscope.render import print_bundle, print_result
 
 app = typer.Typer(
@@ -81,6 +82,7 @@ def profile(
     db: DbOption = None,
 ) -> None:
     """Each partner's engagement with a country: visits, formats, presence, finance, trade, with sources."""
+    check_period(since, until)
     print_bundle(views.profile(country, partners, since, until, db=db), fmt.value, console)
 
 
@@ -95,6 +97,7 @@ def timeline(
     db: DbOption = None,
 ) -> None:
     """Dated visits, summits and dialogue meetings, oldest first."""
+    check_period(since, until)
     print_result(views.timeline(partner, country, since, until, leaders_only=leaders_only, db=db), fmt.value, console)
 
 
@@ -109,6 +112,7 @@ def compare(
     db: DbOption = None,
 ) -> None:
     """Partners side by side on one indicator over a period."""
+    check_period(since, until)
     print_result(views.compare(country, partners, indicator, since, until, db=db), fmt.value, console)
 
 
@@ -122,6 +126,7 @@ def trade_partners(
     db: DbOption = None,
 ) -> None:
     """Each state's largest trading partners by year: its own statistics where loaded, else partners' reports."""
+    check_period(since, until)
     print_result(views.trade_partners(country, since, until, top, db=db), fmt.value, console)
 
 
@@ -134,6 +139,7 @@ def context(
     db: DbOption = None,
 ) -> None:
     """GDP, FDI net inflows and ODA received by state and year (World Bank WDI), with the latest year published."""
+    check_period(since, until)
     print_result(views.context(country, since, until, db=db), fmt.value, console)
 
 

@@ -31,6 +31,8 @@ PartnersOption = Annotated[str | None, typer.Option("--partners", "-p", help="co
 CountryOption = Annotated[str, typer.Option("--country", "-c", help="C5, a country or a list: KAZ,UZB")]
 SinceOption = Annotated[int | None, typer.Option("--since", help="first year")]
 UntilOption = Annotated[int | None, typer.Option("--until", help="last year")]
+LAG_HELP = "years between visit and outcome in the panel model ({} to {})".format(*registry.RANGES["lag"])
+WINDOW_HELP = "event study: years of leads and lags ({} to {})".format(*registry.RANGES["window"])
 
 
 def _scope(partners: str | None, country: str) -> tuple[list[str] | None, list[str]]:
@@ -67,17 +69,19 @@ def indicator(
     pooled: Annotated[bool, typer.Option(help="shares/sensitivity: the five countries together")] = False,
     by_year: Annotated[bool, typer.Option(help="balance: one row per year")] = False,
     nonempty: Annotated[bool, typer.Option(help="panel: drop dyad-years with nothing recorded")] = True,
-    draws: Annotated[int, typer.Option(help="sensitivity: random weight draws")] = 500,
+    draws: Annotated[int, typer.Option(help=registry.OPTION_HELP["draws"])] = 500,
     fmt: FormatOption = Format.table,
     db: DbOption = None,
 ) -> None:
     """Compute an indicator; prints its rows, definitions, sources and (in JSON) the SQL."""
+    # The library's checks, the API's too: a bad value is an error naming the option (status 2) before any work.
+    given = registry.checked_options(name, dict(
+        measures=measure or [], start=start, end=end, weights=weights, level=level, direction=direction,
+        dataset=dataset, pooled=pooled, by_year=by_year, nonempty=nonempty, draws=draws,
+    ), unread="ignore")  # fmt: skip
+    registry.check_period(since, until)
     chosen, countries = _scope(partners, country)
-    options = registry.options(
-        partners=chosen, countries=countries, since=since, until=until, measures=measure or [], start=start, end=end,
-        weights=weights, level=level, direction=direction, dataset=dataset, pooled=pooled, by_year=by_year,
-        nonempty=nonempty, draws=draws, db=db,
-    )  # fmt: skip
+    options = registry.options(partners=chosen, countries=countries, since=since, until=until, db=db, **given)
     _print(registry.get(name).run(options), fmt)
 
 
@@ -95,14 +99,15 @@ def model_visits(
     country: CountryOption = "C5",
     since: SinceOption = None,
     until: UntilOption = None,
-    lag: Annotated[int, typer.Option(help="years between visit and outcome in the panel model")] = 1,
-    window: Annotated[int, typer.Option(help="event study: years of leads and lags")] = 3,
+    lag: Annotated[int, typer.Option(help=LAG_HELP)] = 1,
+    window: Annotated[int, typer.Option(help=WINDOW_HELP)] = 3,
     fmt: FormatOption = Format.table,
     db: DbOption = None,
 ) -> None:
     """Does interaction bring cooperation? Panel model (dyad + year FE, clustered SEs) and event study."""
     from silkscope.stats.visit_effects import visits_model
 
+    registry.check_range("lag", lag), registry.check_range("window", window), registry.check_period(since, until)
     chosen, countries = _scope(partners, country)
     bundle = visits_model(outcome, chosen, countries, since, until, lag=lag, window=window, db=db)
     _print(bundle, fmt)  # specification, N, reading and caveats print as each section's definitions and notes

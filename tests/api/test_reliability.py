@@ -118,3 +118,13 @@ def test_health_answers_while_a_check_runs_in_a_thread(api_db):
     assert done == [200]
     assert max(waits) < HEALTH_BOUND, f"/api/health waited {max(waits):.1f} s behind a check"
     assert statistics.median(waits) < HEALTH_MEDIAN
+
+
+def test_an_unidentified_model_is_a_422_naming_the_inputs(client):
+    params = {"country": "KGZ", "partners": "KOR", "outcome": "ministerial_meetings"}
+    response = client.get("/api/models/visits", params=params)
+    assert response.status_code == 422, response.text
+    message = response.json()["error"]["message"]
+    assert "partners KOR and countries KGZ" in message and "one dyad (KOR-KGZ)" in message, message
+    page = client.get("/model", params=params)
+    assert page.status_code == 422 and "one dyad (KOR-KGZ)" in page.text

@@ -10,6 +10,7 @@ from silkscope.api import indicators, params
 from silkscope.api.params import CountryQ, IncludeQueryQ, PageQ, PartnersQ, PerPageQ, SinceQ, UntilQ
 from silkscope.api.respond import Fmt, safe_filename, send_bundle, send_json, send_result
 from silkscope.api.routes import FormatQ, wh
+from silkscope.indicators import registry
 from silkscope.result import Bundle
 
 router = APIRouter(prefix="/api")
@@ -42,7 +43,7 @@ def indicator(
     pooled: Annotated[bool | None, Query(description=HELP["pooled"])] = None,
     by_year: Annotated[bool | None, Query(description=HELP["by_year"])] = None,
     nonempty: Annotated[bool | None, Query(description=HELP["nonempty"])] = None,
-    draws: Annotated[int | None, Query(ge=10, le=2000, description=HELP["draws"])] = None,
+    draws: Annotated[int | None, Query(description=HELP["draws"], **params.bounds("draws"))] = None,
     include_query: IncludeQueryQ = False,
     fmt: FormatQ = Fmt.json,
     page: PageQ = None,
@@ -84,14 +85,19 @@ def visits_model(
     partners: PartnersQ = None,
     since: SinceQ = None,
     until: UntilQ = None,
-    lag: Annotated[int, Query(ge=0, le=5, description="years between visit and outcome in the panel model")] = 1,
-    window: Annotated[int, Query(ge=1, le=6, description="event study: years of leads and lags")] = 3,
+    lag: Annotated[
+        int, Query(description="years between visit and outcome in the panel model (0 to 5)", **params.bounds("lag"))
+    ] = 1,
+    window: Annotated[
+        int, Query(description="event study: years of leads and lags (1 to 6)", **params.bounds("window"))
+    ] = 3,
     include_query: IncludeQueryQ = False,
     fmt: FormatQ = Fmt.json,
 ) -> Response:
     """Outcome (log1p) on lagged leader visits both ways and dialogue meetings, dyad and year fixed effects,
     standard errors clustered by dyad; and an event study around visits. Each section carries its specification,
     N, a plain reading and the caveats (associations, not causal effects)."""
+    registry.check_range("lag", lag), registry.check_range("window", window)  # before the cache, as the CLI does
     scope, chosen = params.country(country), params.partners(partners)
     since, until = params.period(since, until)
     key = ("model.visits", outcome, scope, chosen, since, until, lag, window)

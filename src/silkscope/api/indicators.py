@@ -8,7 +8,6 @@ the served read-only connection through Ibis, so a request never opens the wareh
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -48,24 +47,8 @@ MEASURES = {
 COMMON_PARAMETERS = ["country", "partners", "since", "until"]
 SUMMARY, LIBRARY = "views.compare", "silkscope.indicators"
 
-# What each library option means and accepts, for the catalogue, the OpenAPI text and validation.
-OPTION_HELP = {
-    "measures": "panel column(s), e.g. oda_commit_constant_usd (shares, change, balance, disagreement)",
-    "start": "change: start year or period, e.g. 1993 or 1993-1995",
-    "end": "change: end year or period",
-    "weights": "index/sensitivity: e.g. trade=0.5,leader_visits=0.5",
-    "level": "composition/rca/complementarity: section or division",
-    "direction": "composition: exports or imports (of the partner)",
-    "dataset": "panel: finance dataset; disagreement-finance: A,B (e.g. aiddata_flows,oecd_crs)",
-    "pooled": "shares/sensitivity: the five countries together",
-    "by_year": "balance: one row per year",
-    "nonempty": "panel: drop dyad-years with nothing recorded",
-    "draws": "sensitivity: random weight draws (10 to 2000)",
-}
-NAME = re.compile(r"^[a-z][a-z0-9_]{0,79}$")
-PERIOD = re.compile(r"^\d{4}(-\d{4})?$")
-WEIGHTS = re.compile(r"^[a-z_]+=\d+(\.\d+)?(,[a-z_]+=\d+(\.\d+)?)*$")
-DATASET = re.compile(r"^[a-z0-9_]+(,[a-z0-9_]+)?$")
+# What each library option means and accepts: one table in the library, for the catalogue, OpenAPI and the CLI.
+OPTION_HELP = registry.OPTION_HELP
 
 
 @dataclass
@@ -102,34 +85,6 @@ def catalogue() -> dict[str, Indicator]:
     return items
 
 
-def library_options(name: str, given: dict[str, Any]) -> dict[str, Any]:
-    """The options `name` reads, validated; the ones it does not read are refused rather than ignored."""
-    accepted = set(registry.INDICATORS[name].options)
-    chosen = {k: v for k, v in given.items() if v not in (None, [], ())}
-    extra = sorted(set(chosen) - accepted)
-    if extra:
-        allowed = ", ".join(sorted(accepted)) or "none"
-        raise SilkscopeError(f"{', '.join(extra)}: not an option of indicator {name!r} (its options: {allowed})")
-    for column in chosen.get("measures", []):
-        if not NAME.match(column):
-            raise SilkscopeError(f"measure: {column!r} is not a column name (letters, digits and _)")
-    for key in ("start", "end"):
-        if key in chosen and not PERIOD.match(chosen[key]):
-            raise SilkscopeError(f"{key}: expected a year or a period such as 1993-1995, got {chosen[key]!r}")
-    if "weights" in chosen and not WEIGHTS.match(chosen["weights"]):
-        raise SilkscopeError(f"weights: expected name=number pairs such as trade=0.5,leader_visits=0.5, "
-                             f"got {chosen['weights']!r}")  # fmt: skip
-    if "dataset" in chosen and not DATASET.match(chosen["dataset"]):
-        raise SilkscopeError(f"dataset: expected a dataset id or two (A,B), got {chosen['dataset']!r}")
-    if "level" in chosen and chosen["level"] not in ("section", "division"):
-        raise SilkscopeError(f"level: expected section or division, got {chosen['level']!r}")
-    if "direction" in chosen and chosen["direction"] not in ("exports", "imports"):
-        raise SilkscopeError(f"direction: expected exports or imports, got {chosen['direction']!r}")
-    if "draws" in chosen and not 10 <= int(chosen["draws"]) <= 2000:
-        raise SilkscopeError(f"draws: expected 10 to 2000, got {chosen['draws']}")
-    return chosen
-
-
 def checked_options(name: str, given: dict[str, Any]) -> dict[str, Any]:
     """`given` validated for `name`: a library indicator's options, or an error if a summary is given any."""
     if catalogue()[name].provider == SUMMARY:
@@ -137,7 +92,7 @@ def checked_options(name: str, given: dict[str, Any]) -> dict[str, Any]:
         if chosen:
             raise SilkscopeError(f"{', '.join(sorted(chosen))}: indicator {name!r} takes no options")
         return {}
-    return library_options(name, given)
+    return registry.checked_options(name, given)  # the library's one check, the CLI's too
 
 
 def run(

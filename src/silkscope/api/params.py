@@ -8,8 +8,17 @@ from fastapi import Query
 
 from silkscope.countries import registry, resolve, resolve_list, resolve_scope
 from silkscope.errors import SilkscopeError, UnknownCountryError
+from silkscope.indicators import registry as options
 
-FIRST_YEAR, LAST_YEAR = 1900, 2100
+# Bounds are the library's (indicators.registry), checked there for the CLI, the API and the pages alike, with one
+# message; the schema below only documents them (a Query(ge=...) would answer first, in pydantic's words).
+FIRST_YEAR, LAST_YEAR = options.FIRST_YEAR, options.LAST_YEAR
+
+
+def bounds(option: str) -> dict:
+    """JSON-schema minimum/maximum of a numeric option, for the OpenAPI document."""
+    lo, hi = options.RANGES.get(option, (FIRST_YEAR, LAST_YEAR))
+    return {"json_schema_extra": {"minimum": lo, "maximum": hi}}
 
 
 class NotFoundError(SilkscopeError):
@@ -33,8 +42,8 @@ PartnersQ = Annotated[
         examples=["JPN,KOR,CHN"],
     ),
 ]
-SinceQ = Annotated[int | None, Query(ge=FIRST_YEAR, le=LAST_YEAR, description="first year (inclusive)")]
-UntilQ = Annotated[int | None, Query(ge=FIRST_YEAR, le=LAST_YEAR, description="last year (inclusive)")]
+SinceQ = Annotated[int | None, Query(description="first year (inclusive), 1900 to 2100", **bounds("since"))]
+UntilQ = Annotated[int | None, Query(description="last year (inclusive), 1900 to 2100", **bounds("until"))]
 IncludeQueryQ = Annotated[
     bool, Query(alias="_query", description="include the SQL and its parameters that produced the rows")
 ]
@@ -70,12 +79,9 @@ def partners(value: str | None, field: str = "partners") -> str | None:
         chosen = resolve_list(value)
     except UnknownCountryError as exc:
         raise UnknownCountryError(exc.value, exc.suggestions, field_name=field) from None
-    if len(chosen) > 20:
-        raise SilkscopeError(f"{field}: at most 20 partners at once, got {len(chosen)}")
+    options.check_partners(chosen, field)
     return ",".join(chosen)
 
 
 def period(since: int | None, until: int | None) -> tuple[int | None, int | None]:
-    if since is not None and until is not None and since > until:
-        raise SilkscopeError(f"since={since} is after until={until}: expected since <= until")
-    return since, until
+    return options.check_period(since, until)

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from silkscope.errors import SilkscopeError
 from silkscope.result import Result
 
 REGRESSORS = ("leader_visits_to_country", "leader_visits_to_partner", "dialogue_meetings")
@@ -71,12 +72,51 @@ def _lagged(data: pd.DataFrame, column: str, k: int) -> pd.Series:
     return s.groupby(data["dyad"]).shift(k).fillna(0.0)
 
 
+class NotIdentifiedError(SilkscopeError):
+    """The data chosen cannot separate the regressors from the fixed effects (exog without full column rank)."""
+
+    def __init__(self, terms: list[str], dyads: list[str], n_years: int, context: str = "cannot be estimated"):
+        self.terms, self.dyads, self.n_years = terms, dyads, n_years
+        shown = ", ".join(dyads[:6]) + (f" and {len(dyads) - 6} more" if len(dyads) > 6 else "")
+        if len(dyads) < 2:
+            why = f"one dyad ({shown}) over {n_years} years, and its year effects absorb every regressor"
+        else:
+            why = (f"{', '.join(terms) or 'the regressors'} do not vary apart from the dyad and year effects in "
+                   f"{len(dyads)} dyads ({shown}) over {n_years} years")  # fmt: skip
+        super().__init__(
+            f"{context}: {why}; choose more partners or countries (dyads whose visits differ) or a longer period"
+        )
+
+
+def _without_variation(frame: pd.DataFrame, terms: list[str]) -> list[str]:
+    """The terms that add nothing to the dyad and year dummies (and the terms before them): the collinear ones."""
+    idx = frame.index
+    dummies = pd.concat(
+        [pd.get_dummies(idx.get_level_values(0)), pd.get_dummies(idx.get_level_values(1)).iloc[:, 1:]], axis=1
+    ).to_numpy(float)
+    rank, out, columns = np.linalg.matrix_rank(dummies), [], [dummies]
+    for term in terms:
+        trial = np.column_stack([*columns, frame[term].to_numpy(float)])
+        new_rank = np.linalg.matrix_rank(trial)
+        if new_rank > rank:
+            rank, columns = new_rank, [trial]
+        else:
+            out.append(term)
+    return out
+
+
 def _fit(data: pd.DataFrame, terms: list[str], level: float):
     from linearmodels import PanelOLS
 
     frame = data.dropna(subset=["_y"]).set_index(["dyad", "year"])
-    model = PanelOLS(frame["_y"], frame[terms], entity_effects=True, time_effects=True, drop_absorbed=True)
-    res = model.fit(cov_type="clustered", cluster_entity=True)
+    try:
+        model = PanelOLS(frame["_y"], frame[terms], entity_effects=True, time_effects=True, drop_absorbed=True)
+        res = model.fit(cov_type="clustered", cluster_entity=True)
+    except ValueError as exc:  # linearmodels: "exog does not have full column rank"
+        if "rank" not in str(exc):
+            raise
+        dyads, years = frame.index.get_level_values(0), frame.index.get_level_values(1)
+        raise NotIdentifiedError(_without_variation(frame, terms), sorted(dyads.unique()), years.nunique()) from None
     ci = res.conf_int(level=level)
     rows = [
         {
@@ -188,13 +228,15 @@ def visits_model(
     tables=None,
     db=None,
 ):
-    """Both models on the warehouse's dyad-year panel (built with the Ibis indicators), as a Bundle."""
-    from silkscope.errors import SilkscopeError
+    """Both models on the warehouse's dyad-year panel (built with the Ibis indicators), as a Bundle. `lag`, `window`
+    and the period are checked by the library's one definition (indicators.registry), as the CLI and API check them."""
+    from silkscope.indicators import registry
     from silkscope.indicators.panel import dyad_year_panel
     from silkscope.indicators.shares import panel_source_ids
     from silkscope.indicators.tables import duckdb_tables, in_scope
     from silkscope.result import Bundle
 
+    registry.check_range("lag", lag), registry.check_range("window", window), registry.check_period(since, until)
     column = OUTCOMES.get(outcome, outcome)
     t = tables or duckdb_tables(db)
     partners, countries, lo, hi = in_scope(partners, countries, since, until)
@@ -210,7 +252,13 @@ def visits_model(
     sources = t.sources(panel_source_ids(t, partners, countries, lo, hi))
     query = t.sql(expr)
     sections = []
-    for est in (panel_model(df, column, lag=lag), event_study(df, column, window=window)):
+    try:
+        estimates = (panel_model(df, column, lag=lag), event_study(df, column, window=window))
+    except NotIdentifiedError as exc:  # say which inputs: the scope the user chose
+        chosen = f"partners {','.join(partners)} and countries {','.join(countries)} in {lo}-{hi}"
+        context = f"the visits model of {outcome!r} cannot be estimated for {chosen}"
+        raise NotIdentifiedError(exc.terms, exc.dyads, exc.n_years, context) from None
+    for est in estimates:
         result = est.to_result(sources)
         result.query = query
         sections.append(result)

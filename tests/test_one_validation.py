@@ -1,0 +1,79 @@
+"""One validation of options for the CLI and the API: the library's (indicators.registry), the same bounds and the
+same message, exit status 2 from the installed console script and HTTP 422 from the API, before any work is done."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from silkscope.api.app import create_app
+from silkscope.indicators import registry
+from warehouse_helpers import checksum
+
+SILKSCOPE = Path(sys.executable).with_name("silkscope")
+TWENTY_TWO = "JPN,KOR,CHN,RUS,USA,TUR,IND,DEU,FRA,GBR,ITA,ESP,NLD,POL,SWE,AUT,BEL,CZE,DNK,FIN,HUN,IRL"
+
+# (CLI arguments, API path, API parameters, the message both give)
+CASES = [
+    (["indicator", "sensitivity", "--draws", "100000000"], "/api/indicators/sensitivity", {"draws": 100000000},
+     "draws: expected 10 to 2000, got 100000000"),
+    (["indicator", "sensitivity", "--draws", "5"], "/api/indicators/sensitivity", {"draws": 5},
+     "draws: expected 10 to 2000, got 5"),
+    (["indicator", "shares", "--since", "-5"], "/api/indicators/shares", {"since": -5},
+     "since: expected a year from 1900 to 2100, got -5"),
+    (["indicator", "shares", "--since", "2010", "--until", "2000"], "/api/indicators/shares",
+     {"since": 2010, "until": 2000}, "since: expected a year no later than until=2000, got 2010"),
+    (["indicator", "shares", "--partners", TWENTY_TWO], "/api/indicators/shares", {"partners": TWENTY_TWO},
+     "partners: at most 20 partners at once, got 22"),
+    (["indicator", "composition", "--level", "x"], "/api/indicators/composition", {"level": "x"},
+     "level: expected section or division, got 'x'"),
+    (["indicator", "composition", "--direction", "up"], "/api/indicators/composition", {"direction": "up"},
+     "direction: expected exports or imports, got 'up'"),
+    (["model", "visits", "--lag", "99"], "/api/models/visits", {"lag": 99}, "lag: expected 0 to 5, got 99"),
+    (["model", "visits", "--window", "-3"], "/api/models/visits", {"window": -3}, "window: expected 1 to 6, got -3"),
+    (["timeline", "--since", "-5"], "/api/timeline", {"since": -5}, "since: expected a year from 1900 to 2100, got -5"),
+    (["compare", "--until", "3000"], "/api/compare", {"until": 3000},
+     "until: expected a year from 1900 to 2100, got 3000"),
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def api(built_db):
+    with TestClient(create_app(built_db, token="")) as client:
+        yield client
+
+
+@pytest.mark.parametrize(("args", "path", "params", "message"), CASES, ids=[" ".join(c[0]) for c in CASES])
+def test_cli_and_api_refuse_with_the_same_message(built_db, api, args, path, params, message):
+    before = checksum(built_db)
+    started = time.monotonic()
+    proc = subprocess.run([str(SILKSCOPE), *args, "--db", str(built_db)], capture_output=True, text=True,
+                          timeout=120, env={**os.environ, "COLUMNS": "80"})  # fmt: skip
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.strip() == f"error: {message}" and "Traceback" not in proc.stderr
+    assert time.monotonic() - started < 60  # refused before any work (draws=1e8 ran past 300 s)
+    response = api.get(path, params=params)
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["message"] == message
+    assert checksum(built_db) == before
+
+
+def test_the_library_refuses_too():
+    with pytest.raises(registry.OptionError, match="draws: expected 10 to 2000"):
+        registry.compute("sensitivity", "JPN", "UZB", draws=100_000_000)
+    with pytest.raises(registry.OptionError, match="level: expected section or division"):
+        registry.options(level="x")
+
+
+def test_openapi_documents_the_library_bounds(api):
+    schema = api.get("/openapi.json").json()["paths"]
+    draws = {p["name"]: p["schema"] for p in schema["/api/indicators/{name}"]["get"]["parameters"]}["draws"]
+    lag = {p["name"]: p["schema"] for p in schema["/api/models/visits"]["get"]["parameters"]}["lag"]
+    assert (draws["minimum"], draws["maximum"]) == registry.RANGES["draws"]
+    assert (lag["minimum"], lag["maximum"]) == registry.RANGES["lag"]
