@@ -120,6 +120,22 @@ def test_health_answers_while_a_check_runs_in_a_thread(api_db):
     assert statistics.median(waits) < HEALTH_MEDIAN
 
 
+def test_api_and_health_name_the_warehouse_file_only(client, api_db):
+    for path in ("/api", "/api/health"):
+        body = client.get(path).json()
+        assert body["warehouse"] == api_db.name, body
+        assert str(api_db.parent) not in client.get(path).text
+
+
+def test_upload_errors_name_the_uploaded_file_not_a_temp_path(client):
+    files = {"file": ("my notes.txt", b"First line\nJapan lent \xe9 much\n", "text/plain")}
+    response = client.post("/api/claims/check-file", files=files)
+    message = response.json()["error"]["message"]
+    assert response.status_code == 422, response.text
+    assert message.startswith("my notes.txt: line 2, column 12") and "not valid UTF-8" in message, message
+    assert "/tmp" not in message and "upload" not in message
+
+
 def test_an_unidentified_model_is_a_422_naming_the_inputs(client):
     params = {"country": "KGZ", "partners": "KOR", "outcome": "ministerial_meetings"}
     response = client.get("/api/models/visits", params=params)

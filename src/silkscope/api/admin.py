@@ -54,7 +54,12 @@ def build(request: Request, body: BuildRequest | None = None) -> Response:
     with request.app.state.wh.write() as path:
         report = build_warehouse(path, force=bool(body and body.force))
     return send_json(
-        {"changed": report.changed, "digest": report.digest, "row_counts": report.row_counts, "db": report.db_path}
+        {
+            "changed": report.changed,
+            "digest": report.digest,
+            "row_counts": report.row_counts,
+            "db": Path(report.db_path).name,
+        }
     )
 
 

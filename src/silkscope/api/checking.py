@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib
 import inspect
 import io
-import tempfile
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -87,14 +86,12 @@ def check_upload(
     if len(data) > max_bytes:
         raise TooLargeError(f"file {name!r}: {len(data):,} bytes is over the limit of {max_bytes:,}")
     mod = module()
-    check_file = getattr(mod, "check_file", None)
-    if callable(check_file):
-        # The checker's own readers keep offsets into the text a reader sees; give them the file as uploaded.
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / f"upload{suffix}"
-            path.write_bytes(data)
-            report = _call(check_file, path, db=db, con=con, max_bytes=max_bytes)
-        return _checked(report, "")
+    read_bytes, check_document = getattr(mod, "read_bytes", None), getattr(mod, "check_document", None)
+    if callable(read_bytes) and callable(check_document):
+        # The checker's own readers keep offsets into the text a reader sees, and name the file as uploaded (a
+        # temporary copy would put the server's temp path into the error messages).
+        doc = _call(read_bytes, data, name=name, fmt=None if Path(name).suffix else "text", max_bytes=max_bytes)
+        return _checked(_call(check_document, doc, db=db, con=con), "")
     return check_text(plain_text(data, name, suffix), db=db, con=con)
 
 

@@ -49,7 +49,7 @@ def index(request: Request) -> Response:
             "name": "silkscope",
             "openapi": "/openapi.json",
             "docs": "/docs",
-            "warehouse": str(wh(request).path),
+            "warehouse": wh(request).path.name,  # the file name: the server's folders are nobody's business
             "write_endpoints": bool(request.app.state.token),
             "claim_checker": checking.available(),
             "endpoints": sorted({r.path for r in router.routes}),
@@ -60,7 +60,7 @@ def index(request: Request) -> Response:
 @router.get("/health", summary="Is the warehouse there?")
 def health(request: Request) -> Response:
     served = wh(request)
-    return send_json({"status": "ok", "warehouse": str(served.path), "warehouse_exists": served.path.exists()})
+    return send_json({"status": "ok", "warehouse": served.path.name, "warehouse_exists": served.path.exists()})
 
 
 @router.get("/countries", summary="Countries the resolver knows, with codes and roles")

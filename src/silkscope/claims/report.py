@@ -3,8 +3,10 @@ wide table and (via report_html) a one-file HTML page."""
 
 from __future__ import annotations
 
+import html
 import io
 import json
+import re
 import textwrap
 from collections import Counter
 from dataclasses import dataclass, field
@@ -112,21 +114,26 @@ class Report:
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, default=_json_default)
 
     def to_markdown(self) -> str:
+        """Markdown in which the article's text and the data's are text, never markup: a `<script>` in an article or a
+        `[link](javascript:...)` reads as written instead of running in a Markdown viewer."""
+        from silkscope.claims.report_html import web_url
+
         numbers = {s["source_id"]: s["number"] for s in self.sources}
         doc = self.document
-        lines = [f"# Claim check: {doc.title or doc.name}", ""]
-        meta = [f"source file `{doc.name}`", f"claims checked as of {self.as_of}"]
+        lines = [f"# Claim check: {_md(doc.title or doc.name)}", ""]
+        meta = [f"source file {_md(doc.name)}", f"claims checked as of {self.as_of}"]
         if doc.url:
-            meta.append(f"<{doc.url}>")
+            url = web_url(doc.url)
+            meta.append(f"<{url}>" if url and not set(url) & set("<> ") else _md(doc.url))
         lines += ["; ".join(meta), "", _summary_line(self.summary), ""]
         for c in self.claims:
             cl, k = c.claim, c.check
             lines += [
-                f"## {cl.id}. {k.verdict.replace('_', ' ')} — {cl.type}",
+                f"## {cl.id}. {k.verdict.replace('_', ' ')} — {_md(cl.type)}",
                 "",
-                f"> {cl.text}",
+                f"> {_md(cl.text)}",
                 "",
-                k.explanation,
+                _md(k.explanation),
                 "",
             ]
             if k.evidence:
@@ -137,11 +144,11 @@ class Report:
                     lines.append("| " + " | ".join(_md(x) for x in row) + " |")
                 queries = list(dict.fromkeys(e.query for e in k.evidence))
                 lines += ["", "<details><summary>query</summary>", ""]
-                lines += [f"```sql\n{q}\n```" for q in queries]
+                lines += [_fenced(q, "sql") for q in queries]
                 lines += ["", "</details>", ""]
         lines += ["## Sources", ""]
         for s in self.sources:
-            lines.append(f"{s['number']}. {s.get('citation') or s.get('title') or s['source_id']}")
+            lines.append(f"{s['number']}. {_md(s.get('citation') or s.get('title') or s['source_id'])}")
         return "\n".join(lines) + "\n"
 
     def to_text(self, width: int = 80) -> str:
@@ -239,8 +246,21 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def _md(text: str) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
+# Characters Markdown or the HTML inside it would read as markup: backslash-escaped (HTML's three as entities).
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~#])")
+
+
+def _md(text: Any) -> str:
+    """Text for one Markdown line or table cell: markup characters escaped, HTML inert, line breaks as spaces."""
+    text = html.escape(str(text), quote=False).replace("\n", " ")
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def _fenced(code: str, lang: str) -> str:
+    """A code block whose fence is longer than any run of backticks inside it (a run could close a shorter one)."""
+    longest = max((len(run) for run in re.findall(r"`+", code)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}{lang}\n{code}\n{fence}"
 
 
 def _json_default(value: Any) -> Any:
