@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -30,6 +32,25 @@ class FailOn(StrEnum):
 
 # --fail-on VERDICT: exit 1 when a claim has this verdict or a worse one (contradicted < imprecise < unverifiable).
 _SEVERITY = ["contradicted", "imprecise", "unverifiable"]
+
+
+@contextmanager
+def _progress() -> Iterator[Callable[[str, int, int], None] | None]:
+    """A progress bar on the terminal (stderr), none when stderr is a pipe or a file: a long article takes a while."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, TimeElapsedColumn(), console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("reading", total=None)
+
+        def update(step: str, done: int, total: int) -> None:
+            bar.update(task, description=step, completed=done, total=total or None)
+
+        yield update
 
 
 @app.command()
@@ -65,7 +86,8 @@ def check(
             doc = read_stream(sys.stdin.buffer, "<stdin>", input_format, max_bytes=max_bytes)
         else:
             doc = read_file(file, input_format, max_bytes=max_bytes)
-        report = check_document(doc, db=db, as_of=as_of)
+        with _progress() as progress:
+            report = check_document(doc, db=db, as_of=as_of, progress=progress)
     except SilkscopeError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
