@@ -1,12 +1,18 @@
 """Bounded load on the REST API over 127.0.0.1: concurrent clients on the profile and compare endpoints.
 
     .venv/bin/python bench/api_load.py [--clients 20] [--seconds 20] [--db PATH] [--mirror ../shared/data]
+    .venv/bin/python bench/api_load.py --mixed [--heavy 4] [--seconds 20]
 
 Starts uvicorn in its own process on a free port, sends every URL once (cold: answers computed), then keeps
 `--clients` connections busy for `--seconds` (warm: the server's answer cache serves repeats, as it would for
 analysts opening the same pages). Prints requests/s, p50/p90/p99 latency and errors for both phases, and a
 baseline measured in the same run: the same library calls made directly, without HTTP or cache.
 Target on a 2-core machine: p99 under 250 ms and zero errors.
+
+--mixed: cheap reads (/api/health, /api/countries, /api/groups) from one client while `--heavy` requests that
+compute (claim checks of distinct articles, visits-model fits and library indicators for periods not asked
+before) are kept in flight. The baseline is the same cheap reads with nothing else running, measured first in the
+same run. Target: p99 of the cheap reads under 100 ms with 4 heavy requests in flight.
 """
 
 from __future__ import annotations
@@ -194,6 +200,97 @@ async def cold(base: str, paths: list[str], clients: int = 1) -> tuple[list[floa
     return latencies, errors, time.perf_counter() - start
 
 
+CHEAP = ["/api/health", "/api/countries?role=central_asia", "/api/groups", "/api"]
+
+
+def articles() -> list[str]:
+    """Texts to check: the seed article (../shared) and the test articles; each request makes a distinct one."""
+    found = sorted((ROOT.parent / "shared" / "reference" / "articles").glob("*.txt"))
+    found += sorted((ROOT / "tests" / "claims" / "articles").glob("*.[mt][dx]*"))
+    return [p.read_text(encoding="utf-8") for p in found]
+
+
+def heavy_requests():
+    """An endless supply of requests the server has not answered before (nothing cached): cold work each time."""
+    texts = articles()
+    for n in itertools.count():
+        kind = n % 3
+        if kind == 0:  # a claim check: the article plus a sentence no earlier request had
+            text = texts[n % len(texts)] + f"\n\nJapan's ODA to Uzbekistan reached US${n}.5 million in {1993 + n % 30}."
+            yield "check", ("POST", "/api/claims/check", {"text": text})
+        elif kind == 1:  # a model fit for a period and lag not asked before
+            since, lag, window = 1992 + (n // 3) % 20, (n // 60) % 3, 1 + (n // 180) % 4
+            url = f"/api/models/visits?outcome=ministerial_meetings&since={since}&lag={lag}&window={window}"
+            yield "model", ("GET", url, None)
+        else:  # a library indicator (cold: a first answer compiles the panel) for a new period
+            name = LIBRARY[(n // 3) % len(LIBRARY)]
+            yield "indicator", ("GET", f"/api/indicators/{name}?country=C5&since={1990 + (n // 27) % 30}", None)
+
+
+async def mixed(base: str, host: str, port: int, heavy: int, seconds: float) -> None:
+    """Cheap reads while `heavy` computing requests are in flight; p99 of the cheap reads against a quiet baseline."""
+
+    async def cheap_reads(until: float) -> tuple[list[float], int]:
+        conn, latencies, errors = Connection(host, port), [], 0
+        for url in itertools.cycle(CHEAP):
+            if time.perf_counter() >= until:
+                break
+            t = time.perf_counter()
+            status, _ = await conn.get(url)
+            latencies.append(time.perf_counter() - t)
+            errors += status != 200
+            await asyncio.sleep(0.01)  # an analyst's browser, not a flood: about 80 reads a second
+        await conn.close()
+        return latencies, errors
+
+    supply = heavy_requests()
+    async with httpx.AsyncClient(base_url=base, timeout=600) as client:  # workers started, modules imported
+        for _ in range(3):
+            _, (method, url, body) = next(supply)
+            await client.request(method, url, json=body)
+    quiet_start = time.perf_counter()
+    quiet, quiet_errors = await cheap_reads(quiet_start + min(5.0, seconds / 4))
+    report("baseline: cheap reads, nothing else", quiet, quiet_errors, time.perf_counter() - quiet_start)
+
+    done: dict[str, list[float]] = {}
+    heavy_errors = 0
+    stop = time.perf_counter() + seconds
+    in_flight = 0
+    peak = 0
+
+    async with httpx.AsyncClient(base_url=base, timeout=600) as client:
+
+        async def heavy_worker() -> None:
+            nonlocal heavy_errors, in_flight, peak
+            while time.perf_counter() < stop:
+                kind, (method, url, body) = next(supply)
+                t = time.perf_counter()
+                in_flight += 1
+                peak = max(peak, in_flight)
+                r = await client.request(method, url, json=body)
+                in_flight -= 1
+                done.setdefault(kind, []).append(time.perf_counter() - t)
+                heavy_errors += r.status_code != 200
+
+        async def reads_while_busy() -> tuple[list[float], int]:
+            while in_flight < heavy and time.perf_counter() < stop:  # measure only once all heavy ones run
+                await asyncio.sleep(0.01)
+            return await cheap_reads(stop)
+
+        start = time.perf_counter()
+        *_, (busy, busy_errors) = await asyncio.gather(*(heavy_worker() for _ in range(heavy)), reads_while_busy())
+        elapsed = time.perf_counter() - start
+    for kind, took in sorted(done.items()):
+        report(f"heavy: {kind}", took, 0, elapsed)
+    print(f"heavy requests: {sum(map(len, done.values()))} done, {heavy_errors} errors, {peak} in flight at most")
+    report(f"cheap reads, {heavy} heavy in flight", busy, busy_errors, elapsed)
+    p99 = percentile([x * 1000 for x in busy], 99)
+    base_p99 = percentile([x * 1000 for x in quiet], 99)
+    verdict = "met" if p99 < 100 and busy_errors == 0 else "NOT met"
+    print(f"target p99 < 100 ms for cheap reads with {heavy} heavy requests in flight: {verdict} "
+          f"(p99 {p99:.1f} ms; quiet baseline p99 {base_p99:.1f} ms; ratio {p99 / base_p99:.1f}x)")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--clients", type=int, default=20)
@@ -202,13 +299,17 @@ def main() -> None:
     parser.add_argument("--mirror", type=Path, default=ROOT.parent / "shared" / "data", help="offline mirror")
     parser.add_argument("--indicators", action="store_true", help="the library indicators instead of profile/compare")
     parser.add_argument("--cold-clients", type=int, default=1, help="concurrent clients for the cold pass")
+    parser.add_argument("--mixed", action="store_true", help="cheap reads while heavy requests compute")
+    parser.add_argument("--heavy", type=int, default=4, help="--mixed: heavy requests kept in flight")
+    parser.add_argument("--workers", type=int, default=2, help="server processes for heavy work (0: threads only)")
     args = parser.parse_args()
 
     db = prepare(args.db, args.mirror)
     port = free_port()
     code = (
         "import uvicorn; from silkscope.api.app import create_app; "
-        f"uvicorn.run(create_app({str(db)!r}), host='127.0.0.1', port={port}, log_level='warning')"
+        f"uvicorn.run(create_app({str(db)!r}, workers={args.workers}), host='127.0.0.1', port={port}, "
+        "log_level='warning')"
     )
     server = subprocess.Popen([sys.executable, "-c", code], env={**os.environ, "SILKSCOPE_API_TOKEN": ""})
     base = f"http://127.0.0.1:{port}"
@@ -223,6 +324,10 @@ def main() -> None:
             if time.time() > deadline or server.poll() is not None:
                 raise SystemExit("the server did not start")
             time.sleep(0.2)
+        if args.mixed:
+            print(f"warehouse {db}; server pid {server.pid}; {os.cpu_count()} CPUs; {args.workers} worker processes")
+            asyncio.run(mixed(base, "127.0.0.1", port, args.heavy, args.seconds))
+            return
         paths = indicator_urls() if args.indicators else urls()
         what = "library indicators" if args.indicators else "profile and compare"
         print(f"warehouse {db}; {len(paths)} distinct URLs ({what}); server pid {server.pid}")
