@@ -11,6 +11,7 @@ from silkscope.analysis.measures import catalogue, label, measure
 from silkscope.countries import resolve_list, resolve_scope
 from silkscope.errors import SilkscopeError
 from silkscope.result import Result, fetch_rows, sources_for
+from silkscope.series import most_complete
 
 AVAILABLE_SQL = """SELECT measure, any_value(unit) AS unit, count(*) AS rows, count(DISTINCT partner_iso3) AS partners,
        min(year) AS first_year, max(year) AS last_year, list(DISTINCT dataset ORDER BY dataset) AS datasets
@@ -101,8 +102,7 @@ def _one_dataset(rows: list[dict[str, Any]], dataset: str | None) -> list[dict[s
     cells: dict[tuple, dict[str, set]] = defaultdict(lambda: defaultdict(set))
     for r in rows:
         cells[(r["measure"], r["partner_iso3"])][r["dataset"]].add((r["country_iso3"], r["year"]))
-    # the most state-years; on a tie publisher data before the curated pack
-    best = {k: max(v, key=lambda d: (len(v[d]), d != "reference_pack", d)) for k, v in cells.items()}
+    best = {k: most_complete(v) for k, v in cells.items()}
     return [r for r in rows if best[(r["measure"], r["partner_iso3"])] == r["dataset"]]
 
 

@@ -46,6 +46,12 @@ def _dataset_rank(dataset: str) -> tuple[int, str]:
     return (DATASET_ORDER.index(dataset) if dataset in DATASET_ORDER else len(DATASET_ORDER), dataset)
 
 
+def most_complete(cells_by_dataset: dict[str, set]) -> str:
+    """The dataset with the most state-years; on a tie the publisher's own release (DATASET_ORDER), the curated
+    pack last. One partner's series comes from it alone, never spliced from two."""
+    return min(cells_by_dataset, key=lambda d: (-len(cells_by_dataset[d]), d == "reference_pack", _dataset_rank(d)))
+
+
 FINANCE_SQL = """SELECT f.donor_iso3 AS partner_iso3, f.country_iso3, f.year, s.loaded_by AS dataset, f.flow_class,
        f.measure, f.price_basis, f.base_year, sum(f.amount_usd) AS amount_usd,
        any_value(f.definition) AS definition, list(DISTINCT f.source_id ORDER BY f.source_id) AS source_ids
@@ -94,8 +100,7 @@ def finance_series(
         cells_per = defaultdict(set)
         for r in partner_rows:
             cells_per[r["dataset"]].add((r["country_iso3"], r["year"]))
-        # the most complete dataset; ties go to the publisher's own release (DATASET_ORDER)
-        dataset = min(cells_per, key=lambda d: (-len(cells_per[d]), _dataset_rank(d)))
+        dataset = most_complete(cells_per)
         datasets[partner] = dataset
         for r in partner_rows:
             if r["dataset"] != dataset:
