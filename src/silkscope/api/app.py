@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -134,10 +135,19 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        stop, warming = threading.Event(), None
         if warm:
             app.state.wh.offload.start()
-            threading.Thread(target=pages.warm, args=(app.state.wh,), daemon=True).start()
+            warming = threading.Thread(target=pages.warm, args=(app.state.wh, stop), name="warm-up")
+            warming.start()
         yield
+        # Shutdown (Ctrl+C): the warm-up must end before the interpreter does. A thread left inside a DuckDB query
+        # while the process exits aborts it (SIGABRT, exit -6) instead of the clean exit 0 a user expects.
+        stop.set()
+        deadline = time.monotonic() + 120
+        while warming is not None and warming.is_alive() and time.monotonic() < deadline:
+            app.state.wh.interrupt()  # again each time: a page may start another query after the first interrupt
+            warming.join(timeout=0.5)
         app.state.wh.offload.close()
 
     app = FastAPI(

@@ -7,6 +7,7 @@ file's size and modification time: any rebuild, here or elsewhere, makes them un
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
@@ -76,6 +77,7 @@ class ServedWarehouse:
         self._readers = 0
         self._writing = False
         self._con: duckdb.DuckDBPyConnection | None = None
+        self._cursors: set[duckdb.DuckDBPyConnection] = set()
         self.results = LRU(1024)  # library answers (Result / Bundle objects), shared by API and pages
         self.bodies = LRU(2048)  # serialised API responses
 
@@ -93,17 +95,28 @@ class ServedWarehouse:
                 self._con = self._open()
             self._readers += 1
             cursor = self._con.cursor()
+            self._cursors.add(cursor)
         try:
             yield cursor
         finally:
             cursor.close()
             with self._cond:
+                self._cursors.discard(cursor)
                 self._readers -= 1
                 if self._readers == 0 and self._con is not None:
                     # Release the file lock while idle so other processes can rebuild the warehouse.
                     self._con.close()
                     self._con = None
                     self._cond.notify_all()
+
+    def interrupt(self) -> None:
+        """Stop the queries running now (server shutdown): their threads then end instead of being frozen inside
+        DuckDB while the process exits, which aborts the process ('terminate called without an active exception')."""
+        with self._cond:
+            cursors = list(self._cursors)
+        for cursor in cursors:
+            with contextlib.suppress(Exception):
+                cursor.interrupt()
 
     def _open(self) -> duckdb.DuckDBPyConnection:
         return open_read_only(self.path)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import threading
 from typing import Annotated
 from urllib.parse import quote
 
@@ -33,15 +34,23 @@ def error_page(request: Request, status: int, message: str, near: list[str]) -> 
     return _page(request, "error.html", status, status=status, message=message, near=near)
 
 
-def warm(served) -> None:
+def warm(served, stop: threading.Event | None = None) -> None:
     """Draw the landing pages once in the background (overview first): the first visitor should not wait for the
-    chart engine or for Ibis to compile the panel behind the country page's ratios."""
-    # A missing warehouse or map is reported to the first visitor instead.
-    with contextlib.suppress(Exception):
-        pages.overview(served, "JPN", "visits")
-        pages.partner(served, "JPN", None, None)
-        compare_page.compare(served, "leader_visits", "C5", None, None, None)
-        pages.country(served, "UZB", None, None, None)
+    chart engine or for Ibis to compile the panel behind the country page's ratios. `stop` set: no further page."""
+    steps = (
+        lambda: pages.overview(served, "JPN", "visits"),
+        lambda: pages.partner(served, "JPN", None, None),
+        lambda: compare_page.compare(served, "leader_visits", "C5", None, None, None),
+        lambda: pages.country(served, "UZB", None, None, None),
+    )
+    for step in steps:
+        if stop is not None and stop.is_set():
+            return
+        # A missing warehouse or map is reported to the first visitor instead; an interrupted query ends here.
+        try:
+            step()
+        except Exception:
+            return
 
 
 def _year(value: str | None, field: str) -> int | None:
