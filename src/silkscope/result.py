@@ -6,8 +6,10 @@ import csv
 import html
 import io
 import json
+import math
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 import duckdb
@@ -147,3 +149,22 @@ def cited_ids(rows: list[dict[str, Any]]) -> set[str]:
             elif isinstance(value, str) and value:
                 ids.update(value.split(";"))
     return ids
+
+
+def jsonable(value: Any) -> Any:
+    """JSON-safe copy: dates as ISO strings, decimals and non-finite floats made portable."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [jsonable(v) for v in value]
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def dumps(payload: Any) -> bytes:
+    return json.dumps(jsonable(payload), ensure_ascii=False, separators=(",", ":")).encode()

@@ -9,8 +9,8 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 
-from silkscope.api import checking
 from silkscope.api.app import create_app
+from silkscope.serving import checking
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,8 @@ import types
 import pytest
 from fastapi.testclient import TestClient
 
-from silkscope.api import checking
 from silkscope.api.app import create_app
+from silkscope.serving import checking
 
 
 @pytest.fixture

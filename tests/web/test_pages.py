@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from silkscope.api import checking
+from silkscope.serving import checking
 from web.conftest import ROOT, shot
 
 SEED = ROOT.parent / "shared" / "reference" / "articles" / "japan-central-asian-frontier-2018.txt"

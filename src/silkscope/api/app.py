@@ -17,12 +17,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from silkscope.actors import UnknownActorError
-from silkscope.api import admin, checking, indicator_routes, routes, series_routes
-from silkscope.api.offload import Offload
-from silkscope.api.params import NotFoundError
+from silkscope.api import admin, indicator_routes, routes, series_routes
 from silkscope.api.respond import send_json
-from silkscope.api.state import ServedWarehouse, WarehouseBusyError
 from silkscope.errors import SilkscopeError, UnknownCountryError, WarehouseMissingError
+from silkscope.serving import checking
+from silkscope.serving.offload import Offload
+from silkscope.serving.state import ServedWarehouse, WarehouseBusyError
+from silkscope.validate import NotFoundError
 from silkscope.web.assets import import_map_hash
 
 TOKEN_ENV = "SILKSCOPE_API_TOKEN"

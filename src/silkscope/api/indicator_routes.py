@@ -6,7 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
-from silkscope.api import indicators, params
+from silkscope import validate
+from silkscope.analysis import catalogue as indicators
+from silkscope.api import params
 from silkscope.api.params import CountryQ, IncludeQueryQ, PageQ, PartnersQ, PerPageQ, SinceQ, UntilQ
 from silkscope.api.respond import Fmt, safe_filename, send_bundle, send_json, send_result
 from silkscope.api.routes import FormatQ, wh
@@ -52,9 +54,11 @@ def indicator(
     """Summaries (provider views.compare) take the scope only; library indicators (provider silkscope.indicators)
     also take the options /api/indicators lists for them. A table-and-rows-used answer (change) is a bundle."""
     if name not in indicators.catalogue():
-        raise params.NotFoundError(f"indicator: unknown {name!r}; expected one of: {', '.join(indicators.catalogue())}")
-    scope, chosen = params.country(country), params.partners(partners)
-    since, until = params.period(since, until)
+        raise validate.NotFoundError(
+            f"indicator: unknown {name!r}; expected one of: {', '.join(indicators.catalogue())}"
+        )
+    scope, chosen = validate.country(country), validate.partners(partners)
+    since, until = validate.period(since, until)
     given = {
         "measures": measure, "start": start, "end": end, "weights": weights, "level": level, "direction": direction,
         "dataset": dataset, "pooled": pooled, "by_year": by_year, "nonempty": nonempty, "draws": draws,
@@ -98,8 +102,8 @@ def visits_model(
     standard errors clustered by dyad; and an event study around visits. Each section carries its specification,
     N, a plain reading and the caveats (associations, not causal effects)."""
     registry.check_range("lag", lag), registry.check_range("window", window)  # before the cache, as the CLI does
-    scope, chosen = params.country(country), params.partners(partners)
-    since, until = params.period(since, until)
+    scope, chosen = validate.country(country), validate.partners(partners)
+    since, until = validate.period(since, until)
     key = ("model.visits", outcome, scope, chosen, since, until, lag, window)
     bundle = wh(request).compute(
         "visits_model", key, outcome=outcome, country=scope, partners=chosen, since=since, until=until, lag=lag,

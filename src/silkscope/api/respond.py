@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import replace
-from datetime import date, datetime
-from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import Request, Response
 
-from silkscope.result import Bundle, Result
+from silkscope.result import Bundle, Result, dumps, jsonable  # noqa: F401  (dumps: re-exported to routes)
 
 MAX_PER_PAGE = 1000
 
@@ -21,25 +18,6 @@ MAX_PER_PAGE = 1000
 class Fmt(StrEnum):
     json = "json"
     csv = "csv"
-
-
-def jsonable(value: Any) -> Any:
-    """JSON-safe copy: dates as ISO strings, decimals and non-finite floats made portable."""
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set):
-        return [jsonable(v) for v in value]
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
-def dumps(payload: Any) -> bytes:
-    return json.dumps(jsonable(payload), ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def result_payload(result: Result, *, include_query: bool) -> dict[str, Any]:

@@ -10,14 +10,14 @@ from fastapi import APIRouter, File, Path, Query, Request, Response, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
-from silkscope import actors, views
-from silkscope.api import checking, params
+from silkscope import actors, validate, views
 from silkscope.api.params import CountryQ, IncludeQueryQ, PageQ, PartnersQ, PerPageQ, SinceQ, UntilQ
 from silkscope.api.respond import Fmt, safe_filename, send_bundle, send_json, send_result
-from silkscope.api.state import ServedWarehouse
 from silkscope.countries import registry
 from silkscope.errors import SilkscopeError
 from silkscope.result import Result, cited_ids
+from silkscope.serving import checking
+from silkscope.serving.state import ServedWarehouse
 
 router = APIRouter(prefix="/api")
 FormatQ = Annotated[Fmt, Query(alias="format", description="json (default) or csv")]
@@ -117,7 +117,7 @@ def country(request: Request, country: Annotated[str, Path(max_length=100)]) -> 
         return send_json(
             {"group_id": g.group_id, "name": g.name, "members": list(g.members), "definition": g.definition}
         )
-    iso3 = params.one_country(country, "country")
+    iso3 = validate.one_country(country, "country")
     c = reg.countries[iso3]
     groups = sorted(g.group_id for g in reg.groups.values() if iso3 in g.members)
     return send_json(
@@ -155,7 +155,7 @@ def actor_list(
     per_page: PerPageQ = None,
     fmt: FormatQ = Fmt.json,
 ) -> Response:
-    home = params.one_country(country, "country") if country else None
+    home = validate.one_country(country, "country") if country else None
     rows = [
         {
             "actor_id": a.actor_id,
@@ -206,8 +206,8 @@ async def profile(
     include_query: IncludeQueryQ = False,
     fmt: FormatQ = Fmt.json,
 ) -> Response:
-    scope, chosen = params.country(country), params.partners(partners)
-    since, until = params.period(since, until)
+    scope, chosen = validate.country(country), validate.partners(partners)
+    since, until = validate.period(since, until)
     key = ("profile", scope, chosen, since, until)
     served = wh(request)
 
@@ -233,8 +233,8 @@ async def compare(
 ) -> Response:
     if indicator not in views.INDICATORS:
         raise SilkscopeError(f"indicator: unknown {indicator!r}; expected one of: {', '.join(views.INDICATORS)}")
-    scope, chosen = params.country(country), params.partners(partners)
-    since, until = params.period(since, until)
+    scope, chosen = validate.country(country), validate.partners(partners)
+    since, until = validate.period(since, until)
     key = ("compare", scope, chosen, indicator, since, until)
     served = wh(request)
 
@@ -261,9 +261,9 @@ def timeline(
     include_query: IncludeQueryQ = False,
     fmt: FormatQ = Fmt.json,
 ) -> Response:
-    who = params.one_country(partner, "partner") if partner else None
-    scope = params.country(country) if country else None
-    since, until = params.period(since, until)
+    who = validate.one_country(partner, "partner") if partner else None
+    scope = validate.country(country) if country else None
+    since, until = validate.period(since, until)
     key = ("timeline", who, scope, since, until, leaders_only)
     result = wh(request).cached(
         key, lambda con: views.timeline(who, scope, since, until, leaders_only=leaders_only, con=con)
@@ -319,7 +319,7 @@ def source(request: Request, source_id: Annotated[str, Path(max_length=200)]) ->
     for row in result.rows:
         if row["source_id"] == source_id:
             return send_json(row)
-    raise params.NotFoundError(f"source_id: no source {source_id!r} in the warehouse (see /api/sources)")
+    raise validate.NotFoundError(f"source_id: no source {source_id!r} in the warehouse (see /api/sources)")
 
 
 class CheckRequest(BaseModel):

@@ -8,12 +8,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from silkscope import observations, views
+from silkscope import observations, validate, views
 from silkscope.analysis.measures import catalogue, measure
-from silkscope.api import params
 from silkscope.api.params import CountryQ, IncludeQueryQ, PartnersQ, SinceQ, UntilQ
 from silkscope.api.respond import Fmt, safe_filename, send_json, send_result
-from silkscope.api.state import ServedWarehouse
+from silkscope.serving.state import ServedWarehouse
 
 router = APIRouter(prefix="/api")
 FormatQ = Annotated[Fmt, Query(alias="format", description="json (default) or csv")]
@@ -56,8 +55,8 @@ def observations_route(
     fmt: FormatQ = Fmt.json,
 ) -> Response:
     measure(measure_name)  # an unknown measure is a 422 naming the known ones
-    scope, chosen = params.country(countries, "countries"), params.partners(partners)
-    since, until = params.period(since, until)
+    scope, chosen = validate.country(countries, "countries"), validate.partners(partners)
+    since, until = validate.period(since, until)
     key = ("observations", measure_name, chosen, scope, since, until, dataset)
     result = _wh(request).cached(
         key,
@@ -77,8 +76,8 @@ def trade_partners(
     include_query: IncludeQueryQ = False,
     fmt: FormatQ = Fmt.json,
 ) -> Response:
-    scope = params.country(country)
-    since, until = params.period(since, until)
+    scope = validate.country(country)
+    since, until = validate.period(since, until)
     key = ("trade_partners", scope, since, until, top)
     result = _wh(request).cached(key, lambda con: views.trade_partners(scope, since, until, top, con=con))
     name = safe_filename("trade_partners", scope, since, until)
@@ -94,8 +93,8 @@ def context(
     include_query: IncludeQueryQ = False,
     fmt: FormatQ = Fmt.json,
 ) -> Response:
-    scope = params.country(country)
-    since, until = params.period(since, until)
+    scope = validate.country(country)
+    since, until = validate.period(since, until)
     key = ("context", scope, since, until)
     result = _wh(request).cached(key, lambda con: views.context(scope, since, until, con=con))
     name = safe_filename("context", scope, since, until)

@@ -15,7 +15,7 @@ import altair as alt
 import vl_convert as vlc
 from markupsafe import Markup, escape
 
-from silkscope.api.state import LRU
+from silkscope.serving.state import LRU
 from silkscope.web.render import PARTNER_COLOURS, partner_name
 
 FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"

@@ -9,10 +9,10 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from silkscope.api import indicators
-from silkscope.api.state import ServedWarehouse
+from silkscope.analysis import catalogue as indicators
 from silkscope.countries import resolve_list
 from silkscope.result import Bundle, Result
+from silkscope.serving.state import ServedWarehouse
 from silkscope.web import charts
 from silkscope.web.pages import SUMMARY_MEASURES, TIMELINE_PARTNERS, figure
 

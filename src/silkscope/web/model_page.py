@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from silkscope.api.state import ServedWarehouse
 from silkscope.countries import resolve_list
+from silkscope.serving.state import ServedWarehouse
 from silkscope.web import charts
 from silkscope.web.pages import TIMELINE_PARTNERS, figure
 

@@ -9,10 +9,10 @@ from dataclasses import replace
 from typing import Any
 
 from silkscope import coverage, instruments, opinion, series, views
-from silkscope.api import checking
-from silkscope.api.state import ServedWarehouse
 from silkscope.countries import C5, DEFAULT_PARTNERS, registry, resolve_list, resolve_scope
 from silkscope.result import Bundle, Result
+from silkscope.serving import checking
+from silkscope.serving.state import ServedWarehouse
 from silkscope.web import charts, maps
 from silkscope.web.leaders import leaders_result, standing
 from silkscope.web.render import partner_name
@@ -315,7 +315,7 @@ def balance_ratios(served, members: list[str], partners: list[str], since, until
     The public side is the first of PUBLIC_SIDES the warehouse has: one definition for every partner in the
     table, named in its notes. None when there is nothing to show.
     """
-    from silkscope.api import indicators
+    from silkscope.analysis import catalogue as indicators
 
     def compute(con):
         public = _public_side(con, members, partners) or PUBLIC_SIDES[0][0]

@@ -10,11 +10,11 @@ from urllib.parse import quote
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from silkscope.api import checking
-from silkscope.api import params as validate
-from silkscope.api.indicators import catalogue
+from silkscope import validate
+from silkscope.analysis.catalogue import catalogue
 from silkscope.countries import C5, DEFAULT_PARTNERS, registry
 from silkscope.errors import SilkscopeError
+from silkscope.serving import checking
 from silkscope.web import compare as compare_page
 from silkscope.web import explorer as explorer_page
 from silkscope.web import model_page, pages

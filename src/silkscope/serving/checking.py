@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from silkscope.errors import SilkscopeError
+from silkscope.result import dumps
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 MAX_TEXT_CHARS = 500_000
@@ -98,16 +99,12 @@ def check_upload(
 def check_text_json(text: str, *, db: Path, con: Any = None, max_chars: int = MAX_TEXT_CHARS) -> bytes:
     """check_text's answer as the JSON body the API sends: serialised where it was computed (a worker process), so
     the server only passes bytes on (a long article's report is megabytes of JSON)."""
-    from silkscope.api.respond import dumps
-
     return dumps(check_text(text, db=db, con=con, max_chars=max_chars).payload)
 
 
 def check_upload_json(
     data: bytes, filename: str, *, db: Path, con: Any = None, max_bytes: int = MAX_UPLOAD_BYTES
 ) -> bytes:
-    from silkscope.api.respond import dumps
-
     return dumps(check_upload(data, filename, db=db, con=con, max_bytes=max_bytes).payload)
 
 

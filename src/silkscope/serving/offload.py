@@ -30,10 +30,10 @@ TASKS_PER_WORKER = 100
 WORKER_NICENESS = 10  # lower priority than the server process (0): a runnable server thread gets the CPU first
 # The work a worker may be asked to do: name -> "module:function" taking con= and keyword arguments.
 TASKS = {
-    "check_text": "silkscope.api.checking:check_text_json",
-    "check_upload": "silkscope.api.checking:check_upload_json",
-    "indicator": "silkscope.api.indicators:run",
-    "visits_model": "silkscope.api.indicators:visits_model",
+    "check_text": "silkscope.serving.checking:check_text_json",
+    "check_upload": "silkscope.serving.checking:check_upload_json",
+    "indicator": "silkscope.analysis.catalogue:run",
+    "visits_model": "silkscope.analysis.catalogue:visits_model",
 }
 log = logging.getLogger("silkscope.api")
 
@@ -70,7 +70,7 @@ def _warm() -> None:
 def _work(path: str, task: str, kwargs: dict[str, Any]) -> tuple[str, Any]:
     """In the worker. Errors the user caused travel back as (class, message, attributes): not every SilkscopeError
     can be rebuilt from its message alone (UnknownCountryError keeps its near matches)."""
-    from silkscope.api.state import open_read_only
+    from silkscope.serving.state import open_read_only
 
     try:
         con = open_read_only(Path(path))
