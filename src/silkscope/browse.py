@@ -15,6 +15,7 @@ from typing import Any
 import duckdb
 
 from silkscope.errors import SilkscopeError
+from silkscope.validate import NotFoundError
 
 SCHEMAS = ("core", "out")
 DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE = 50, 1000
@@ -52,8 +53,8 @@ DESCRIPTIONS = {
 }
 
 
-class UnknownTableError(SilkscopeError):
-    """A table name that is not one of the browsable tables (the entry points answer 404)."""
+class UnknownTableError(NotFoundError):
+    """A table name that is not one of the browsable tables (a 404, like any unknown address)."""
 
 
 @dataclass(frozen=True)
@@ -237,6 +238,13 @@ def parse_filters(pairs: list[tuple[str, str]]) -> list[Filter]:
             raise SilkscopeError(f"filter {key!r}: unknown operator {op!r}; expected one of: {', '.join(OPS)}")
         out.append(Filter(column, op, value))
     return out
+
+
+def sort_of(sort: str | None, sort_desc: str | None) -> tuple[str | None, bool]:
+    """`_sort=year` or `_sort_desc=year` (datasette's names) as (column, descending); both at once is named."""
+    if sort and sort_desc:
+        raise SilkscopeError(f"_sort={sort!r} and _sort_desc={sort_desc!r}: give one of them")
+    return (sort_desc, True) if sort_desc else (sort or None, False)
 
 
 def query(

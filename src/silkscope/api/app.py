@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from silkscope.actors import UnknownActorError
-from silkscope.api import admin, indicator_routes, routes, series_routes
+from silkscope.api import admin, browse_routes, indicator_routes, routes, series_routes
 from silkscope.api.respond import send_json
 from silkscope.errors import SilkscopeError, UnknownCountryError, WarehouseMissingError
 from silkscope.serving import checking
@@ -128,6 +128,7 @@ def create_app(
     """The application. `token` (else $SILKSCOPE_API_TOKEN) turns the write endpoints on; none: read-only.
     `workers`: processes for claim checks, model fits and library indicators (None: $SILKSCOPE_API_WORKERS, else
     none: they run on the request's thread)."""
+    from silkscope.web import browse_routes as browse_pages
     from silkscope.web import routes as pages
     from silkscope.web.render import STATIC_DIR
 
@@ -169,8 +170,10 @@ def create_app(
     app.include_router(routes.router, tags=["read"])
     app.include_router(indicator_routes.router, tags=["read"])
     app.include_router(series_routes.router, tags=["read"])
+    app.include_router(browse_routes.router, tags=["browse"])
     app.include_router(admin.router, include_in_schema=bool(token))
     app.include_router(pages.router, include_in_schema=False)
+    app.include_router(browse_pages.router, include_in_schema=False)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     _mount_assets(app)
     # Multipart framing adds a little to the file itself.
