@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 
+from silkscope import formatting
 from silkscope.countries import name as country_name
 from silkscope.countries import registry
 from silkscope.web.assets import IMPORT_MAP
@@ -40,45 +42,13 @@ PARTNER_COLOURS = {
 HIDDEN = {"source_id", "source_ids", "record", "event_ids", "citation", "citation_status"}
 
 
-# Model output columns: shown to three decimals, as estimates are read.
-ESTIMATES = {"coef", "std_err", "ci_low", "ci_high"}
-
-
 def fmt(value: Any, column: str = "") -> str:
-    """A cell for people: '–' for missing, thousands separators, US$ scaled for money columns."""
-    if value is None or value == "":
-        return "–"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, list | tuple):
-        return ", ".join(fmt(v, column) for v in value) or "–"
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, int | float) and (column.endswith("_usd") or column == "amount_usd"):
-        return money(value)
-    if isinstance(value, float) and column == "p_value":
-        return "<0.001" if value < 0.001 else f"{value:.3f}"
-    if isinstance(value, float) and column in ESTIMATES:
-        return f"{value:,.3f}"
-    if isinstance(value, float):
-        if 0 < abs(value) < 1:
-            return f"{value:.3g}"  # ratios and small shares keep three significant digits, not one decimal
-        return f"{value:,.1f}" if abs(value) < 1000 else f"{value:,.0f}"
-    if isinstance(value, int) and column != "year" and not column.endswith("year"):
-        return f"{value:,}"
-    return str(value)
+    """A cell for people (silkscope.formatting.cell): '–' for missing, years plain, US$ in m/bn, counts whole."""
+    return formatting.cell(value, column)
 
 
 def money(value: float | int | None) -> str:
-    if value is None:
-        return "–"
-    v = float(value)
-    for scale, suffix in ((1e9, " bn"), (1e6, " m"), (1e3, " k")):
-        if abs(v) >= scale:
-            return f"US${v / scale:,.2f}{suffix}"
-    return f"US${v:,.0f}"
+    return formatting.money(value)
 
 
 # Words a column name spells in lower case that a reader expects in capitals.
@@ -118,6 +88,76 @@ def source_numbers(rows: list[dict[str, Any]], sources: list[dict[str, Any]]) ->
     return out
 
 
+# Where each instrument's rows come from: curated in the reference pack, or loaded by connectors.
+CURATED = {"visits": "the curated visit timeline", "formats": "the curated dialogue formats",
+           "presence": "the curated company-presence counts", "opinion": "the curated opinion polls"}  # fmt: skip
+EXTRA_CONNECTORS = {"news": ("gdelt2", "gdelt1")}
+# Compare-page indicators (views.INDICATORS) by the instrument whose data they read.
+INDICATOR_INSTRUMENTS = {
+    "leader_visits": "visits", "inbound_visits": "visits", "leader_engagements": "visits",
+    "dialogue_meetings": "formats", "presence": "presence", "finance": "finance", "trade": "trade",
+    "investment": "investment", "news_events": "news", "context": "context",
+}  # fmt: skip
+
+
+def connectors_for(instrument: str) -> tuple[list[str], list[str]]:
+    """The connector ids (ingest.CONNECTORS) that load an instrument's rows, from the measure catalogue: the first
+    connector of each measure, then the alternatives (other editions or publishers of the same rows)."""
+    from silkscope.analysis.measures import catalogue
+
+    instrument = INDICATOR_INSTRUMENTS.get(instrument, instrument)
+    first: list[str] = list(EXTRA_CONNECTORS.get(instrument, ()))[:1]
+    rest: list[str] = list(EXTRA_CONNECTORS.get(instrument, ()))[1:]
+    for measure in catalogue().values():
+        if measure.instrument == instrument and measure.connectors:
+            head, *tail = measure.connectors
+            first += [head] if head not in first else []
+            rest += [c for c in tail if c not in rest]
+    return first, [c for c in rest if c not in first]
+
+
+def how_to_load(instrument: str) -> Markup:
+    """One sentence naming the source an empty table or chart lacks and the command that loads it."""
+    instrument = INDICATOR_INSTRUMENTS.get(instrument, instrument)
+    if instrument in CURATED:
+        return Markup("It comes from {} in the reference pack: load it with <code>silkscope build</code>.").format(
+            CURATED[instrument]
+        )
+    first, rest = connectors_for(instrument)
+    if not first:
+        return Markup("Load the publisher data with <code>silkscope update</code>.")
+    others = Markup("; alternatives: {}").format(", ".join(rest)) if rest else ""
+    return Markup(
+        "Load it with <code>silkscope update --only {} --mirror DIR</code> (DIR: a folder of publisher files; "
+        "without <code>--mirror</code> it downloads{})."
+    ).format(",".join(first), others)
+
+
+def show_all_url(request: Any, param: str = "all") -> str:
+    """This page's address with every row shown (the tables' "show all" link)."""
+    if request is None:
+        return ""
+    query = dict(request.query_params)
+    query[param] = "1"
+    return f"{request.url.path}?{urlencode(query)}"
+
+
+def showing_all(request: Any, param: str = "all") -> bool:
+    return bool(request is not None and request.query_params.get(param))
+
+
+def all_blank(rows: list[dict[str, Any]], columns: list[str]) -> bool:
+    """True when every row has no value in any column but its keys (an indicator whose data is not loaded)."""
+    keys = {"partner", "partner_iso3", "country_iso3", "host_iso3", "reporter_iso3", "year", "scope", "measure"}
+    values = [c for c in columns if c not in keys]
+    return bool(rows) and bool(values) and all(r.get(c) in (None, "") for r in rows for c in values)
+
+
+def readable(text: str) -> str:
+    """Library prose with its changes said the way formatting.change says them (no "+11248%")."""
+    return formatting.readable_changes(str(text))
+
+
 @cache
 def environment() -> Environment:
     env = Environment(
@@ -127,13 +167,29 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.tests["date"] = lambda v: isinstance(v, date)
-    env.filters.update(fmt=fmt, money=money, label=label, partner=partner_name)
+    env.filters.update(
+        fmt=fmt,
+        money=money,
+        label=label,
+        partner=partner_name,
+        year=formatting.year,
+        integer=formatting.integer,
+        percent=formatting.percent,
+        change=formatting.change,
+        effect=formatting.effect,
+        p_value=formatting.p_value,
+        readable=readable,
+    )
     env.globals.update(
         query_string=query_string,
         visible=visible,
         source_numbers=source_numbers,
         colours=PARTNER_COLOURS,
         import_map=IMPORT_MAP,
+        how_to_load=how_to_load,
+        show_all_url=show_all_url,
+        showing_all=showing_all,
+        all_blank=all_blank,
         c5=lambda: [(i, country_name(i)) for i in registry().groups["C5"].members],
     )
     return env

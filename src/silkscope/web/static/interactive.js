@@ -11,6 +11,16 @@ const options = {
   i18n: { SVG_ACTION: "Download SVG", PNG_ACTION: "Download PNG" },
 };
 
+// A single-view chart wider than its card is redrawn at the card's width, so its text stays readable on a phone
+// (a concatenated or faceted chart keeps its layout and scales down).
+function fitted(spec, room) {
+  if (typeof spec.width !== "number" || spec.width <= room || spec.facet || spec.concat || spec.hconcat || spec.vconcat) {
+    return spec;
+  }
+  const legend = spec.encoding && spec.encoding.y && spec.encoding.y.type === "nominal" ? 120 : 70; // axis labels
+  return { ...spec, width: Math.max(160, Math.floor(room - legend)) };
+}
+
 for (const figure of document.querySelectorAll("figure.chart")) {
   const holder = figure.querySelector("script.vl-spec");
   const drawn = figure.querySelector(":scope > svg");
@@ -20,7 +30,10 @@ for (const figure of document.querySelectorAll("figure.chart")) {
   figure.insertBefore(box, drawn || holder);
   const label = drawn ? drawn.getAttribute("aria-label") : "chart";
   window
-    .vegaEmbed(box, JSON.parse(holder.textContent), { ...options, downloadFileName: label.slice(0, 60) })
+    .vegaEmbed(box, fitted(JSON.parse(holder.textContent), figure.clientWidth), {
+      ...options,
+      downloadFileName: label.slice(0, 60),
+    })
     .then(() => {
       if (drawn) drawn.style.display = "none";
       const live = box.querySelector("svg.marks");
