@@ -15,6 +15,7 @@ import altair as alt
 import vl_convert as vlc
 from markupsafe import Markup, escape
 
+from silkscope import formatting
 from silkscope.serving.state import LRU
 from silkscope.web.render import PARTNER_COLOURS, partner_name
 
@@ -103,7 +104,18 @@ def svg(figure: Figure | dict, *, label: str) -> Markup:
 
 
 def _year_axis() -> alt.Axis:
-    return alt.Axis(format="d", labelAngle=0, title=None)
+    """Years as written (2003, never 2,003), whole years only."""
+    return alt.Axis(**formatting.year_axis())
+
+
+def _money_axis(title: str = "US$") -> alt.Axis:
+    """Money in the labels' unit words (3 bn, 450 m): the axis and the value labels say the same unit."""
+    return alt.Axis(**formatting.money_axis(title))
+
+
+def _count_axis(title: str | None = None) -> alt.Axis:
+    """Counts step by whole numbers (never 0.5 visit)."""
+    return alt.Axis(**formatting.count_axis(title))
 
 
 def visits_by_year(rows: list[dict[str, Any]], partners: list[str], *, title: str = "") -> Figure:
@@ -114,7 +126,7 @@ def visits_by_year(rows: list[dict[str, Any]], partners: list[str], *, title: st
         .mark_bar(size=9)
         .encode(
             x=alt.X("year:Q", axis=_year_axis(), scale=alt.Scale(nice=False, padding=8)),
-            y=alt.Y("sum(country_visits):Q", title="leader-level country-visits", axis=alt.Axis(tickMinStep=1)),
+            y=alt.Y("sum(country_visits):Q", title="leader-level country-visits", axis=_count_axis()),
             color=alt.Color("partner:N", scale=partner_scale(partners), title="Partner"),
             description=alt.Description("label:N"),
         )
@@ -126,21 +138,19 @@ def visits_by_year(rows: list[dict[str, Any]], partners: list[str], *, title: st
 
 def finance_by_year(rows: list[dict[str, Any]], partners: list[str], *, title: str = "") -> Figure:
     """Official finance per year and partner, one line each (rows must share one definition)."""
-    data = [{**r, "partner": partner_name(r["partner_iso3"])} for r in records(rows)]
+    data = []
+    for r in records(rows):
+        who = partner_name(r["partner_iso3"])
+        amount = formatting.money(r.get("amount_usd"))
+        data.append({**r, "partner": who, "amount": amount, "label": f"{who} {r['year']}: {amount}"})
     base = alt.Chart(named("finance"), title=title or alt.Undefined).encode(
         x=alt.X("year:Q", axis=_year_axis(), scale=alt.Scale(nice=False)),
-        y=alt.Y("amount_usd:Q", title="US$ (as published)", axis=alt.Axis(format="~s")),
+        y=alt.Y("amount_usd:Q", title="US$ (as published)", axis=_money_axis("US$ (as published)")),
         color=alt.Color("partner:N", scale=partner_scale(partners), title="Partner"),
     )
     line = base.mark_line(strokeWidth=2)
     dots = base.mark_point(filled=True, size=22).encode(description=alt.Description("label:N"))
-    chart = (
-        (line + dots)
-        .transform_calculate(
-            label="datum.partner + ' ' + datum.year + ': US$' + format(datum.amount_usd / 1e6, ',.1f') + ' m'"
-        )
-        .properties(width=WIDTH, height=180)
-    )
+    chart = (line + dots).properties(width=WIDTH, height=180)
     return Figure(chart, {"finance": data})
 
 
@@ -181,7 +191,13 @@ def context_lines(rows: list[dict[str, Any]]) -> Figure:
     """GDP, FDI inflows and ODA received per state over the years: one panel per measure (own scale), a line per
     state; years without a value are gaps, not zeros."""
     data = [
-        {"country": partner_name(r["country_iso3"]), "year": r["year"], "measure": label, "value_usd": r[column]}
+        {
+            "country": partner_name(r["country_iso3"]),
+            "year": r["year"],
+            "measure": label,
+            "value_usd": r[column],
+            "value": formatting.money(r[column]),
+        }
         for r in rows
         for column, label in CONTEXT_MEASURES.items()
         if r.get(column) is not None
@@ -190,7 +206,7 @@ def context_lines(rows: list[dict[str, Any]]) -> Figure:
         raise ChartError("no GDP, FDI or ODA values to chart")
     base = alt.Chart(named("context")).encode(
         x=alt.X("year:Q", axis=_year_axis(), scale=alt.Scale(nice=False)),
-        y=alt.Y("value_usd:Q", title="current US$", axis=alt.Axis(format="$~s")),
+        y=alt.Y("value_usd:Q", title="current US$", axis=_money_axis("current US$")),
         color=alt.Color("country:N", title="State"),
     )
     layered = (base.mark_line(strokeWidth=2) + base.mark_point(filled=True, size=14)).properties(width=250, height=150)
@@ -239,7 +255,7 @@ def bars(
         value = r.get(measure)
         if value is None:
             continue
-        text = money_label(value) if money else f"{value:,.0f}"
+        text = formatting.money(value) if money else formatting.number(value)
         who = partner_name(r.get("partner_iso3"))
         # With a detail (presence kind, direction...), one row per partner and detail, labelled with both.
         parts = [str(r[d])[:4] if d in ("as_of", "date") else str(r.get(d) or "").replace("_", " ") for d in details]
@@ -247,13 +263,18 @@ def bars(
         data.append({**r, "partner": who, "row": row, "value_label": text, "label": f"{row}: {text}"})
     rank = {partner_name(p): i for i, p in enumerate(partners)}
     order = sorted({d["row"] for d in data}, key=lambda row: (rank.get(row.split(" · ")[0], len(rank)), row))
+    counts = all(float(d[measure]).is_integer() for d in data)
+    if money:
+        axis = alt.Axis(**formatting.money_axis(measure_title or measure.replace("_", " ")), tickCount=4)
+    else:
+        axis = alt.Axis(format=",d" if counts else "~s", tickCount=4, tickMinStep=1 if counts else alt.Undefined)
     chart = alt.Chart(named(name), title=title or alt.Undefined).encode(
         y=alt.Y("row:N", title=None, sort=order, axis=alt.Axis(labelLimit=340)),
         x=alt.X(
             f"{measure}:Q",
             stack=None,
             title=measure_title or measure.replace("_", " "),
-            axis=alt.Axis(format="$.2~s" if money else "~s", tickCount=4),
+            axis=axis,
             scale=alt.Scale(domainMin=0),
         ),
         color=alt.Color("partner:N", scale=partner_scale(partners), legend=None),
@@ -265,11 +286,8 @@ def bars(
 
 
 def money_label(value: float) -> str:
-    v = float(value)
-    for scale, suffix in ((1e9, " bn"), (1e6, " m"), (1e3, " k")):
-        if abs(v) >= scale:
-            return f"US${v / scale:,.1f}{suffix}"
-    return f"US${v:,.0f}"
+    """A money value as every label and table shows it (silkscope.formatting.money)."""
+    return formatting.money(value)
 
 
 TIMELINE_KINDS = ["partner leader to Central Asia", "Central Asian leader to partner", "summit or format meeting"]
@@ -345,12 +363,15 @@ def indicator_chart(
     splits = [c for c in SPLITS if len({r.get(c) for r in keep}) > 1]
     years = {r.get("year") for r in keep}
     money = measure.endswith("_usd")
+    counts = all(float(r[measure]).is_integer() for r in keep)
     if len(years) < 2 or None in years:
         return bars(keep, measure, partners, detail=splits or None, money=money), ""
     data = []
     for r in records(keep):
         panel = " · ".join(str(r.get(c) or "").replace("_", " ") for c in splits) or measure.replace("_", " ")
-        data.append({**r, "partner": partner_name(r["partner_iso3"]), "panel": panel})
+        value = formatting.cell(r.get(measure), measure)
+        who = partner_name(r["partner_iso3"])
+        data.append({**r, "partner": who, "panel": panel, "label": f"{who} {r.get('year')} {panel}: {value}"})
     panels = sorted({d["panel"] for d in data})
     caption = ""
     if len(panels) > max_panels:
@@ -358,14 +379,14 @@ def indicator_chart(
         panels = panels[:max_panels]
         data = [d for d in data if d["panel"] in panels]
     many = len(panels) > 1
+    title = measure.replace("_", " ")
+    y_axis = _money_axis(title) if money else _count_axis(title) if counts else alt.Axis(format="~s", title=title)
     base = alt.Chart(named("indicator")).encode(
         x=alt.X("year:Q", axis=_year_axis(), scale=alt.Scale(nice=False)),
-        y=alt.Y(f"{measure}:Q", title=measure.replace("_", " "), axis=alt.Axis(format="$~s" if money else "~s")),
+        y=alt.Y(f"{measure}:Q", axis=y_axis),
         color=alt.Color("partner:N", scale=partner_scale(partners), title="Partner"),
     )
-    layered = (
-        base.mark_line(strokeWidth=2) + base.mark_point(filled=True, size=20).encode(description="label:N")
-    ).transform_calculate(label=f"datum.partner + ' ' + datum.year + ' ' + datum.panel + ': ' + datum.{measure}")
+    layered = base.mark_line(strokeWidth=2) + base.mark_point(filled=True, size=20).encode(description="label:N")
     if many:
         chart = layered.properties(width=250, height=130).facet(
             facet=alt.Facet("panel:N", title=None, sort=panels), columns=3
