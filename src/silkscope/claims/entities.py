@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from typing import Any
 
 from silkscope.actors import actors
 from silkscope.countries import C5, registry
@@ -198,41 +199,126 @@ def _country_pattern() -> re.Pattern:
     for extra, iso3 in {"U.S.": "USA", "US": "USA", "EU": "EUU", "PRC": "CHN", "ROK": "KOR", "Korean": "KOR"}.items():
         names[extra] = iso3
     _country_pattern.names = names  # type: ignore[attr-defined]
-    alternation = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
-    return re.compile(rf"(?<![\w.])(?:{alternation})(?![\w$]|\.\w)")
+    # One trie of the ~2,500 names, not an alternation of them: the engine follows one branch per character instead
+    # of trying every name at every position (the same matches, longest first; about 20x less time per sentence).
+    # The lookahead skips, without entering the trie, every position whose character starts no name.
+    return re.compile(rf"(?<![\w.]){_first_chars(names)}(?:{literal_trie(names)})(?![\w$]|\.\w)")
 
 
 _NOT_A_PERSON = r"(?!['’]?s? (?:University|Airport|Street|Avenue|Prospect|School|Foundation))"
 
 
-def _alternation(items: list[tuple[str, object]], wrap: str = r"\b(?:{})\b") -> tuple[re.Pattern, list[object]]:
-    """One regex for many patterns: group g<i> tells which item matched (one scan per kind, not one per item)."""
+def literal_trie(words) -> str:
+    """A regex matching exactly the given literal strings, their common prefixes written once ("Kazakh(?:stan)?"
+    instead of "Kazakhstan|Kazakh"). At one position it finds the longest word first and backtracks to a shorter one
+    only when what follows the pattern fails, as an alternation sorted longest first does, at a fraction of the cost.
+    """
+    root: dict[str, dict] = {}
+    for word in words:
+        node = root
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict[str, dict]) -> str:
+        branches = [re.escape(ch) + emit(node[ch]) for ch in sorted(node) if ch]
+        if not branches:
+            return ""
+        if len(branches) == 1 and "" not in node:
+            return branches[0]
+        return "(?:" + "|".join(branches) + ")" + ("?" if "" in node else "")
+
+    return emit(root)
+
+
+def _first_chars(words) -> str:
+    """A lookahead for the characters the words start with (empty when one is a space or the class would be huge)."""
+    firsts = {w[0] for w in words if w}
+    if not firsts or len(firsts) > 200 or any(ch.isspace() for ch in firsts):
+        return ""
+    return "(?=[" + "".join(re.escape(ch) for ch in sorted(firsts)) + "])"
+
+
+def _top_level(pattern: str) -> tuple[list[str], int | None]:
+    """The pattern's top-level alternatives, and where the group that opens it closes (None if it opens none)."""
+    depth, i, start, parts, close = 0, 0, 0, [], None
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":  # an escaped character
+            i += 1
+        elif ch == "[":  # a character class: its brackets and bars are not structure
+            i = pattern.find("]", i + 2)
+            if i < 0:
+                return [pattern], None
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0 and close is None and pattern.startswith("("):
+                close = i
+        elif ch == "|" and depth == 0:
+            parts.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    return [*parts, pattern[start:]], close
+
+
+def starts_with_capital(pattern: str) -> bool:
+    """True when every string the pattern matches starts with A-Z, judged conservatively from the pattern's text: each
+    alternative starts with a capital, or with a non-capturing group whose alternatives do (if the group is optional,
+    what follows it must too). Anything else answers False, and no prefilter is used."""
+    branches, _ = _top_level(pattern)
+    if len(branches) > 1:
+        return all(starts_with_capital(b) for b in branches)
+    if "A" <= pattern[:1] <= "Z":
+        return True
+    _, close = _top_level(pattern)
+    if not pattern.startswith("(?:") or close is None or not starts_with_capital(pattern[3:close]):
+        return False
+    rest = pattern[close + 1 :]
+    if rest[:1] in {"?", "*"}:
+        return starts_with_capital(rest[1:].removeprefix("?"))  # an optional group: what follows may come first
+    return rest[:1] != "{"
+
+
+def _alternation(
+    items: list[tuple[str, object]], wrap: str = r"\b(?:{})\b", literal: bool = False
+) -> tuple[re.Pattern, Any]:
+    """One regex for many patterns: group g<i> tells which item matched (one scan per kind, not one per item).
+
+    Literal items are one trie (see literal_trie), the value looked up by the text matched; when every item can only
+    start with a capital letter, a lookahead lets the scan skip every other position before trying the items (the
+    matches are the same)."""
+    if literal:  # the value is looked up by the text matched
+        texts = [t for t, _ in items]
+        return re.compile(_first_chars(texts) + wrap.format(literal_trie(texts))), dict(reversed(items))
     parts = [f"(?P<g{i}>{pattern})" for i, (pattern, _) in enumerate(items)]
-    return re.compile(wrap.format("|".join(parts))), [value for _, value in items]
+    head = "(?=[A-Z])" if items and all(starts_with_capital(p) for p, _ in items) else ""
+    return re.compile(head + wrap.format("|".join(parts))), [value for _, value in items]
 
 
 @cache
-def _compiled() -> dict[str, tuple[re.Pattern, list[object]]]:
+def _compiled() -> dict[str, tuple[re.Pattern, Any]]:
     labels: dict[str, str] = {}
     for actor in actors().values():
         for label in (actor.name, *actor.aliases):
             if len(label) >= 3:
                 labels.setdefault(label, actor.actor_id)
-    agencies = sorted(((re.escape(k), v) for k, v in labels.items()), key=lambda kv: -len(kv[0]))
+    agencies = sorted(labels.items(), key=lambda kv: -len(kv[0]))
     return {
         # "Nazarbayev University" and "Karimov Street" are places, not the leaders.
         "person": _alternation(list(LEADERS.items()), r"\b(?:{})\b" + _NOT_A_PERSON),
         "city": _alternation([(p, iso3) for iso3, p in CITIES.items()]),
         "format": _alternation(format_patterns(), r"\b(?:{})"),
         "region": _alternation(_REGIONS),
-        "agency": _alternation(agencies),
+        "agency": _alternation(agencies, literal=True),
     }
 
 
 def _scan(kind: str, text: str):
     pattern, values = _compiled()[kind]
     for m in pattern.finditer(text):
-        yield m, values[int(m.lastgroup[1:])]  # type: ignore[index]
+        yield m, values[m.group()] if isinstance(values, dict) else values[int(m.lastgroup[1:])]  # type: ignore
 
 
 def find_mentions(text: str) -> list[Mention]:
