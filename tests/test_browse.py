@@ -50,7 +50,8 @@ def test_lists_every_core_and_out_table_with_counts_and_descriptions(con):
     assert all(name.split(".")[0] in ("core", "out") for name in listed)
     assert listed["core.events"].rows == 12
     assert listed["core.sources"].rows == 0
-    assert all(t.description for t in listed.values()), [n for n, t in listed.items() if not t.description]
+    assert all(t.description for t in listed.values())
+    assert listed["core.events"].description == browse.DESCRIPTIONS["core.events"]
 
 
 def test_filters_sort_and_pages_with_the_sql_shown(con):

@@ -25,7 +25,7 @@ MAX_FILTERS, MAX_VALUE_CHARS = 20, 200
 OPS = ("eq", "contains", "gte", "lte")
 OP_WORDS = {"eq": "=", "contains": "contains", "gte": "≥", "lte": "≤"}
 
-# One line per table for the list page; a table without one still shows (a new table is browsable at once).
+# One line per table for the list page; a table without one still shows, with FALLBACK (browsable at once).
 DESCRIPTIONS = {
     "core.meta": "Warehouse facts: schema version, build time, the measure catalogue's digest",
     "core.sources": "Every document and dataset cited: publisher, title, URL, licence, edition, sha256",
@@ -50,7 +50,9 @@ DESCRIPTIONS = {
     "core.leader_engagements": "Dated engagements of named leaders from a biographical source (China Vitae)",
     "out.visits": "Derived: one row per held in-person visit and host, with the key that groups a trip's stops",
     "out.observations": "Derived: every catalogue measure by partner, state and year, with unit, source, edition",
+    "out.panel": "Derived: the dyad-year panel (partner × state × year) the indicators read",
 }
+FALLBACK = {"core": "Harmonised facts (no description written yet)", "out": "Derived (no description written yet)"}
 
 
 class UnknownTableError(NotFoundError):
@@ -213,7 +215,7 @@ def _names(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
 
 def _info(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> TableInfo:
     (rows,) = con.execute(f"SELECT count(*) FROM {_table_sql(schema, name)}").fetchone()
-    return TableInfo(schema, name, rows, DESCRIPTIONS.get(f"{schema}.{name}", ""))
+    return TableInfo(schema, name, rows, DESCRIPTIONS.get(f"{schema}.{name}") or FALLBACK[schema])
 
 
 def columns(con: duckdb.DuckDBPyConnection, info: TableInfo) -> list[Column]:
