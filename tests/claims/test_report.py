@@ -112,3 +112,62 @@ def test_terminal_text_is_a_tally_then_one_block_per_claim_in_80_columns(report)
 def test_wide_table_still_renders(report):
     table = report.render("table")
     assert "verdict" in table and max(len(line) for line in table.splitlines()) > 80
+
+
+# --- the 'arithmetic holds' mark in every rendering: a change that holds on the article's own figures only -------
+
+
+def _arithmetic_only(report):
+    (c,) = [c for c in report.claims if c.claim.type == "change"]
+    assert c.check.verdict == "unverifiable" and c.check.mark == "arithmetic holds"
+    return c
+
+
+def test_html_report_shows_the_mark_beside_an_unverifiable_badge(report):
+    c = _arithmetic_only(report)
+    page = report.to_html()
+    card = page[page.index(f'id="card-{c.claim.id}"') :]
+    card = card[: card.index('<div class="quote">')]
+    assert '<span class="badge">Unverifiable</span>' in card and ">arithmetic holds</span>" in card
+    assert "Supported" not in card  # never the green verdict for arithmetic alone
+    highlight = page[page.index(f'id="m-{c.claim.id}"') :]
+    assert highlight[: highlight.index(">")].count("Unverifiable (arithmetic holds):") == 1
+    # Claims without a mark carry none.
+    others = [k for k in report.claims if k.check.mark is None]
+    assert others and page.count('<span class="mark"') == len(report.claims) - len(others)
+
+
+def test_web_check_page_and_downloadable_report_show_the_mark(report):
+    from silkscope.serving import checking
+    from silkscope.web.render import render
+
+    c = _arithmetic_only(report)
+    claims = report.to_dict()["claims"]
+    result = {
+        "claims": claims,
+        "segments": checking.segments(report.document.text, claims),
+        "counts": checking.counts(claims),
+    }
+    page = render("check_report.html", result=result, css="")
+    index = [k["text"] for k in claims].index(c.claim.text) + 1
+    details = page[page.index(f'id="claim-{index}"') :]
+    summary = details[: details.index("</summary>")]
+    assert 'class="verdict unverifiable">unverifiable</span>' in summary and ">arithmetic holds</span>" in summary
+    assert "supported" not in summary
+    assert 'title="unverifiable (arithmetic holds)"' in page  # the highlight in the article
+    assert page.count("arithmetic holds</span>") == 1
+
+
+def test_api_json_of_a_check_carries_the_mark(built_db):
+    from silkscope.serving import checking
+
+    body = json.loads(checking.check_text_json(ARTICLE, db=built_db))  # the bytes /api/claims/check sends
+    (change,) = [c for c in body["claims"] if c["type"] == "change"]
+    assert change["verdict"] == "unverifiable" and change["mark"] == "arithmetic holds"
+    assert all(c["mark"] is None for c in body["claims"] if c is not change)
+
+
+def test_markdown_and_table_show_the_mark(report):
+    c = _arithmetic_only(report)
+    assert f"## {c.claim.id}. unverifiable (arithmetic holds) — change" in report.to_markdown()
+    assert "(arithmetic" in report.render("table")  # the verdict column folds the mark onto its next lines

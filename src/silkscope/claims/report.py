@@ -129,7 +129,7 @@ class Report:
         for c in self.claims:
             cl, k = c.claim, c.check
             lines += [
-                f"## {cl.id}. {k.verdict.replace('_', ' ')} — {_md(cl.type)}",
+                f"## {cl.id}. {k.verdict.replace('_', ' ')}{f' ({_md(k.mark)})' if k.mark else ''} — {_md(cl.type)}",
                 "",
                 f"> {_md(cl.text)}",
                 "",
@@ -206,7 +206,8 @@ class Report:
             v = c.check.verdict
             cited = sorted({numbers[e.source_id] for e in c.check.evidence if e.source_id in numbers})
             refs = " ".join(f"[{n}]" for n in cited[:6]) or ("the text" if v in {"supported", "contradicted"} else "")
-            row = [c.claim.id, f"[{styles.get(v, 'dim')}]{v}[/]", c.claim.type, c.claim.text, c.check.explanation]
+            shown = v + (f" ({c.check.mark})" if c.check.mark else "")
+            row = [c.claim.id, f"[{styles.get(v, 'dim')}]{shown}[/]", c.claim.type, c.claim.text, c.check.explanation]
             table.add_row(*row, refs.replace("[", "\\["))
         buffer = io.StringIO()
         console = Console(file=buffer, width=width, force_terminal=False, color_system=None)

@@ -73,6 +73,7 @@ aside.panel { overflow-x:hidden; position:sticky; top:62px; max-height:calc(100v
 .card { background:var(--panel); border:1px solid var(--rule); border-left:5px solid var(--fg); border-radius:6px; padding:14px 16px; margin-bottom:14px; }
 .card .badge { display:inline-block; background:var(--fg); color:#fff; font-size:12px; font-weight:600; border-radius:3px; padding:1px 8px; letter-spacing:.02em; }
 .card .type { font-size:12px; color:var(--muted); margin-left:6px; }
+.card .mark { display:inline-block; border:1px solid var(--fg); color:var(--fg); font-size:12px; font-weight:600; border-radius:3px; padding:0 7px; margin-left:6px; }
 .card .quote { font:15px/1.5 Georgia, serif; margin:8px 0; padding-left:10px; border-left:3px solid var(--rule); }
 .card .expl { margin:8px 0; }
 .card .facts { font-size:12.5px; color:var(--muted); margin:6px 0; }
@@ -188,6 +189,20 @@ def _fmt(value: Any, unit: str | None) -> str:
     return str(value)
 
 
+def verdict_label(check) -> str:
+    """The verdict as a reader sees it, with its mark: "Unverifiable (arithmetic holds)" for a change that holds on
+    the article's own figures only (the badge keeps the verdict's colour: never a green "supported")."""
+    return LABELS[check.verdict] + (f" ({check.mark})" if getattr(check, "mark", None) else "")
+
+
+def _mark(check) -> str:
+    mark = getattr(check, "mark", None)
+    if not mark:
+        return ""
+    why = "the article's own figures agree with each other; the data give no endpoints to confirm them"
+    return f'<span class="mark" title="{html.escape(why)}">{html.escape(mark)}</span>'
+
+
 def _card(c, numbers: dict[str, int]) -> str:
     claim, check = c.claim, c.check
     fg, bg = COLOURS[check.verdict]
@@ -227,7 +242,7 @@ def _card(c, numbers: dict[str, int]) -> str:
     query_html = "".join(f"<pre>{e(q)}</pre>" for q in queries)
     return (
         f'<div class="card" id="card-{claim.id}" style="--fg:{fg};--bg:{bg}">'
-        f'<span class="badge">{LABELS[check.verdict]}</span><span class="type">{claim.id} · {e(claim.type)}</span>'
+        f'<span class="badge">{LABELS[check.verdict]}</span>{_mark(check)}<span class="type">{claim.id} · {e(claim.type)}</span>'
         f'<div class="quote">{e(claim.text)}</div><div class="expl">{e(check.explanation.split(" Would settle it:")[0])}</div>'
         f'<div class="facts">{e(" · ".join(facts))}</div>'
         '<table><colgroup><col class="c1"><col class="c2"><col><col class="c4"></colgroup>'
@@ -249,7 +264,7 @@ def _body(report: Report) -> str:
         out.append(
             f'<a href="#card-{cl.id}" style="text-decoration:none;color:inherit"><mark class="claim" id="m-{cl.id}" '
             f'data-id="{cl.id}" data-verdict="{c.check.verdict}" style="--fg:{fg};--bg:{bg}" '
-            f'title="{LABELS[c.check.verdict]}: {html.escape(c.check.explanation[:160])}">'
+            f'title="{html.escape(verdict_label(c.check))}: {html.escape(c.check.explanation[:160])}">'
             f"{html.escape(text[cl.start : cl.end])}<sup>{cl.id[1:]}</sup></mark></a>"
         )
         pos = cl.end
