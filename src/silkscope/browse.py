@@ -22,6 +22,7 @@ DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE = 50, 1000
 # An export holds its rows in memory: beyond this many the file says it is cut (ask the API page by page instead).
 EXPORT_CAP = 50_000
 MAX_FILTERS, MAX_VALUE_CHARS = 20, 200
+MAX_PAGE, MAX_OFFSET = 1_000_000, 10**12  # beyond any table here, and inside DuckDB's integer range
 OPS = ("eq", "contains", "gte", "lte")
 OP_WORDS = {"eq": "=", "contains": "contains", "gte": "≥", "lte": "≤"}
 
@@ -263,8 +264,11 @@ def query(
     stable). `offset`, when given, wins over `page`."""
     if not 1 <= size <= MAX_PAGE_SIZE:
         raise SilkscopeError(f"page size: expected 1 to {MAX_PAGE_SIZE}, got {size}")
-    if page < 1 or (offset is not None and offset < 0):
-        raise SilkscopeError(f"page: expected a page from 1 and an offset from 0, got page {page}, offset {offset}")
+    if not 1 <= page <= MAX_PAGE or (offset is not None and not 0 <= offset <= MAX_OFFSET):
+        raise SilkscopeError(
+            f"page: expected a page from 1 to {MAX_PAGE:,} and an offset from 0 to {MAX_OFFSET:,}, "
+            f"got page {page}, offset {offset}"
+        )
     info, cols, base, params, order, total = _prepare(con, name, filters or [], sort, desc)
     start = offset if offset is not None else (page - 1) * size
     sql = f"SELECT * {base} ORDER BY {order} LIMIT ? OFFSET ?"
