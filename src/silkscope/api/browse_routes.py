@@ -16,9 +16,24 @@ router = APIRouter(prefix="/api")
 TableP = Annotated[str, Path(max_length=80, description="schema.table, e.g. core.events (see /api/tables)")]
 SortQ = Annotated[str | None, Query(alias="_sort", max_length=80, description="sort by this column, ascending")]
 SortDescQ = Annotated[str | None, Query(alias="_sort_desc", max_length=80, description="sort descending")]
-SizeQ = Annotated[int, Query(alias="_size", description=f"rows per page, 1 to {browse.MAX_PAGE_SIZE}")]
-PageQ = Annotated[int, Query(alias="_page", description="page number, from 1")]
-OffsetQ = Annotated[int | None, Query(alias="_offset", description="first row (from 0); wins over _page")]
+# Bounds are the library's (browse.py), checked there with one message; the schema only documents them.
+SizeQ = Annotated[
+    int,
+    Query(
+        alias="_size", description="rows per page", json_schema_extra={"minimum": 1, "maximum": browse.MAX_PAGE_SIZE}
+    ),
+]
+PageQ = Annotated[
+    int, Query(alias="_page", description="page number", json_schema_extra={"minimum": 1, "maximum": browse.MAX_PAGE})
+]
+OffsetQ = Annotated[
+    int | None,
+    Query(
+        alias="_offset",
+        description="first row, from 0; wins over _page",
+        json_schema_extra={"minimum": 0, "maximum": browse.MAX_OFFSET},
+    ),
+]
 AllQ = Annotated[bool, Query(alias="_all", description="JSON: every filtered row up to the export cap")]
 FormatQ = Annotated[Fmt, Query(alias="format", description="json (a page; _all=1 for all rows) or csv (all rows)")]
 
@@ -80,7 +95,9 @@ def search_route(
     request: Request,
     q: Annotated[str, Query(max_length=search.MAX_CHARS, description="words; each must start a word of a hit")],
     kind: Annotated[list[str] | None, Query(description=f"only these kinds: {', '.join(search.KINDS)}")] = None,
-    limit: Annotated[int, Query(description=f"hits per kind, 1 to {search.MAX_LIMIT}")] = search.DEFAULT_LIMIT,
+    limit: Annotated[
+        int, Query(description="hits per kind", json_schema_extra={"minimum": 1, "maximum": search.MAX_LIMIT})
+    ] = search.DEFAULT_LIMIT,
 ) -> Response:
     kinds = tuple(kind) if kind else None
     found = _wh(request).cached(
