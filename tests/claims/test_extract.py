@@ -248,3 +248,19 @@ def test_quotations_and_attributed_views_are_opinions():
     )
     (c,) = extract(text)
     assert c.type == "opinion" and c.subtype == "quotation"
+
+
+def test_a_statement_reported_from_others_is_not_part_of_the_claim_before_it():
+    from datetime import date
+
+    text = "The forum will be held in Tashkent on Friday and officials said the same format was used back in 2019."
+    (c,) = extract(text, published=date(2023, 3, 14))
+    assert c.text == "The forum will be held in Tashkent on Friday"
+    assert c.period == [2023] and (c.month, c.day) == (3, 17)  # the Friday after the article, not 2019
+    # Without a date of its own the clause is read as of the article's date; the reported statement, dated, is a
+    # claim of its own and keeps its year.
+    first, second = extract(
+        "The forum will be held in Tashkent and sources said it had first met in 2019.", published=date(2023, 3, 14)
+    )
+    assert first.period == [2023] and first.extra.get("period_from_article")
+    assert second.text.endswith("first met in 2019") and second.period == [2019]

@@ -365,3 +365,46 @@ def test_a_figure_of_another_scope_is_imprecise_not_contradicted_with_the_snapsh
     (c,) = check("Japan's bilateral ODA to Central Asia reached US$290.91 million in 2004.", db).claims
     assert c.check.verdict == "imprecise", c.check.explanation
     assert "another figure" in c.check.explanation and "wdi_ddf" in c.check.explanation
+
+
+def test_an_amount_announced_at_a_summit_matches_the_amount_its_record_gives_in_that_currency(built_db):
+    # The reference pack's record of the first EU–Central Asia summit (April 2025) names a EUR 12bn package.
+    text = (
+        "Published: 2025-04-05 | Title: A test brief\n\nAt the summit in Samarkand the European Commission announced a "
+        "€12 billion package for transport, energy and water."
+    )
+    (c,) = check(text, built_db).claims
+    assert (c.claim.unit, c.claim.value, c.check.verdict) == ("EUR", 12e9, "supported")
+    assert c.check.evidence[0].unit == "EUR" and "EU-Central Asia Summit" in c.check.evidence[0].definition
+    assert "not a disbursement" in c.check.explanation
+    # Another amount is not that record's: the euro figure then needs an exchange rate, which is not loaded.
+    (c,) = check(text.replace("€12 billion", "€20 billion"), built_db).claims
+    assert c.check.verdict == "unverifiable" and "exchange rate" in c.check.explanation
+    # The same figure in another currency is not the record's either: a currency is never assumed.
+    (c,) = check(text.replace("€12 billion", "US$12 billion"), built_db).claims
+    assert c.check.verdict != "supported"
+
+
+def test_a_date_counted_from_another_named_event_in_the_timeline(built_db):
+    head = "Published: 2022-09-05 | Title: A test brief\n\n"
+    # The pack records the SCO summit in Samarkand from 15 Sep 2022 and Xi's visit to Kazakhstan on 14 Sep.
+    (c,) = check(head + "Xi Jinping will visit Kazakhstan a day before the SCO Samarkand summit.", built_db).claims
+    assert c.check.verdict == "supported" and (c.claim.period, c.claim.month, c.claim.day) == ([2022], 9, 14)
+    assert "read as 2022-09-14" in c.claim.extra["date_read"]
+    assert [e.role for e in c.check.evidence] == ["basis", "context"]  # the visit, then the event counted from
+    # Another count of days, or another host, finds no such visit: unverifiable, never contradicted (which record
+    # the text counts from is read, not stated).
+    (c,) = check(head + "Xi Jinping will visit Kazakhstan two days before the SCO Samarkand summit.", built_db).claims
+    assert c.check.verdict == "unverifiable" and "2022-09-13" in c.check.explanation
+    (c,) = check(head + "Xi Jinping will visit Kyrgyzstan a day before the SCO Samarkand summit.", built_db).claims
+    assert c.check.verdict == "unverifiable"  # Samarkand is the summit's place, not the visit's
+
+
+def test_a_partners_own_first_summit_is_not_a_race_among_powers(built_db):
+    text = (
+        "Published: 2022-01-20 | Title: A test brief\n\nIndia's first summit with the Central Asian presidents, held "
+        "online, is to take place next week."
+    )
+    (c,) = check(text, built_db).claims
+    assert c.claim.type == "first_or_only" and c.check.verdict == "supported"
+    assert "India" in c.check.explanation and "Turkic" not in c.check.explanation

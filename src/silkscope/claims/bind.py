@@ -166,6 +166,8 @@ class Binder:
 
     def bind(self, claim, a: int, b: int, trigger) -> None:
         foreign = self._foreign(a, b)
+        for cut in (m.start() for m in P.REPORTED.finditer(self.s)):  # "..., and sources said ...": another statement
+            foreign.append((cut, len(self.s)) if cut >= b else (0, cut) if cut <= a else (cut, cut))
         all_cues, all_mentions = self.cues, self.mentions
         self.cues = [c for c in all_cues if not any(x <= c.start < y for x, y in foreign)]
         self.mentions = [m for m in all_mentions if not any(x <= m.start < y for x, y in foreign)]

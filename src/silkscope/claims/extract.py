@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from silkscope.claims import patterns as P
 from silkscope.claims.sentences import body_end, split_sentences
 from silkscope.claims.triggers import Trigger, triggers
 
@@ -76,10 +77,11 @@ def spans(s: str, found: list[Trigger]) -> list[tuple[int, int]]:
         prev_end = found[i - 1].end
         lead = [x for x in (m.start() for m in _LEAD_IN.finditer(s, prev_end, t.start))][-1:]
         lefts.append(max([prev_end, *lead] + [b for a, b in bounds if b <= t.start and a >= prev_end]))
+    reported = [m.start() for m in P.REPORTED.finditer(s)]
     out: list[tuple[int, int]] = []
     for i, t in enumerate(found):
         next_left = lefts[i + 1] if i + 1 < len(found) else len(s)
-        right = next_left
+        right = min([next_left, *(r for r in reported if r >= t.end)])
         if t.quantity:
             later = i + 1 < len(found)
             stops = [a for a, b in bounds if a >= t.end and (later or s[a:b].strip())]

@@ -113,6 +113,11 @@ _MONTH_ALT = r"(?:January|February|March|April|May|June|July|August|September|Oc
 DATE = re.compile(
     rf"(?:(?P<d1>\d{{1,2}})\s+)?(?P<mon>{_MONTH_ALT})(?:\s+(?P<d2>\d{{1,2}}),?)?\s+(?P<y>1[89]\d\d|20\d\d)\b"
 )
+# "... and sources said ...": what follows is another statement, reported from someone else. No claim's span runs
+# into it, and no claim takes its dates or names from across it (binding stays within the clause).
+REPORTED = re.compile(
+    r"\s+(?=and\s+(?:sources|officials|analysts|experts|reports?|diplomats)\s+(?:said|say|says|told)\b)", re.I
+)
 INDEPENDENCE = re.compile(
     r"\bsince (?:(?:the )?(?:Central Asian )?(?:countries|states|republics)?\s*(?:gained|won|became) independen\w*"
     r"|(?:their )?independence|the (?:collapse|fall|break-?up|dissolution|end) of the (?:Soviet Union|USSR))"

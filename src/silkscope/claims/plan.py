@@ -311,7 +311,9 @@ MEMBERSHIP = re.compile(
 )
 LEADER_FIRST = re.compile(
     r"\bof its kind\b|\bat (?:the )?(?:level of (?:leaders|heads of state)|leader(?:s['’])?[- ]level|summit level)\b"
-    r"|\binvolving (?:the )?(?:presidents|leaders|heads of state)\b",
+    r"|\binvolving (?:the )?(?:presidents|leaders|heads of state)\b"
+    # "India's first summit with ...", "its first summit": the partner's own first summit, not a race among powers
+    r"|(?:['’]s?|\bits|\btheir)\s+first\s+(?:[\w-]+\s+){0,2}summit\b",
     re.I,
 )
 

@@ -177,7 +177,8 @@ def verify(claim: Claim, ctx: Context) -> Check:
     if claim.type == "amount" and claim.unit not in (None, "USD"):
         handler = F.foreign_currency
     pledged = V.pledge(claim, ctx) if claim.type == "amount" and V.PLEDGE.search(claim.sentence) else None
-    check = pledged or _observed(claim, ctx, fam) or handler(claim, ctx)
+    anchored = V.anchored_event(claim, ctx) if claim.type == "event" and V.RELATIVE_DAY.search(claim.text) else None
+    check = pledged or anchored or _observed(claim, ctx, fam) or handler(claim, ctx)
     check = _binding_rule(claim, check)
     if not check.evidence:  # a verdict without evidence is a bug: fail loudly in development, never silently
         raise AssertionError(f"claim {claim.id} ({fam}) got verdict {check.verdict} without evidence")

@@ -23,6 +23,9 @@ from silkscope.schema import LEADER_LEVELS
 
 LEADER_WORDS = re.compile(r"\b(?:leaders?|presidents?|heads? of (?:state|government)|prime ministers?|summit)", re.I)
 PLEDGE = re.compile(r"\b(?:pledg\w*|promis\w*|announc\w*|unveil\w*|offer\w*)\b", re.I)
+# An event record that names an amount as a package, fund or facility records an offer made there, as much as one
+# saying "pledged" does ("... a EUR 5bn investment package" in the record of a summit).
+OFFERED = re.compile(r"\b(?:packages?|funds?|facilit(?:y|ies)|credit lines?|grants?|loans?)\b", re.I)
 # Words that name no particular event: a match on them alone is no evidence.
 _GENERIC_WORDS = (
     "the a an and of in on at to for with from by as its his her their this that was were is are be been has have had "
@@ -245,7 +248,9 @@ def leader_first(claim: Claim, ctx: Context) -> Check:
 
 def pledge(claim: Claim, ctx: Context) -> Check | None:
     """An amount pledged or announced is a statement at an event, not a flow: matched against the amounts the
-    events' records give (None when no record speaks of one, so the finance checks run instead)."""
+    events' records give as pledged or as a package, fund or facility, in the currency the text states (a euro
+    amount against a euro amount: no exchange rate is involved). None when no record speaks of one, so the finance
+    and currency checks run instead."""
     partner = claim.partners[0] if claim.partners else None
     if partner is None or claim.value is None:
         return None
@@ -256,7 +261,7 @@ def pledge(claim: Claim, ctx: Context) -> Check | None:
         if partner not in {*r["visitor_iso3"], *r["host_iso3"]}:
             continue
         text = f"{r['title']} {r.get('note') or ''}"
-        if not PLEDGE.search(text):
+        if not (PLEDGE.search(text) or OFFERED.search(text)):
             continue
         from silkscope.claims.patterns import find_money
 
@@ -266,10 +271,91 @@ def pledge(claim: Claim, ctx: Context) -> Check | None:
                 return Check(
                     "supported",
                     [ev],
-                    f"{money(claim.value, claim.unit)} pledged: recorded with {r['title']} ({r['date_start']}). A "
-                    "pledge is a statement, not a disbursement: finance data would show it only as it is spent.",
+                    f"{money(claim.value, claim.unit)} pledged or announced: recorded with {r['title']} "
+                    f"({r['date_start']}). A pledge is a statement, not a disbursement: finance data would show it "
+                    "only as it is spent.",
                 )
     return None
+
+
+# "a day after the Republic Day", "two days before the SCO summit": a date given relative to another named event.
+_COUNT_WORDS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "ten": 10}
+RELATIVE_DAY = re.compile(
+    r"\b(?P<n>an?|one|two|three|four|five|six|seven|ten|\d{1,2})\s+days?\s+(?P<dir>after|before|ahead of)\s+"
+    r"(?:the\s+)?(?P<anchor>(?-i:[A-Z][\w'’-]*)(?:\s+(?:of\s+)?(?-i:[A-Z][\w'’-]*)){0,4})",
+    re.I,
+)
+_SUBJECT = re.compile(r"\b(?P<noun>summit|meeting|forum|dialogue|conference|talks|visit|ceremony)s?\b", re.I)
+
+
+def anchored_event(claim: Claim, ctx: Context) -> Check | None:
+    """An event dated relative to another ("the summit will be held a day after the Republic Day"): the other event
+    is found in the timeline by its own name (every word of it in a record's title, near the article's year), the
+    date counted from it, and the claim's event (its noun: summit, meeting, visit...) looked for on that day among
+    the same countries' records. None when the text names no such anchor or the timeline has none (the other checks
+    run then); never `contradicted`: which record the text counts from is read, not stated."""
+    m = RELATIVE_DAY.search(claim.text)
+    subject = _SUBJECT.search(claim.text[: m.start()]) if m else None
+    if m is None or subject is None:
+        return None
+    from datetime import timedelta
+
+    said = m.group("n").lower()
+    n = int(said) if said.isdigit() else _COUNT_WORDS.get(said, 1)
+    sign = 1 if m.group("dir").lower() == "after" else -1
+    anchor_words = {_norm(w) for w in re.findall(r"[A-Za-z][A-Za-z'’-]+", m.group("anchor")) if _norm(w) != "of"}
+    year = claim.period[0] if claim.period else ctx.as_of
+    entities = [e for e in claim.entities if e] or PL.members("C5")
+    query = Query(PL.EVENTS_NEAR, [entities, year - 1, year + 1])
+    rows = ctx.rows(query)
+    titles = {r["event_id"]: {_norm(w) for w in re.findall(r"[A-Za-z][A-Za-z'’-]+", r["title"])} for r in rows}
+    anchors = [r for r in rows if anchor_words <= titles[r["event_id"]]]
+    if not anchors:
+        return None
+    published = ctx.doc.published
+    # The record most about the named event (fewest other words in its title), then the one nearest the article.
+    anchor = min(
+        anchors,
+        key=lambda r: (
+            len(titles[r["event_id"]] - anchor_words),
+            abs((r["date_start"] - published).days) if published else 0,
+        ),
+    )
+    when = anchor["date_start"] + timedelta(days=sign * n)
+    noun = subject.group("noun").lower()
+    # The places named before the relative date are the event's own ("will visit Kazakhstan"); the anchor's place
+    # ("the SCO Samarkand summit") is the other event's.
+    own_hosts = {
+        x.iso3 for x in find_mentions(claim.text[: m.start()]) if x.kind in {"country", "city"} and is_c5(x.iso3)
+    }
+    same_day = [
+        r
+        for r in rows
+        if r is not anchor
+        and r["date_start"] <= when <= r["date_end"]
+        and (noun in r["title"].lower() or noun in r["event_type"])
+        and (not claim.partners or set(claim.partners) & {*r["visitor_iso3"], *r["host_iso3"]})
+        and (not own_hosts or own_hosts & set(r["host_iso3"]))
+    ]
+    read = f"'{m.group()}' read as {when}: {m.group('anchor')} recorded on {anchor['date_start']} ({anchor['title']})"
+    claim.period, claim.month, claim.day = [when.year], when.month, when.day
+    claim.extra["date_read"] = read
+    anchor_ev = _row_ev(ctx, anchor, query, "context")
+    held = [r for r in same_day if r["status"] == "held"]
+    if held:
+        best = held[0]
+        return Check(
+            "supported",
+            [_row_ev(ctx, best, query), anchor_ev],
+            f"{read}. Recorded on that day: {best['title']} ({best['date_start']}).",
+        )
+    need = needs("event", ctx)
+    why = (
+        f"recorded on that day, but {same_day[0]['status']}: {same_day[0]['title']}"
+        if same_day
+        else f"no {noun} of these countries is recorded on that day"
+    )
+    return Check("unverifiable", [anchor_ev], f"{read}; {why}. {needs_text(need)}", need)
 
 
 def matched_event(claim: Claim, ctx: Context) -> Check | None:
