@@ -1,4 +1,5 @@
-"""Tables for people: a table wider than the terminal is split into parts that fit, keys repeated in each."""
+"""Tables for people fit the terminal: numbers whole, text wrapped in its cell, columns left out by priority and
+named under the table; never a table split into parts."""
 
 from __future__ import annotations
 
@@ -27,17 +28,22 @@ def render(result: Result, width: int) -> str:
     return captured.get()
 
 
-def test_wide_table_is_split_to_fit_with_keys_in_every_part():
+def test_wide_table_fits_keys_kept_numbers_whole_and_the_rest_named():
     text = render(wide_result(), 80)
     assert all(len(line) <= 80 for line in text.splitlines()), text
-    parts = [line for line in text.splitlines() if line.startswith("Wide (part ")]
-    assert len(parts) >= 3 and parts[-1].rstrip().endswith(f"of {len(parts)})")
-    for measure in MEASURES:  # every column is shown once, whole
-        assert text.count(measure.replace("_", " ").removesuffix(" usd")) == 1, measure
-    assert text.count("JPN") == len(parts)  # the row key leads every part
-    assert text.count("[1]") >= 3 and "[1] Publisher A" in text  # sources on the last part, cited below
+    assert "(part" not in text
+    assert text.count("JPN") == 1 and "UZB" in text  # the row keys stay
+    assert "US$1.23 m" in text  # money as people read it, whole on one line
+    assert "Not shown at 80 columns:" in text
+    note = " ".join(text[text.index("Not shown") :].split())
+    hidden = [m for m in MEASURES if m.replace("_usd", "").replace("_", " ") in note]
+    jpn = next(line for line in text.splitlines() if "JPN" in line)
+    assert hidden and jpn.count("US$") + len(hidden) == len(MEASURES), (jpn, hidden)
+    assert hidden == MEASURES[-len(hidden) :]  # the right-most columns go first
+    assert "[1] Publisher A" in text
 
 
-def test_table_that_fits_is_one_part():
+def test_table_that_fits_shows_every_column():
     text = render(wide_result(), 400)
-    assert "(part" not in text and text.count("JPN") == 1
+    assert "Not shown" not in text and text.count("JPN") == 1
+    assert all(m.replace("_", " ").removesuffix(" usd") in text for m in MEASURES)

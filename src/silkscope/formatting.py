@@ -39,7 +39,9 @@ def _number(value: Any) -> float | None:
 
 
 def is_year_column(column: str) -> bool:
-    return column in YEAR_COLUMNS or column.endswith("_year") or column.endswith("year")
+    if "per_year" in column or column.startswith(("n_", "num_")):
+        return False
+    return column in YEAR_COLUMNS or column.endswith(("year", "years"))
 
 
 def is_money_column(column: str) -> bool:
@@ -55,6 +57,8 @@ def year(value: Any) -> str:
     v = _number(value)
     if v is None:
         return MISSING if value in (None, "") else str(value)
+    if v != int(v):
+        return number(v)  # a rate or an average in a year column is not a year
     return str(int(v))
 
 
