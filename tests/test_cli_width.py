@@ -3,6 +3,7 @@ one line, no table split into 'part n of m'. Run through the console script with
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import subprocess
@@ -52,7 +53,7 @@ def split_values(text: str) -> list[str]:
     whose cell starts with a digit under a cell that ends with a digit or a number's separator."""
     lines = [line for line in text.splitlines() if line[:1] in BOX]
     broken = []
-    for above, below in zip(lines, lines[1:], strict=False):
+    for above, below in itertools.pairwise(lines):
         a, b = cells(above), cells(below)
         if len(a) != len(b) or not b or b[0]:
             continue
