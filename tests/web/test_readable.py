@@ -1,0 +1,171 @@
+"""Readable everywhere (issue 15, item 4): no page scrolls sideways at phone width, hidden rows are announced with a
+working 'show all', empty states say what to load, slow pages show progress; and on every page no request leaves
+127.0.0.1 and the console shows no error."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from web.conftest import shot
+
+PAGES = [
+    "/",
+    "/country/UZB",
+    "/partner/JPN",
+    "/compare",
+    "/explore",
+    "/check",
+    "/sources",
+    "/model",
+    "/country/Atlantis",  # the error page
+]
+ARTICLE = (
+    "Japan's Prime Minister Shinzo Abe visited all five Central Asian states in October 2015. "
+    "China's leaders have visited Kazakhstan more often than Japan's since 2000."
+)
+
+
+def console_errors(page) -> list[str]:
+    errors: list[str] = []
+
+    def on_console(message):
+        if message.type != "error":
+            return
+        # The error page answers with its own HTTP status (404/422), which Chromium logs for the document itself.
+        location = (message.location or {}).get("url", "")
+        if "Failed to load resource" in message.text and location.split("?")[0] == page.url.split("?")[0]:
+            return
+        errors.append(f"{message.text} ({location})")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda exc: errors.append(f"page error: {exc}"))
+    return errors
+
+
+@pytest.fixture
+def phone(page):
+    page.set_viewport_size({"width": 390, "height": 844})
+    return page
+
+
+def scroll_width(page) -> int:
+    return page.evaluate("document.documentElement.scrollWidth")
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_no_sideways_page_scroll_at_390_px(phone, path):
+    phone.goto(path, wait_until="networkidle")
+    width = scroll_width(phone)
+    if width > 391:  # name what sticks out, for the failure message
+        culprits = phone.evaluate(
+            """() => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 392)
+                 .slice(0, 6).map(e => e.tagName + '.' + e.className)"""
+        )
+        pytest.fail(f"{path} is {width} px wide at 390: {culprits}")
+    # Charts fit their card: the drawn chart (server SVG or the interactive one) is no wider than the screen.
+    widths = phone.eval_on_selector_all(
+        "figure.chart svg",
+        "els => els.filter(e => e.getBoundingClientRect().width > 0).map(e => e.getBoundingClientRect().right)",
+    )
+    assert all(right <= 391 for right in widths), (path, widths)
+
+
+def test_check_report_fits_390_px(phone):
+    phone.goto("/check")
+    phone.fill("textarea", ARTICLE)
+    phone.locator("form button[type=submit]").first.click()
+    phone.wait_for_load_state("networkidle")
+    assert scroll_width(phone) <= 391
+
+
+def test_wide_tables_scroll_inside_their_card_with_a_cue(phone):
+    phone.goto("/", wait_until="networkidle")
+    wrap = phone.locator("section[aria-labelledby=table-h] .table-wrap")
+    assert wrap.evaluate("e => e.scrollWidth > e.clientWidth")  # eight partners do not fit a phone
+    cue = phone.locator("section[aria-labelledby=table-h] .scroll-cue")
+    text = cue.inner_text()
+    shown, total = map(int, re.search(r"Showing (\d+) of (\d+) columns", text).groups())
+    assert 0 < shown < total == 9  # "Measure" and the eight partners
+    wrap.evaluate("e => e.scrollLeft = e.scrollWidth")  # the hidden columns are one swipe away
+    last = wrap.locator("thead th").last.bounding_box()
+    box = wrap.bounding_box()
+    assert last["x"] + last["width"] <= box["x"] + box["width"] + 1
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_stays_local_and_logs_no_error(page, path):
+    errors = console_errors(page)
+    page.goto(path, wait_until="networkidle")
+    page.wait_for_timeout(300)  # interactive charts finish drawing
+    assert not errors, errors
+    # (the `page` fixture fails the test if any request left 127.0.0.1)
+
+
+def test_check_report_stays_local_and_logs_no_error(page):
+    errors = console_errors(page)
+    page.goto("/check")
+    page.fill("textarea", ARTICLE)
+    page.locator("form button[type=submit]").first.click()
+    page.wait_for_load_state("networkidle")
+    assert not errors, errors
+
+
+def test_hidden_rows_are_announced_and_show_all_works(page):
+    page.goto("/sources")
+    note = page.locator("p.shown").first
+    match = re.search(r"Showing (\d+) of ([\d,]+) sources", note.inner_text())
+    assert match, note.inner_text()
+    shown, total = int(match.group(1)), int(match.group(2).replace(",", ""))
+    assert page.locator("section.card table tbody tr").count() == shown < total
+    note.locator("a", has_text="show all").click()
+    page.wait_for_url("**all=1**")
+    assert page.locator("section.card table tbody tr").count() == total
+    assert page.locator("p.shown").count() == 0
+
+
+def test_long_compare_table_says_how_many_rows_and_links_them_all(page):
+    page.goto("/compare?indicator=index&country=C5")
+    note = page.locator("p.shown").first
+    assert "The first 400 of" in note.inner_text()
+    href = note.locator("a").get_attribute("href")
+    assert "all=1" in href and "indicator=index" in href
+
+
+def test_empty_states_name_the_connector_and_command(page):
+    page.goto("/compare?indicator=news_events&country=TKM&partners=USA")
+    empty = page.locator(".empty").first.inner_text()
+    assert "No rows" in empty and "silkscope update --only gdelt2" in empty
+    page.goto("/compare?indicator=investment&country=TKM&partners=IND")
+    text = page.locator("section.card").first.inner_text()
+    assert "silkscope update --only imf_cdis" in text or page.locator("table").count() > 0
+
+
+def test_slow_pages_show_progress_after_half_a_second(page):
+    page.goto("/sources")
+    bar = page.locator("#progress")
+    assert bar.count() == 1 and not bar.is_visible()
+    page.evaluate("window.silkscopeBusy('Loading…')")
+    page.wait_for_timeout(200)
+    assert not bar.is_visible()  # quick pages never flash a bar
+    page.wait_for_timeout(600)
+    assert bar.is_visible() and page.locator("#content").get_attribute("aria-busy") == "true"
+    shot(page, "progress")
+
+
+def test_years_and_money_read_as_people_write_them(page):
+    page.goto("/country/UZB")
+    years = page.eval_on_selector_all(
+        "table",
+        """tables => tables.flatMap(t => {
+             const i = [...t.querySelectorAll('thead th')].findIndex(th => th.textContent.trim() === 'Year');
+             return i < 0 ? [] : [...t.querySelectorAll('tbody tr')].map(r => (r.children[i] || {}).textContent);
+           })""",
+    )
+    assert years and all(re.fullmatch(r"\d{4}|–", y.strip()) for y in years), years[:10]
+    body = page.locator("main").inner_text()
+    assert not re.search(r"\+\d{4,}%", body)
+    page.goto("/model")
+    body = page.locator("main").inner_text()
+    assert not re.search(r"[+-]\d{4,}%", body), re.findall(r"[+-]\d{4,}%", body)
