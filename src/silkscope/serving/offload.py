@@ -147,6 +147,8 @@ class Offload:
         if pool is None:
             return
         processes = list((getattr(pool, "_processes", None) or {}).values())
-        pool.shutdown(wait=False, cancel_futures=True)
         for process in processes:
             process.terminate()
+        # Then wait for the executor's manager thread (it sees its workers gone and ends): left running, CPython's
+        # exit hook wakes it through a pipe shutdown(wait=False) already closed, and prints 'Bad file descriptor'.
+        pool.shutdown(wait=True, cancel_futures=True)
