@@ -8,6 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from silkscope.analysis.materialise import materialise
 from silkscope.build import build
 
 SOURCES = [
@@ -142,6 +143,7 @@ def load_synthetic(path: Path) -> None:
                        'test')""",
             [(d, d, leader, lv, c, k) for d, leader, lv, c, k in VITAE],
         )
+        materialise(con)  # as a connector's load does: out.* derive from the rows just written
     finally:
         con.close()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from silkscope import views
-from silkscope.indicators import events, panel
+from silkscope.indicators import events, stored
 
 
 def _rows(result):
@@ -14,7 +14,7 @@ def _rows(result):
 
 @pytest.fixture(scope="module")
 def p2010(indicator_db):
-    return panel.panel(["JPN", "CHN", "KOR", "TUR"], ["UZB", "KAZ"], 2010, 2012, db=indicator_db)
+    return stored.panel(["JPN", "CHN", "KOR", "TUR"], ["UZB", "KAZ"], 2010, 2012, db=indicator_db)
 
 
 def test_finance_keeps_measures_bases_and_classes_apart(p2010):
@@ -64,12 +64,12 @@ def test_sources_definitions_and_sql(p2010):
     cited = {s["source_id"] for s in p2010.sources}
     assert all(set(r["source_ids"]) <= cited for r in p2010.rows)
     assert "commitments" in p2010.definitions["oda_commit_constant_usd"]
-    assert "SELECT" in p2010.query and "finance_flows" in p2010.query
+    assert "SELECT" in p2010.query and '"out"."panel"' in p2010.query  # the materialised panel, filtered
 
 
 def test_visits_match_the_curated_views(built_db):
     """The Ibis re-derivation of out.visits gives the counts the SQL views give (README figures)."""
-    result = panel.panel(["JPN", "CHN", "KOR", "RUS", "USA"], None, 2000, 2025, db=built_db)
+    result = stored.panel(["JPN", "CHN", "KOR", "RUS", "USA"], None, 2000, 2025, db=built_db)
     for partner in ("JPN", "CHN", "KOR", "RUS", "USA"):
         mine = [r for r in result.rows if r["partner_iso3"] == partner]
         out = views.compare("C5", partner, "leader_visits", 2000, 2025, db=built_db).rows[0]
@@ -83,11 +83,11 @@ def test_visits_match_the_curated_views(built_db):
 
 
 def test_dialogue_and_ministerial_meetings(built_db):
-    result = panel.panel(["JPN", "USA"], None, 2004, 2017, db=built_db)
+    result = stored.panel(["JPN", "USA"], None, 2004, 2017, db=built_db)
     rows = _rows(result)
     assert rows[("JPN", "KAZ", 2004)]["dialogue_meetings"] == 1  # CA+Japan launch in Astana
     assert rows[("USA", "UZB", 2015)]["dialogue_meetings"] == 2  # C5+1 launch (New York) and Samarkand
-    early = panel.panel(["JPN"], ["KAZ", "UZB", "TKM"], 2002, 2002, db=built_db)
+    early = stored.panel(["JPN"], ["KAZ", "UZB", "TKM"], 2002, 2002, db=built_db)
     assert all(r["ministerial_meetings"] == 1 for r in early.rows)  # Sugiura mission, July 2002
 
 

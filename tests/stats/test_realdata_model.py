@@ -85,7 +85,7 @@ def test_visit_model_runs_on_real_finance_and_states_its_caveats(real_db):
 
 
 def test_china_vitae_travel_sits_beside_the_curated_visits(real_db):
-    from silkscope.indicators.panel import panel
+    from silkscope.indicators.stored import panel
 
     result = panel(["CHN"], None, 2013, 2013, db=real_db)
     kaz = next(r for r in result.rows if r["country_iso3"] == "KAZ")

@@ -1,26 +1,36 @@
-"""Build the out.* tables from core.* inside the caller's transaction: out.visits, then out.observations from
-every entry of the measure catalogue. Build, ingest and the snapshot load call it, so derived rows never lag."""
+"""Build the out.* tables from core.* inside the caller's transaction: out.visits, out.observations from every
+entry of the measure catalogue, and out.panel (the indicators' dyad-year panel). Build, ingest and the snapshot
+load call it, so derived rows never lag."""
 
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 import duckdb
 
 from silkscope.analysis.measures import MEASURES
+from silkscope.indicators.stored import materialise_panel
 from silkscope.schema import VISITS_SQL
 
 META_KEY = "out_version"
 
 
+# The modules that define out.panel: a change to any of them makes the next build re-materialise.
+PANEL_MODULES = ("panel.py", "stored.py", "flows.py", "events.py")
+
+
 def out_version() -> str:
-    """Changes when a measure's SQL or the visits query changes: a build then re-materialises."""
-    text = VISITS_SQL + "".join(f"{m.name}|{m.unit}|{m.sql}" for m in MEASURES)
+    """Changes when a measure's SQL, the visits query or the panel's code changes: a build then re-materialises."""
+    here = Path(__file__).resolve().parents[1] / "indicators"
+    panel_code = "".join((here / name).read_text(encoding="utf-8") for name in PANEL_MODULES)
+    text = VISITS_SQL + "".join(f"{m.name}|{m.unit}|{m.sql}" for m in MEASURES) + panel_code
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
 def materialise(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """Replace out.visits and out.observations; returns rows per measure (family members counted apart)."""
+    """Replace out.visits, out.observations and out.panel; returns rows per measure (family members counted apart).
+    out.panel is built last: the panel reads core.* only, and the indicators read it instead of recompiling it."""
     con.execute("DELETE FROM out.visits")
     con.execute(f"INSERT INTO out.visits {VISITS_SQL}")
     con.execute("DELETE FROM out.observations")
@@ -34,6 +44,7 @@ def materialise(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
             WHERE d.value IS NOT NULL AND isfinite(d.value::DOUBLE) AND d.country_iso3 IS NOT NULL
               AND s.superseded_at IS NULL"""
         )
+    materialise_panel(con)
     con.execute(
         "INSERT INTO core.meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         [META_KEY, out_version()],

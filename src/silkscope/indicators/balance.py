@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import ibis
 import ibis.expr.datatypes as dt
 
-from silkscope.indicators.panel import dyad_year_panel
+from silkscope.indicators.stored import panel_table
 from silkscope.indicators.tables import Tables, column, duckdb_tables, in_scope, to_result
 from silkscope.result import Result
 
@@ -19,7 +19,11 @@ def balance_expr(panel: ibis.Table, *, public: str = DEFAULT_PUBLIC, by_year: bo
     """Per dyad (and year): public and private measures side by side, and their ratios."""
     p = panel
     companies = ibis.coalesce(*[p[c] for c in PRESENCE])
-    p = p.mutate(
+    # select, not mutate: the measures alone, so the SQL an answer shows does not list every panel column
+    p = p.select(
+        "partner_iso3",
+        "country_iso3",
+        "year",
         public_usd=column(p, public).cast(dt.float64),
         private_fdi_usd=p.fdi_flow_usd,
         trade_usd=p.trade_total_usd,
@@ -27,10 +31,13 @@ def balance_expr(panel: ibis.Table, *, public: str = DEFAULT_PUBLIC, by_year: bo
     )
     keys = ["partner_iso3", "country_iso3"] + (["year"] if by_year else [])
     # A ratio sums both sides over the years both have data: aid of the 1990s against trade of the 2010s is no
-    # ratio at all, and dividing them would say so with a wrong number.
-    with_fdi = p.public_usd.notnull() & p.private_fdi_usd.notnull()
-    with_trade = p.public_usd.notnull() & p.trade_usd.notnull()
-    anything = p.public_usd.notnull() | p.private_fdi_usd.notnull() | p.trade_usd.notnull() | p.companies.notnull()
+    # ratio at all, and dividing them would say so with a wrong number. The conditions are columns, named once.
+    p = p.mutate(
+        with_fdi=p.public_usd.notnull() & p.private_fdi_usd.notnull(),
+        with_trade=p.public_usd.notnull() & p.trade_usd.notnull(),
+        anything=p.public_usd.notnull() | p.private_fdi_usd.notnull() | p.trade_usd.notnull() | p.companies.notnull(),
+    )
+    with_fdi, with_trade, anything = p.with_fdi, p.with_trade, p.anything
     g = p.group_by(keys).aggregate(
         public_usd=p.public_usd.sum(),
         private_fdi_usd=p.private_fdi_usd.sum(),
@@ -91,7 +98,7 @@ def balance(
 
     t = tables or duckdb_tables(db)
     partners, countries, lo, hi = in_scope(partners, countries, since, until)
-    expr = balance_expr(dyad_year_panel(t, partners, countries, lo, hi), public=public, by_year=by_year)
+    expr = balance_expr(panel_table(t, partners, countries, lo, hi), public=public, by_year=by_year)
     notes = [
         "Public and private measures come from different sources and definitions: the ratio shows direction "
         "(government-led or business-led), not an exact split.",

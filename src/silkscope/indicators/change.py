@@ -9,8 +9,8 @@ import ibis.expr.datatypes as dt
 
 from silkscope.countries import C5, DEFAULT_PARTNERS
 from silkscope.errors import SilkscopeError
-from silkscope.indicators.panel import dyad_year_panel
 from silkscope.indicators.shares import long_form
+from silkscope.indicators.stored import panel_table
 from silkscope.indicators.tables import Tables, duckdb_tables, to_result
 from silkscope.result import Bundle
 
@@ -93,7 +93,7 @@ def change(
     s, e = parse_period(start), parse_period(end)
     if e[0] <= s[1]:
         raise SilkscopeError(f"end period {end!r} must start after the start period {start!r} ends")
-    panel = dyad_year_panel(t, list(partners or DEFAULT_PARTNERS), list(countries or C5), s[0], e[1])
+    panel = panel_table(t, list(partners or DEFAULT_PARTNERS), list(countries or C5), s[0], e[1])
     expr, used = change_expr(panel, measures, s, e)
     scope = ", ".join(countries or C5)
     main = to_result(t, expr, f"Change {start} -> {end} ({scope})", DEFINITIONS)

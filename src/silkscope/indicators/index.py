@@ -10,7 +10,7 @@ import ibis.expr.datatypes as dt
 import numpy as np
 
 from silkscope.errors import SilkscopeError
-from silkscope.indicators.panel import dyad_year_panel
+from silkscope.indicators.stored import universe_table
 from silkscope.indicators.tables import Tables, duckdb_tables, in_scope, to_result
 from silkscope.result import Result
 
@@ -58,24 +58,37 @@ def scores_expr(p: ibis.Table) -> ibis.Table:
     """Per dyad-year and component: the raw value, a 0-100 score among all partners of the panel in that
     country-year (min-max), the partner's share of the country's total (dependence) and value / panel maximum
     (bandwidth). Build the panel over the whole partner universe."""
-    w = ibis.window(group_by=[p.country_iso3, p.year])
-    out = {}
+    # Two selects: the values first, then the windows over them by name. In one select Ibis would inline each
+    # value's expression into every window that reads it (40 kB of SQL for the default components); a select with
+    # window functions is never merged into the one below it.
+    base = {}
     for name, comp in COMPONENTS.items():
         raw = ibis.ifelse(
             ibis.and_(*[p[c].isnull() for c in comp.columns]),
             ibis.null(dt.float64),
             sum((p[c].cast(dt.float64).fill_null(0.0) for c in comp.columns), ibis.literal(0.0)),
         )
-        v = (ibis.greatest(raw, 0.0) + 1.0).ln() if comp.log else raw
-        mn, mx = v.min().over(w), v.max().over(w)
+        base[f"{name}_value"] = raw
+        base[f"{name}_v"] = (ibis.greatest(raw, 0.0) + 1.0).ln() if comp.log else raw
+    b = p.select("partner_iso3", "country_iso3", "year", **base)
+    w = ibis.window(group_by=[b.country_iso3, b.year])
+    bounds = {}
+    for name in COMPONENTS:
+        v = b[f"{name}_v"]
+        bounds |= {f"{name}_lo": v.min().over(w), f"{name}_hi": v.max().over(w), f"{name}_top": v.max().over()}
+    m = b.mutate(**bounds)
+    out = {}
+    for name in COMPONENTS:
+        raw, v, mn, mx = m[f"{name}_value"], m[f"{name}_v"], m[f"{name}_lo"], m[f"{name}_hi"]
         out[f"{name}_value"] = raw
         out[f"{name}_score"] = ibis.ifelse(
             mx > mn, 100.0 * (v - mn) / (mx - mn), ibis.ifelse(mx > 0, 100.0, 0.0)
         ).fill_null(0.0)
         out[f"{name}_has_data"] = raw.notnull()
+        # a window here too: it keeps this select from being merged into the index's (which would repeat it)
         out[f"{name}_share"] = (raw / raw.sum().over(w).nullif(0)).fill_null(0.0)
-        out[f"{name}_band"] = (v / v.max().over(ibis.window()).nullif(0)).fill_null(0.0)
-    return p.select("partner_iso3", "country_iso3", "year", **out)
+        out[f"{name}_band"] = (v / m[f"{name}_top"].nullif(0)).fill_null(0.0)
+    return m.select("partner_iso3", "country_iso3", "year", **out)
 
 
 def index_expr(panel: ibis.Table, partners: Sequence[str], weights: Mapping[str, float]) -> ibis.Table:
@@ -98,10 +111,7 @@ def index_expr(panel: ibis.Table, partners: Sequence[str], weights: Mapping[str,
 
 
 def universe_panel(t: Tables, partners, countries, since: int, until: int) -> ibis.Table:
-    from silkscope.indicators.shares import all_partners
-
-    universe = sorted(set(all_partners(t, countries)) | set(partners))
-    return dyad_year_panel(t, universe, list(countries), since, until, with_sources=False)
+    return universe_table(t, list(partners), list(countries), since, until)[0]
 
 
 def _ranks(df, weights: Mapping[str, float], by: Sequence[str]):

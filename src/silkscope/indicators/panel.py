@@ -1,15 +1,16 @@
-"""Indicator 1: the dyad-year engagement panel (partner x C5 country x year), one column per instrument."""
+"""The dyad-year engagement panel (partner x C5 country x year) as one Ibis expression over core.*, one column per
+instrument. Indicators read it through indicators.stored (out.panel, materialised with the facts)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 import ibis
+import ibis.expr.datatypes as dt
 
 from silkscope.countries import C5, DEFAULT_PARTNERS
 from silkscope.indicators import events, flows
-from silkscope.indicators.tables import Tables, nullable, to_result, year_bounds
-from silkscope.result import Result
+from silkscope.indicators.tables import Tables, nullable
 
 KEYS = ["partner_iso3", "country_iso3", "year"]
 
@@ -89,6 +90,22 @@ def dyad_year_panel(
     return panel.order_by(KEYS)
 
 
+def all_partners(t: Tables, countries: Sequence[str] = C5) -> list[str]:
+    """Every outside state that appears in a fact table with a country in scope: the denominator of a share."""
+    countries = list(countries)
+    f, r, v, p = t("finance_flows"), t("trade_flows"), t("investments"), t("presence")
+    e = t("event_participants")
+    parts = [
+        f.filter(f.country_iso3.isin(countries), f.donor_iso3.notnull()).select(iso3=f.donor_iso3),
+        r.filter(r.country_iso3.isin(countries)).select(iso3=r.partner_iso3),
+        v.filter(v.country_iso3.isin(countries)).select(iso3=v.partner_iso3),
+        p.filter(p.country_iso3.isin(countries)).select(iso3=p.partner_iso3),
+        e.select(iso3=e.country_iso3),
+    ]
+    u = ibis.union(*[x.select(iso3=x.iso3.cast(dt.string)) for x in parts], distinct=True)
+    return sorted(r["iso3"] for r in t.rows(u) if r["iso3"] and r["iso3"] not in set(C5) | set(countries))
+
+
 def evidence_sources(t: Tables, partners: Sequence[str], countries: Sequence[str], since: int, until: int) -> set[str]:
     """Every source behind the dyad-years in scope (the evidence of a derived table), without building the panel."""
     partners, countries = list(partners), list(countries)
@@ -114,43 +131,3 @@ def definitions() -> dict[str, str]:
         **events.definitions(),
         "source_ids": "every source cited by a row that entered the dyad-year",
     }
-
-
-def panel(
-    partners: Sequence[str] | None = None,
-    countries: Sequence[str] | None = None,
-    since: int | None = None,
-    until: int | None = None,
-    *,
-    tables: Tables | None = None,
-    db=None,
-    finance_dataset: str | None = None,
-    trade_dataset: str | None = None,
-    nonempty: bool = False,
-) -> Result:
-    """The dyad-year panel as a Result (rows, sources, definitions, SQL). `nonempty` drops all-empty dyad-years."""
-    from silkscope.indicators.tables import duckdb_tables
-
-    t = tables or duckdb_tables(db)
-    lo, hi = year_bounds(since, until)
-    expr = dyad_year_panel(
-        t,
-        partners or DEFAULT_PARTNERS,
-        countries or C5,
-        lo,
-        hi,
-        finance_dataset=finance_dataset,
-        trade_dataset=trade_dataset,
-    )
-    if nonempty:
-        values = [c for c in expr.columns if c not in (*KEYS, "source_ids", "finance_dataset", "trade_dataset")]
-        expr = expr.filter(ibis.or_(*[(expr[c].notnull() & (expr[c] != 0)) for c in values]))
-    notes = [
-        "Instruments are never added: commitments, disbursements, current and constant dollars, reporter and "
-        "mirror trade, curated visits, biographies and news each keep their own column.",
-        "Curated-timeline counts are NULL for partners the timeline does not cover (not evidence of no visits).",
-    ]
-    result = to_result(t, expr, f"Dyad-year engagement panel, {lo}-{hi}", definitions(), notes)
-    for row in result.rows:
-        row["source_ids"] = sorted(row.get("source_ids") or [])
-    return result

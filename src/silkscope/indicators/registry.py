@@ -164,7 +164,7 @@ def _where(o: dict[str, Any]) -> dict[str, Any]:
 
 
 def _panel(o: dict[str, Any]):
-    from silkscope.indicators.panel import panel
+    from silkscope.indicators.stored import panel
 
     return panel(o["partners"], o["countries"], o["since"], o["until"], nonempty=o["nonempty"],
                  finance_dataset=o["dataset"], **_where(o))  # fmt: skip

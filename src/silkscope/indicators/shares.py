@@ -8,7 +8,7 @@ import ibis
 import ibis.expr.datatypes as dt
 
 from silkscope.countries import C5
-from silkscope.indicators.panel import dyad_year_panel
+from silkscope.indicators.stored import evidence, universe_table
 from silkscope.indicators.tables import Tables, column, to_result, year_bounds
 from silkscope.result import Result
 
@@ -19,22 +19,6 @@ DEFAULT_INSTRUMENTS = (
     "fdi_flow_usd",
     "leader_visits_to_country",
 )
-
-
-def all_partners(t: Tables, countries: Sequence[str] = C5) -> list[str]:
-    """Every outside state that appears in a fact table with a country in scope: the denominator of a share."""
-    countries = list(countries)
-    f, r, v, p = t("finance_flows"), t("trade_flows"), t("investments"), t("presence")
-    e = t("event_participants")
-    parts = [
-        f.filter(f.country_iso3.isin(countries), f.donor_iso3.notnull()).select(iso3=f.donor_iso3),
-        r.filter(r.country_iso3.isin(countries)).select(iso3=r.partner_iso3),
-        v.filter(v.country_iso3.isin(countries)).select(iso3=v.partner_iso3),
-        p.filter(p.country_iso3.isin(countries)).select(iso3=p.partner_iso3),
-        e.select(iso3=e.country_iso3),
-    ]
-    u = ibis.union(*[x.select(iso3=x.iso3.cast(dt.string)) for x in parts], distinct=True)
-    return sorted(r["iso3"] for r in t.rows(u) if r["iso3"] and r["iso3"] not in set(C5) | set(countries))
 
 
 def long_form(panel: ibis.Table, instruments: Sequence[str]) -> ibis.Table:
@@ -90,8 +74,7 @@ def shares(
     t = tables or duckdb_tables(db)
     lo, hi = year_bounds(since, until)
     countries = list(countries or C5)
-    universe = sorted(set(all_partners(t, countries)) | set(partners or DEFAULT_PARTNERS))
-    panel = dyad_year_panel(t, universe, countries, lo, hi, with_sources=False)
+    panel, universe = universe_table(t, list(partners or DEFAULT_PARTNERS), countries, lo, hi)
     expr = shares_expr(panel, list(instruments or DEFAULT_INSTRUMENTS), partners or DEFAULT_PARTNERS, pooled=pooled)
     definitions = {
         "share_pct": "100 * value / total, where total sums the same instrument over every partner recorded with "
@@ -110,6 +93,4 @@ def shares(
 
 def panel_source_ids(t: Tables, partners: Sequence[str], countries: Sequence[str], lo: int, hi: int) -> set[str]:
     """Every source behind the dyad-years of the partners shown (the evidence of a derived table)."""
-    from silkscope.indicators.panel import evidence_sources
-
-    return evidence_sources(t, partners, countries, lo, hi)
+    return evidence(t, partners, countries, lo, hi)

@@ -32,18 +32,54 @@ CORE_TABLES = (
 )
 
 
+# Derived tables the indicators read, by the name they use: out.panel is the dyad-year panel materialised with the
+# facts (analysis.materialise), so an answer filters it instead of recompiling the panel from core.*.
+OUT_TABLES = {"panel": ("out", "panel")}
+# Compiled SQL by (dialect, expression): expressions over unbound tables are equal whenever they ask the same thing,
+# whichever request or connection built them, so an indicator asked twice is compiled once per process.
+_COMPILED: dict[tuple[str, Any], str] = {}
+_COMPILED_MAX = 2048
+
+
 @dataclass
 class Tables:
-    """The core tables as Ibis tables on one backend. `engine` is 'duckdb' or 'pyspark' (the SQL dialect too)."""
+    """The core tables as Ibis tables on one backend. `engine` is 'duckdb' or 'pyspark' (the SQL dialect too).
+
+    On DuckDB the tables are unbound (name and schema only): Ibis compiles them to the same SQL, expressions do
+    not hold the request's connection, and the compiled SQL is shared by every request (see `sql`)."""
 
     backend: Any
     engine: str
     _names: dict[str, tuple[str | None, str]] = field(default_factory=dict)
-    _compiled: dict[Any, str] = field(default_factory=dict, repr=False)
+    _schemas: dict[tuple[str | None, str], Any] = field(default_factory=dict, repr=False)
 
     def __call__(self, name: str) -> ibis.Table:
-        database, table = self._names.get(name, ("core", name))
-        return self.backend.table(table, database=database) if database else self.backend.table(table)
+        database, table = self._names.get(name, OUT_TABLES.get(name, ("core", name)))
+        if self.engine != "duckdb":
+            return self.backend.table(table, database=database) if database else self.backend.table(table)
+        if not self._schemas:
+            self._schemas.update(_duckdb_schemas(self.backend))
+        if (database, table) not in self._schemas:  # a temp table, or a table created since
+            self._schemas[database, table] = self.backend.get_schema(table, database=database)
+        return ibis.table(self._schemas[database, table], name=table, database=database)
+
+    def has(self, name: str) -> bool:
+        """Whether the warehouse holds this table (out.panel is missing from warehouses built before it existed)."""
+        database, table = self._names.get(name, OUT_TABLES.get(name, ("core", name)))
+        if self.engine != "duckdb":
+            return name in self._names or name in CORE_TABLES
+        found = self.backend.con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = ? "
+            "AND database_name = current_database()",
+            [database, table],
+        ).fetchone()
+        return bool(found and found[0])
+
+    def query(self, sql: str, params: list[Any] | None = None) -> list[tuple]:
+        """Plain SQL on this engine (small look-ups the indicators need before they build an expression)."""
+        if self.engine == "pyspark":
+            return [tuple(r) for r in self.backend._session.sql(sql).collect()]
+        return self.backend.con.execute(sql, params or []).fetchall()
 
     def rows(self, expr: ibis.Expr, sql: str | None = None) -> list[dict[str, Any]]:
         """Execute and return plain Python rows (None for nulls and NaN; lists for arrays). Pass the compiled `sql`
@@ -56,11 +92,15 @@ class Tables:
         return self._arrow(self.sql(expr), expr).to_pandas()
 
     def sql(self, expr: ibis.Expr) -> str:
-        """The SQL Ibis compiles `expr` to, in this engine's dialect (compiled once per expression)."""
-        key = expr.op()
-        if key not in self._compiled:
-            self._compiled[key] = str(ibis.to_sql(expr, dialect=self.engine))
-        return self._compiled[key]
+        """The SQL Ibis compiles `expr` to, in this engine's dialect (once per process for equal expressions)."""
+        key = (self.engine, expr.op())
+        hit = _COMPILED.get(key)
+        if hit is None:
+            hit = str(ibis.to_sql(expr, dialect=self.engine))
+            if len(_COMPILED) >= _COMPILED_MAX:
+                _COMPILED.pop(next(iter(_COMPILED)))  # oldest first: dicts keep insertion order
+            _COMPILED[key] = hit
+        return hit
 
     def _arrow(self, sql: str, expr: ibis.Expr):
         if self.engine == "pyspark":
@@ -77,8 +117,10 @@ class Tables:
             frame = self.backend._session.sql(self.sql(expr)).localCheckpoint()
             frame.createOrReplaceTempView(name)
             return self.backend.table(name)
-        self.backend.create_table(name, expr, temp=True, overwrite=True)
-        return self.backend.table(name)
+        self.backend.con.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS {self.sql(expr)}')
+        self._names[name] = (None, name)
+        self._schemas.pop((None, name), None)  # replaced: its schema may differ from the last one of that name
+        return self(name)
 
     def sources(self, source_ids: Iterable[str]) -> list[dict[str, Any]]:
         """Provenance rows for the cited source ids, in id order."""
@@ -90,6 +132,29 @@ class Tables:
             "source_id", "kind", "publisher", "title", "url", "licence", "sha256", "version", "citation"
         )
         return sorted(self.rows(expr), key=lambda r: r["source_id"])
+
+
+_SCHEMAS: dict[tuple, Any] = {}  # Ibis schemas by their DuckDB column list: parsed once a process
+
+
+def _duckdb_schemas(backend: Any) -> dict[tuple[str, str], Any]:
+    """Every core.* and out.* table's Ibis schema from one catalogue query (DESCRIBE per table costs a query each:
+    a fifth of an indicator's time on the request path)."""
+    found: dict[tuple[str, str], list[tuple]] = {}
+    for schema, table, name, typ, nullable in backend.con.execute(
+        "SELECT schema_name, table_name, column_name, data_type, is_nullable FROM duckdb_columns() "
+        "WHERE database_name = current_database() AND schema_name IN ('core', 'out') "
+        "ORDER BY schema_name, table_name, column_index"
+    ).fetchall():
+        found.setdefault((schema, table), []).append((name, typ, nullable))
+    out = {}
+    mapper = backend.compiler.type_mapper
+    for key, cols in found.items():
+        signature = tuple(cols)
+        if signature not in _SCHEMAS:
+            _SCHEMAS[signature] = ibis.schema({n: mapper.from_string(t, nullable=bool(nl)) for n, t, nl in cols})
+        out[key] = _SCHEMAS[signature]
+    return out
 
 
 def column(table: ibis.Table, name: str, what: str = "measure") -> ibis.Column:
@@ -168,10 +233,13 @@ def spark_tables(session: Any, db: str | Path | None = None, *, parquet_dir: str
         with duckdb.connect(str(warehouse.resolve_path(db)), read_only=True) as con:
             export_parquet(con, parquet_dir)
     names: dict[str, tuple[str | None, str]] = {}
-    for table in CORE_TABLES:
+    for table in (*CORE_TABLES, *OUT_TABLES):
         path = Path(parquet_dir) / f"{table}.parquet"
-        session.read.parquet(str(path)).createOrReplaceTempView(f"core_{table}")
-        names[table] = (None, f"core_{table}")
+        if not path.exists() and table in OUT_TABLES:
+            continue  # a warehouse from before out.panel: the indicators compute the panel instead
+        prefix = "out" if table in OUT_TABLES else "core"
+        session.read.parquet(str(path)).createOrReplaceTempView(f"{prefix}_{table}")
+        names[table] = (None, f"{prefix}_{table}")
     return Tables(ibis.pyspark.connect(session), "pyspark", names)
 
 
@@ -180,6 +248,13 @@ def export_parquet(con: Any, directory: str | Path) -> None:
     Path(directory).mkdir(parents=True, exist_ok=True)
     for table in CORE_TABLES:
         con.execute(f"COPY core.{table} TO '{Path(directory) / table}.parquet' (FORMAT parquet)")
+    for table, (schema, name) in OUT_TABLES.items():
+        if con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = ? "
+            "AND database_name = current_database()",
+            [schema, name],
+        ).fetchone()[0]:
+            con.execute(f"COPY {schema}.{name} TO '{Path(directory) / table}.parquet' (FORMAT parquet)")
 
 
 def to_result(

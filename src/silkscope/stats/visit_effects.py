@@ -231,8 +231,8 @@ def visits_model(
     """Both models on the warehouse's dyad-year panel (built with the Ibis indicators), as a Bundle. `lag`, `window`
     and the period are checked by the library's one definition (indicators.registry), as the CLI and API check them."""
     from silkscope.indicators import registry
-    from silkscope.indicators.panel import dyad_year_panel
     from silkscope.indicators.shares import panel_source_ids
+    from silkscope.indicators.stored import panel_table
     from silkscope.indicators.tables import duckdb_tables, in_scope
     from silkscope.result import Bundle
 
@@ -240,7 +240,7 @@ def visits_model(
     column = OUTCOMES.get(outcome, outcome)
     t = tables or duckdb_tables(db)
     partners, countries, lo, hi = in_scope(partners, countries, since, until)
-    expr = dyad_year_panel(t, partners, countries, lo, hi, with_sources=False)
+    expr = panel_table(t, partners, countries, lo, hi, with_sources=False)
     if column not in expr.columns:
         raise SilkscopeError(f"unknown outcome {outcome!r}; expected {', '.join(OUTCOMES)} or a panel column")
     cols = ["partner_iso3", "country_iso3", "year", column, *REGRESSORS]
