@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from silkscope.pack import read_pack
+from silkscope.pack.read import read_pack
 
 pytestmark = pytest.mark.realdata
 

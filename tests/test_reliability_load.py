@@ -514,7 +514,7 @@ def test_pack_a_one_megabyte_note_loads(tmp_path, db, pack):
 
 
 def test_pack_a_field_over_the_bound_is_a_located_error(tmp_path, db, pack):
-    from silkscope.pack import FIELD_LIMIT
+    from silkscope.pack.read import FIELD_LIMIT
 
     line = set_cell(pack, "events.csv", 2, "note", "x" * (FIELD_LIMIT + 1))
     before = checksum(db)

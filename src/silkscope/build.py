@@ -14,7 +14,8 @@ from silkscope import warehouse
 from silkscope.analysis.materialise import META_KEY as OUT_META_KEY
 from silkscope.analysis.materialise import materialise, out_version
 from silkscope.countries import registry
-from silkscope.pack import PACK_PREFIX, Pack, read_pack
+from silkscope.pack.base import PACK_PREFIX, Pack
+from silkscope.pack.read import read_pack
 from silkscope.schema import PACK_TABLES_FILL_ORDER
 from silkscope.snapshot import load_snapshot, read_manifest, unload_snapshot
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from silkscope.pack import RowReader
-from silkscope.pack_facts import citation_fields
+from silkscope.pack.base import RowReader
+from silkscope.pack.facts import citation_fields
 
 INSTRUMENTS = {"leader_visits", "inbound_visits", "dialogue_meetings"}
 COVERAGE_COLUMNS = [

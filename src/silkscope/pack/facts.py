@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from silkscope.pack import PRECISIONS, RowReader
+from silkscope.pack.base import PRECISIONS, RowReader
 
 
 def citation_fields(r: RowReader, known: set[str]) -> dict:
-    """The citation and note columns every fact row carries (pack_tables' files use them too)."""
+    """The citation and note columns every fact row carries (pack/tables.py's files use them too)."""
     first, ids, status = r.citation(known)
     return {"source_id": first, "source_ids": ids, "citation_status": status, "note": r.text("note", required=False)}
 

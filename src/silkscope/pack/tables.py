@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from silkscope.errors import Problem
-from silkscope.pack import (
+from silkscope.pack.base import (
     EVENT_TYPES,
     LEVELS,
     PRECISIONS,
@@ -13,8 +13,8 @@ from silkscope.pack import (
     STATUSES,
     RowReader,
 )
-from silkscope.pack_coverage import CLASS_COLUMNS, COVERAGE_COLUMNS, class_row, coverage_row
-from silkscope.pack_facts import (  # citation_fields lives there so the two modules import one way only
+from silkscope.pack.coverage import CLASS_COLUMNS, COVERAGE_COLUMNS, class_row, coverage_row
+from silkscope.pack.facts import (  # citation_fields lives there so the two modules import one way only
     FINANCE_COLUMNS,
     INVESTMENT_COLUMNS,
     OPINION_COLUMNS,
