@@ -8,13 +8,28 @@ import base64
 import hashlib
 import html
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from jinja2 import Environment
 
-if TYPE_CHECKING:
-    from silkscope.claims.report import Report
+
+class Report(Protocol):
+    """What the page reads of a report (claims/report.py:Report). A protocol, so this renderer never imports the
+    report module that calls it: the two import one way only."""
+
+    document: Any
+    claims: list[Any]
+    as_of: int
+    warehouse: str
+    connectors: list[str]
+
+    @property
+    def summary(self) -> dict[str, int]: ...
+
+    @property
+    def sources(self) -> list[dict[str, Any]]: ...
+
 
 COLOURS = {
     "supported": ("#1b7f3b", "#e3f4e8"),
