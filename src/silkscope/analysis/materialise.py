@@ -12,17 +12,25 @@ import duckdb
 from silkscope.analysis.measures import MEASURES
 from silkscope.indicators.stored import materialise_panel
 from silkscope.schema import VISITS_SQL
+from silkscope.stats.stored_fits import store_defaults
 
 META_KEY = "out_version"
 
 
-# The modules that define out.panel: a change to any of them makes the next build re-materialise.
-PANEL_MODULES = ("panel.py", "stored.py", "flows.py", "events.py")
+# The modules that define out.panel and the stored fits: a change to any of them makes the next build re-materialise.
+PANEL_MODULES = (
+    "indicators/panel.py",
+    "indicators/stored.py",
+    "indicators/flows.py",
+    "indicators/events.py",
+    "stats/visit_effects.py",
+    "stats/stored_fits.py",
+)
 
 
 def out_version() -> str:
     """Changes when a measure's SQL, the visits query or the panel's code changes: a build then re-materialises."""
-    here = Path(__file__).resolve().parents[1] / "indicators"
+    here = Path(__file__).resolve().parents[1]
     panel_code = "".join((here / name).read_text(encoding="utf-8") for name in PANEL_MODULES)
     text = VISITS_SQL + "".join(f"{m.name}|{m.unit}|{m.sql}" for m in MEASURES) + panel_code
     return hashlib.sha256(text.encode()).hexdigest()[:12]
@@ -45,6 +53,7 @@ def materialise(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
               AND s.superseded_at IS NULL"""
         )
     materialise_panel(con)
+    store_defaults(con)  # the visits model's default fits, from the panel just written
     con.execute(
         "INSERT INTO core.meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         [META_KEY, out_version()],

@@ -68,10 +68,16 @@ class Tables:
         database, table = self._names.get(name, OUT_TABLES.get(name, ("core", name)))
         if self.engine != "duckdb":
             return name in self._names or name in CORE_TABLES
+        return self.has_table(database, table)
+
+    def has_table(self, schema: str, table: str) -> bool:
+        """Whether the DuckDB warehouse holds schema.table (other engines: False)."""
+        if self.engine != "duckdb":
+            return False
         found = self.backend.con.execute(
             "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = ? "
             "AND database_name = current_database()",
-            [database, table],
+            [schema, table],
         ).fetchone()
         return bool(found and found[0])
 

@@ -227,19 +227,26 @@ def visits_model(
     window: int = 3,
     tables=None,
     db=None,
+    use_stored: bool = True,
 ):
     """Both models on the warehouse's dyad-year panel (built with the Ibis indicators), as a Bundle. `lag`, `window`
-    and the period are checked by the library's one definition (indicators.registry), as the CLI and API check them."""
+    and the period are checked by the library's one definition (indicators.registry), as the CLI and API check them.
+    The default specification is read from out.model_fits when the warehouse holds a current fit (stored_fits)."""
     from silkscope.indicators import registry
     from silkscope.indicators.shares import panel_source_ids
     from silkscope.indicators.stored import panel_table
     from silkscope.indicators.tables import duckdb_tables, in_scope
     from silkscope.result import Bundle
+    from silkscope.stats import stored_fits
 
     registry.check_range("lag", lag), registry.check_range("window", window), registry.check_period(since, until)
     column = OUTCOMES.get(outcome, outcome)
     t = tables or duckdb_tables(db)
     partners, countries, lo, hi = in_scope(partners, countries, since, until)
+    if use_stored:
+        stored = stored_fits.load(t, stored_fits.spec_key(outcome, partners, countries, lo, hi, lag, window))
+        if stored is not None:
+            return stored
     expr = panel_table(t, partners, countries, lo, hi, with_sources=False)
     if column not in expr.columns:
         raise SilkscopeError(f"unknown outcome {outcome!r}; expected {', '.join(OUTCOMES)} or a panel column")
