@@ -301,7 +301,7 @@ def test_queries_inline_their_parameters_as_escaped_literals():
 
 
 def test_the_model_fit_summary_is_stored_and_reused(tmp_path, monkeypatch):
-    from silkscope.claims import verify_model as VM
+    from silkscope.claims.checks import model as VM
 
     monkeypatch.setenv("SILKSCOPE_CACHE", str(tmp_path))
     key = (("db", 1, 2), "projects", 2018)

@@ -10,11 +10,12 @@ from pathlib import Path
 import duckdb
 
 from silkscope import warehouse
+from silkscope.claims.checks.base import VERDICTS
 from silkscope.claims.extract import Claim, extract
 from silkscope.claims.plan import Context
 from silkscope.claims.reader import MAX_BYTES, Document, ReadError, read_bytes, read_file, read_text
 from silkscope.claims.report import CheckedClaim, Report
-from silkscope.claims.verify import VERDICTS, verify
+from silkscope.claims.verify import verify
 
 __all__ = [
     "MAX_BYTES",

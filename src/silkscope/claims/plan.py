@@ -319,7 +319,7 @@ LEADER_FIRST = re.compile(
 
 
 def _format_family(claim: Claim) -> str | None:
-    """Checks about formats and summits beyond their dates (claims/verify_formats.py)."""
+    """Checks about formats and summits beyond their dates (claims/checks/formats.py)."""
     if claim.type == "event" and claim.subtype == "attendance":
         return "attendance"
     if claim.type == "event" and claim.format_id and MEMBERSHIP.search(claim.text):

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from silkscope.claims.checks.base import VERDICTS, Check
 from silkscope.claims.extract import Claim
 from silkscope.claims.reader import Document
-from silkscope.claims.verify import VERDICTS, Check
 
 CONTRACT_VERSION = 1
 RENDER_FORMATS = ("text", "table", "json", "markdown", "html")

@@ -8,9 +8,9 @@ from datetime import date
 from typing import Any
 
 from silkscope.claims import plan as PL
+from silkscope.claims.checks.base import Check, evidence, needs, needs_text, tolerance_text, within
 from silkscope.claims.extract import Claim
 from silkscope.claims.plan import Context, Query
-from silkscope.claims.verify import Check, evidence, needs, needs_text, tolerance_text, within
 from silkscope.countries import name
 from silkscope.opinion import MEASURES, PollMeasure
 

@@ -6,12 +6,12 @@ import re
 from typing import Any
 
 from silkscope.claims import plan as PL
+from silkscope.claims.checks.base import Check, evidence, needs, needs_text
+from silkscope.claims.checks.timeline import PL_evidence, _complete, _date_text, _hosts, _visit_ev, _visitor, _visits
 from silkscope.claims.entities import find_mentions
 from silkscope.claims.extract import Claim
 from silkscope.claims.plan import Context, Query
 from silkscope.claims.triggers import ORDINALS
-from silkscope.claims.verify import Check, evidence, needs, needs_text
-from silkscope.claims.verify_timeline import PL_evidence, _complete, _date_text, _hosts, _visit_ev, _visitor, _visits
 from silkscope.countries import name
 from silkscope.schema import LEADER_LEVELS
 
@@ -133,7 +133,7 @@ def visit_event(claim: Claim, ctx: Context) -> Check:
 def format_event(claim: Claim, ctx: Context) -> Check:
     fid = claim.format_id
     if fid is None:  # the partner's leaders' format ("the EU held its first summit with the five presidents")
-        from silkscope.claims.verify_formats import format_of
+        from silkscope.claims.checks.formats import format_of
 
         found = format_of(claim, ctx)
         fid = found["format_id"] if found else None
@@ -296,13 +296,13 @@ def _day_ok(claim: Claim, row: dict[str, Any]) -> bool:
 
 
 def _distinctive(text: str):
-    from silkscope.claims.verify_formats import _words
+    from silkscope.claims.checks.formats import _words
 
     return _words(text)
 
 
 def _norm(text: str) -> str:
-    from silkscope.claims.verify_formats import _norm as norm
+    from silkscope.claims.checks.formats import _norm as norm
 
     return " ".join(norm(w) for w in re.findall(r"[A-Za-z][A-Za-z'-]+", text))
 

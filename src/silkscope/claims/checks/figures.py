@@ -6,10 +6,9 @@ import re
 from typing import Any
 
 from silkscope.claims import plan as PL
-from silkscope.claims.extract import Claim
-from silkscope.claims.plan import Context, Query
-from silkscope.claims.verify import (
+from silkscope.claims.checks.base import (
     Check,
+    absent,
     evidence,
     money,
     needs,
@@ -17,6 +16,8 @@ from silkscope.claims.verify import (
     tolerance_text,
     within,
 )
+from silkscope.claims.extract import Claim
+from silkscope.claims.plan import Context, Query
 from silkscope.countries import name
 
 KIND_LABEL = {
@@ -41,12 +42,6 @@ def _year(claim: Claim, ctx: Context) -> int:
     return claim.period[-1] if claim.period else ctx.as_of
 
 
-def _absent(ctx: Context, claim: Claim, query: Query, what: str, key: str, unit: str | None = None) -> Check:
-    need = needs(key, ctx)
-    ev = evidence(ctx, None, unit or claim.unit, claim.period, f"no rows: {what}", None, query, "absence")
-    return Check("unverifiable", [ev], f"The warehouse holds no {what}. {needs_text(need)}", need)
-
-
 # --- company presence --------------------------------------------------------------------------------------------
 
 
@@ -58,7 +53,7 @@ def presence(claim: Claim, ctx: Context) -> Check:
     rows = ctx.rows(query)
     what = f"counts of {name(partner) if partner else '?'} companies in {scope}"
     if not rows:
-        return _absent(ctx, claim, query, what, "presence", claim.unit)
+        return absent(ctx, claim, query, what, "presence", claim.unit)
     q = claim.qualifier
     tol = tolerance_text(q, "count")
 
@@ -137,7 +132,7 @@ def presence_rank(claim: Claim, ctx: Context) -> Check:
     rows = [r for r in ctx.rows(query) if kind is None or r["presence_kind"] == kind]
     years = sorted({r["year"] for r in rows if r["partner_iso3"] == subject})
     if not rows or not years:
-        return _absent(ctx, claim, query, f"comparable company counts for {subject} in {scope}", "presence")
+        return absent(ctx, claim, query, f"comparable company counts for {subject} in {scope}", "presence")
     use = year if year in years else years[-1]
     same = sorted((r for r in rows if r["year"] == use), key=lambda r: -r["count"])
     order = [r["partner_iso3"] for r in same]
@@ -197,7 +192,7 @@ def trade(claim: Claim, ctx: Context) -> Check:
     query = Query(PL.TRADE, [partner, PL.members(claim.scope), claim.scope, year - 1, year + 1])
     rows = [r for r in ctx.rows(query) if r["product_code"] == "TOTAL"]
     if not rows:
-        return _absent(
+        return absent(
             ctx, claim, query, f"total goods trade between {partner} and {claim.scope} around {year}", "trade"
         )
     q, value = claim.qualifier, claim.value or 0.0
@@ -237,7 +232,7 @@ def investment(claim: Claim, ctx: Context) -> Check:
     query = Query(PL.INVESTMENT, [partner, PL.members(claim.scope), claim.scope])
     rows = ctx.rows(query)
     if not rows:
-        return _absent(ctx, claim, query, f"investment figures for {partner} in {claim.scope}", "investment")
+        return absent(ctx, claim, query, f"investment figures for {partner} in {claim.scope}", "investment")
     text = claim.sentence.lower()
     want = (
         "fdi_stock"
@@ -281,8 +276,8 @@ def investment(claim: Claim, ctx: Context) -> Check:
 
 
 def poll(claim: Claim, ctx: Context) -> Check:
-    """Poll figures: checked against the polls of that question, period and country (claims/verify_poll.py)."""
-    from silkscope.claims.verify_poll import check_poll
+    """Poll figures: checked against the polls of that question, period and country (claims/checks/poll.py)."""
+    from silkscope.claims.checks.poll import check_poll
 
     return check_poll(claim, ctx)
 
@@ -344,7 +339,7 @@ def foreign_currency(claim: Claim, ctx: Context) -> Check:
         )
     rate = rows[0]["value"]
     converted = Claim(**{**claim.__dict__, "value": (claim.value or 0) / rate, "unit": "USD"})
-    from silkscope.claims.verify_finance import finance
+    from silkscope.claims.checks.finance import finance
 
     check = {"finance": finance, "trade": trade, "investment": investment}.get(
         claim.indicator or "", unsupported_figure

@@ -6,10 +6,9 @@ from collections import defaultdict
 from typing import Any
 
 from silkscope.claims import plan as PL
+from silkscope.claims.checks.base import Check, absent, evidence, money, needs, needs_text, tolerance_text, within
 from silkscope.claims.extract import Claim
 from silkscope.claims.plan import Context, Query
-from silkscope.claims.verify import Check, evidence, money, needs, needs_text, tolerance_text, within
-from silkscope.claims.verify_figures import _absent
 
 _FLOW_GROUP = {"oda": "oda", "oof": "oof", "export_credit": "oof", "development_finance": "development_finance"}
 
@@ -38,9 +37,7 @@ def finance(claim: Claim, ctx: Context) -> Check:
     scope_members = PL.members(claim.scope)
     if span is None:
         query = Query(PL.FINANCE, [donor, claim.agency or donor, scope_members, [claim.scope], 1960, ctx.as_of])
-        return _absent(
-            ctx, claim, query, "year for this amount in the text, so no finance row can be chosen", "finance"
-        )
+        return absent(ctx, claim, query, "year for this amount in the text, so no finance row can be chosen", "finance")
     groups = ["C5", "C5_CAUCASUS", "C4_EXCL_TKM"]
     query = Query(PL.FINANCE, [donor, claim.agency or donor, scope_members, groups, span[0], span[1]])
     # WDI's DC.DAC.<donor>L.CD net ODA disbursements are finance_flows rows too (dataset = the WDI connector), so
@@ -73,7 +70,7 @@ def finance(claim: Claim, ctx: Context) -> Check:
     if not defs:
         what = f"official finance from {donor} to {claim.scope} in {_span(span)} (any definition)"
         key = "finance_chn" if donor == "CHN" else "finance"
-        return _absent(ctx, claim, query, what, key)
+        return absent(ctx, claim, query, what, key)
     q, value = claim.qualifier, claim.value or 0.0
     want_measure, want_flow, want_basis = (
         claim.extra.get("measure"),
@@ -169,7 +166,7 @@ def finance_rank(claim: Claim, ctx: Context) -> Check:
     rows = ctx.rows(query)
     need = needs("finance", ctx)
     if not rows:
-        return _absent(ctx, claim, query, f"finance rows from {donor} by recipient", "finance")
+        return absent(ctx, claim, query, f"finance rows from {donor} by recipient", "finance")
     evs = [
         evidence(
             ctx,

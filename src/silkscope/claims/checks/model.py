@@ -13,9 +13,9 @@ import re
 from pathlib import Path
 from typing import Any
 
+from silkscope.claims.checks.base import Evidence
 from silkscope.claims.extract import Claim
 from silkscope.claims.plan import Context
-from silkscope.claims.verify import Evidence
 from silkscope.errors import SilkscopeError
 
 INTERACTION = re.compile(r"\b(interactions?|visits?|summits?|meetings?|dialogues?|contacts?|exchanges?)\b", re.I)

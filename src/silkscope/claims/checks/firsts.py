@@ -7,12 +7,9 @@ from datetime import date
 from typing import Any
 
 from silkscope.claims import plan as PL
-from silkscope.claims.entities import find_mentions
-from silkscope.claims.extract import Claim
-from silkscope.claims.plan import Context, Query
-from silkscope.claims.verify import Check, evidence, needs, needs_text
-from silkscope.claims.verify_class import class_first
-from silkscope.claims.verify_timeline import (
+from silkscope.claims.checks.base import Check, evidence, needs, needs_text
+from silkscope.claims.checks.class_firsts import class_first
+from silkscope.claims.checks.timeline import (
     FIRST_NOTE,
     PL_evidence,
     _complete,
@@ -23,6 +20,9 @@ from silkscope.claims.verify_timeline import (
     _visitor,
     _visits,
 )
+from silkscope.claims.entities import find_mentions
+from silkscope.claims.extract import Claim
+from silkscope.claims.plan import Context, Query
 from silkscope.countries import name
 from silkscope.schema import LEADER_LEVELS
 

@@ -13,11 +13,11 @@ import re
 from typing import Any
 
 from silkscope.claims import plan as PL
+from silkscope.claims.checks.base import Check, evidence, money, needs, needs_text
+from silkscope.claims.checks.timeline import PL_evidence
 from silkscope.claims.entities import find_mentions, is_c5
 from silkscope.claims.extract import Claim
 from silkscope.claims.plan import Context, Query
-from silkscope.claims.verify import Check, evidence, money, needs, needs_text
-from silkscope.claims.verify_timeline import PL_evidence
 from silkscope.countries import name
 from silkscope.schema import LEADER_LEVELS
 

@@ -8,10 +8,10 @@ from datetime import date
 from typing import Any
 
 from silkscope.claims import plan as PL
+from silkscope.claims.checks.base import Check, evidence, needs, needs_text
+from silkscope.claims.checks.timeline import PL_evidence, _visit_ev
 from silkscope.claims.extract import Claim
 from silkscope.claims.plan import Context, Query
-from silkscope.claims.verify import Check, evidence, needs, needs_text
-from silkscope.claims.verify_timeline import PL_evidence, _visit_ev
 from silkscope.countries import C5, name
 
 # How a sentence names a class, the class id in core.country_classes, and the index that class follows. A claim

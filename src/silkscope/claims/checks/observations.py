@@ -13,9 +13,9 @@ import re
 from collections import defaultdict
 
 from silkscope.claims import plan as PL
+from silkscope.claims.checks.base import Check, evidence, money, needs, needs_text, tolerance_text, within
 from silkscope.claims.extract import Claim
 from silkscope.claims.plan import Context, Query
-from silkscope.claims.verify import Check, evidence, money, needs, needs_text, tolerance_text, within
 from silkscope.countries import name
 
 OBSERVATIONS = """SELECT measure, partner_iso3, country_iso3, year, value, unit, definition, source_id, dataset

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 
 from silkscope.claims import plan as PL
+from silkscope.claims.checks.base import Check, article_evidence, needs, needs_text, tolerance_text, within
 from silkscope.claims.extract import Claim
 from silkscope.claims.plan import Context
-from silkscope.claims.verify import Check, article_evidence, needs, needs_text, tolerance_text, within
+
+# The dispatcher (claims/verify.py:verify), passed in by it: this module never imports it back.
+Verifier = Callable[[Claim, Context], Check]
 
 
-def change(claim: Claim, ctx: Context) -> Check:
+def change(claim: Claim, ctx: Context, verify: Verifier) -> Check:
     """Internal arithmetic first: the article's own endpoints always allow it, even where they are unverifiable."""
     ends = [
         c
@@ -68,7 +72,7 @@ def change(claim: Claim, ctx: Context) -> Check:
     tol = tolerance_text(q, kind)
     qual = {"almost": "almost ", "more": "more than ", "about": "about ", "less": "less than "}.get(q or "", "")
     said = f"{qual}{claimed:g}{'%' if claim.unit == 'percent' else 'x'}"
-    data = _data_endpoints(first, last, ctx)
+    data = _data_endpoints(first, last, ctx, verify)
     if ok and span_ok:
         text = f"Holds on the article's own numbers: {shown} vs '{said}' ({tol})"
         text += f" over {years[-1] - years[0]} years." if len(years) == 2 else "."
@@ -117,11 +121,10 @@ def _fits(actual: float, claimed: float, q: str | None, kind: str, claim: Claim)
     return within(actual, claimed, q, "fold")
 
 
-def _data_endpoints(first: Claim, last: Claim, ctx: Context) -> tuple[float, list, str] | None:
+def _data_endpoints(first: Claim, last: Claim, ctx: Context, verify: Verifier) -> tuple[float, list, str] | None:
     """The change recomputed from the warehouse: both endpoints verified under one definition (the basis evidence
-    of each), or None when either endpoint has no figure there."""
-    from silkscope.claims.verify import verify  # the dispatcher; endpoints are amounts, never changes
-
+    of each), or None when either endpoint has no figure there. `verify` is the dispatcher; endpoints are amounts,
+    never changes."""
     if first.type not in {"amount", "count"} or last.type != first.type:
         return None
     checks = [verify(c, ctx) for c in (first, last)]

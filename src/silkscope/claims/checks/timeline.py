@@ -6,10 +6,10 @@ import re
 from typing import Any
 
 from silkscope.claims import plan as PL
+from silkscope.claims.checks.base import Check, evidence, needs, needs_text
 from silkscope.claims.entities import is_c5
 from silkscope.claims.extract import Claim
 from silkscope.claims.plan import Context, Query
-from silkscope.claims.verify import Check, evidence, needs, needs_text
 from silkscope.countries import name
 
 FIRST_NOTE = re.compile(r"\bfirst(?:[- ]ever)?\b[^.;]{0,60}\bvisits?\b", re.I)
