@@ -307,7 +307,7 @@ def main() -> None:
     db = prepare(args.db, args.mirror)
     port = free_port()
     code = (
-        "import uvicorn; from silkscope.api.app import create_app; "
+        "import uvicorn; from silkscope.server import create_app; "
         f"uvicorn.run(create_app({str(db)!r}, workers={args.workers}), host='127.0.0.1', port={port}, "
         "log_level='warning')"
     )

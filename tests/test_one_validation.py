@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from silkscope.api.app import create_app
 from silkscope.indicators import registry
+from silkscope.server import create_app
 from warehouse_helpers import checksum
 
 SILKSCOPE = Path(sys.executable).with_name("silkscope")

@@ -32,8 +32,8 @@ def serve(
     import uvicorn
 
     from silkscope import warehouse
-    from silkscope.api.app import create_app
     from silkscope.build import build
+    from silkscope.server import create_app
 
     path = warehouse.resolve_path(db)
     if not path.exists():

@@ -48,3 +48,24 @@ def partners(value: str | None, field: str = "partners") -> str | None:
 
 def period(since: int | None, until: int | None) -> tuple[int | None, int | None]:
     return options.check_period(since, until)
+
+
+def form_year(value: str | None, field: str) -> int | None:
+    """A year from a form or a page address, where it arrives as text ('' when left empty)."""
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    if not text.isdigit() or not FIRST_YEAR <= int(text) <= LAST_YEAR:
+        raise SilkscopeError(f"{field}: expected a year between {FIRST_YEAR} and {LAST_YEAR}, got {text!r}")
+    return int(text)
+
+
+def form_partners(values: list[str] | None) -> str | None:
+    """Partners from a form: checkboxes send partners=JPN&partners=KOR; links may send partners=JPN,KOR."""
+    if not values:
+        return None
+    return partners(",".join(values))
+
+
+def form_period(since: str | None, until: str | None) -> tuple[int | None, int | None]:
+    return period(form_year(since, "since"), form_year(until, "until"))

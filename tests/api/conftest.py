@@ -7,7 +7,7 @@ import shutil
 import pytest
 from fastapi.testclient import TestClient
 
-from silkscope.api.app import create_app
+from silkscope.server import create_app
 
 
 @pytest.fixture(scope="session")

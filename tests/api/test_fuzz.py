@@ -9,7 +9,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 
-from silkscope.api.app import create_app
+from silkscope.server import create_app
 from silkscope.serving import checking
 
 

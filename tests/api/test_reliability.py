@@ -16,7 +16,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from silkscope.api.app import create_app
+from silkscope.server import create_app
 from warehouse_helpers import checksum
 
 SILKSCOPE = Path(sys.executable).with_name("silkscope")

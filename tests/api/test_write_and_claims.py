@@ -8,7 +8,7 @@ import types
 import pytest
 from fastapi.testclient import TestClient
 
-from silkscope.api.app import create_app
+from silkscope.server import create_app
 from silkscope.serving import checking
 
 

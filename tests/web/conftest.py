@@ -53,7 +53,7 @@ def web_db(tmp_path_factory) -> Path:
 def live_server(web_db) -> Iterator[str]:
     import uvicorn
 
-    from silkscope.api.app import create_app
+    from silkscope.server import create_app
 
     port = free_port()
     config = uvicorn.Config(create_app(web_db), host="127.0.0.1", port=port, log_level="warning")

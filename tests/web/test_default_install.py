@@ -14,8 +14,8 @@ def fresh(browser, tmp_path_factory):
 
     import uvicorn
 
-    from silkscope.api.app import create_app
     from silkscope.build import build
+    from silkscope.server import create_app
     from web.conftest import CHROMIUM_ARGS, free_port  # noqa: F401 - same server setup as the suite's
 
     db = tmp_path_factory.mktemp("fresh") / "silkscope.duckdb"

@@ -1,4 +1,7 @@
-"""Page routes: parse the form, call a page builder (web/pages.py) or the brief, render the template."""
+"""Page routes: parse the form, call a page builder (web/pages.py or silkscope.profiles), render the template.
+
+The brief downloads the country page links to are served by silkscope.brief_routes (the dashboard does not
+import the briefs)."""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
 
 from silkscope import validate
 from silkscope.analysis.catalogue import catalogue
@@ -22,6 +25,7 @@ from silkscope.web.render import STATIC_DIR, query_string, render
 
 router = APIRouter()
 Text100 = Annotated[str | None, Query(max_length=100)]
+_partners, _period = validate.form_partners, validate.form_period  # form text: years as text, checkboxes
 
 
 def _page(request: Request, template: str, status_code: int = 200, **context) -> HTMLResponse:
@@ -51,29 +55,6 @@ def warm(served, stop: threading.Event | None = None) -> None:
             step()
         except Exception:
             return
-
-
-def _year(value: str | None, field: str) -> int | None:
-    """Form years arrive as text ('' when left empty)."""
-    if value is None or not value.strip():
-        return None
-    text = value.strip()
-    if not text.isdigit() or not validate.FIRST_YEAR <= int(text) <= validate.LAST_YEAR:
-        raise SilkscopeError(
-            f"{field}: expected a year between {validate.FIRST_YEAR} and {validate.LAST_YEAR}, got {text!r}"
-        )
-    return int(text)
-
-
-def _partners(values: list[str] | None) -> str | None:
-    """Checkboxes send partners=JPN&partners=KOR; links may send partners=JPN,KOR."""
-    if not values:
-        return None
-    return validate.partners(",".join(values))
-
-
-def _period(since: str | None, until: str | None) -> tuple[int | None, int | None]:
-    return validate.period(_year(since, "since"), _year(until, "until"))
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -120,36 +101,6 @@ def country(
     lo, hi = _period(since, until)
     context = pages.country(request.app.state.wh, scope, _partners(partners), lo, hi)
     return _page(request, "country.html", nav="country", **context)
-
-
-@router.get("/country/{value}/brief.{ext}")
-def brief(
-    request: Request,
-    value: str,
-    ext: str,
-    partners: Annotated[list[str] | None, Query(max_length=20)] = None,
-    since: Text100 = None,
-    until: Text100 = None,
-) -> Response:
-    from silkscope.briefs import brief as briefs
-
-    if ext not in ("pdf", "html"):
-        raise validate.NotFoundError(f"brief.{ext}: expected brief.pdf or brief.html")
-    scope = validate.country(value, "country")
-    lo, hi = _period(since, until)
-    chosen = _partners(partners)
-    served = request.app.state.wh
-    made = served.cached(
-        ("brief", scope, chosen, lo, hi),
-        lambda con: briefs.make_brief(scope, chosen, lo, hi, con=con),
-    )
-    name = f"silkscope-brief-{scope.replace(',', '-')}"
-    if ext == "html":
-        return HTMLResponse(made.html, headers={"Content-Disposition": f'inline; filename="{name}.html"'})
-    pdf = served.cached(("brief.pdf", scope, chosen, lo, hi), lambda con: made.pdf())
-    return Response(
-        pdf, media_type="application/pdf", headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'}
-    )
 
 
 @router.get("/partner/{value}", response_class=HTMLResponse)
