@@ -5,14 +5,17 @@ load call it, so derived rows never lag."""
 from __future__ import annotations
 
 import hashlib
+from datetime import date
 from pathlib import Path
 
 import duckdb
 
 from silkscope.analysis.measures import MEASURES
+from silkscope.errors import SilkscopeError
 from silkscope.indicators.stored import materialise_panel
+from silkscope.indicators.tables import duckdb_tables
 from silkscope.schema import VISITS_SQL
-from silkscope.stats.stored_fits import store_defaults
+from silkscope.stats import stored_fits
 
 META_KEY = "out_version"
 
@@ -59,3 +62,29 @@ def materialise(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         [META_KEY, out_version()],
     )
     return dict(con.execute("SELECT measure, count(*) FROM out.observations GROUP BY 1 ORDER BY 1").fetchall())
+
+
+def store_defaults(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Fit each outcome's default specification on out.panel and store the answer, or why there is none (too few
+    observations, not identified): the reason is an answer too. Returns outcome -> 'fitted' or the reason."""
+    from silkscope.stats.visit_effects import OUTCOMES, visits_model  # numpy and the estimator: only when fitting
+
+    con.execute(
+        f"CREATE TABLE IF NOT EXISTS {stored_fits.TABLE} (model VARCHAR, spec VARCHAR, answer JSON, error VARCHAR, "
+        "fitted_on DATE, PRIMARY KEY (model, spec))"
+    )
+    con.execute(f"DELETE FROM {stored_fits.TABLE}")
+    done = {}
+    for outcome in OUTCOMES:
+        answer, error = None, None
+        try:
+            bundle = visits_model(outcome, tables=duckdb_tables(con=con), use_stored=False)
+            answer = bundle.to_json(indent=None)
+        except SilkscopeError as exc:
+            error = str(exc)
+        con.execute(
+            f"INSERT INTO {stored_fits.TABLE} VALUES (?, ?, ?, ?, ?)",
+            [stored_fits.MODEL, stored_fits.default_key(outcome), answer, error, date.today()],
+        )
+        done[outcome] = "fitted" if answer else error
+    return done

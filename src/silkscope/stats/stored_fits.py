@@ -1,6 +1,6 @@
-"""The visits model's default fits, stored in out.model_fits when the facts change (analysis.materialise) and read
-back on request: the dashboard's model page and the API answer the default specification without refitting it
-(and without importing the estimator) on every request.
+"""The visits model's default fits, stored in out.model_fits when the facts change (analysis.materialise writes
+them with its `store_defaults`) and read back on request: the dashboard's model page and the API answer the default
+specification without refitting it (and without importing the estimator) on every request.
 
 Only the default specification of each outcome is stored (every tracked partner, the five states, 1992 to the
 build's year, lag 1, window 3): any other scope is fitted on request, as before. A stored answer is used only while
@@ -10,7 +10,6 @@ out.panel is current (the same fact counts), so it never outlives the facts it w
 from __future__ import annotations
 
 import json
-from datetime import date
 from typing import Any
 
 from silkscope.errors import SilkscopeError
@@ -31,32 +30,6 @@ def default_key(outcome: str) -> str:
 
     partners, countries, lo, hi = in_scope(None, None, None, None)
     return spec_key(outcome, partners, countries, lo, hi, DEFAULT_LAG, DEFAULT_WINDOW)
-
-
-def store_defaults(con: Any) -> dict[str, str]:
-    """Fit each outcome's default specification on out.panel and store the answer, or why there is none (too few
-    observations, not identified): the reason is an answer too. Returns outcome -> 'fitted' or the reason."""
-    from silkscope.indicators.tables import duckdb_tables
-    from silkscope.stats.visit_effects import OUTCOMES, visits_model
-
-    con.execute(
-        f"CREATE TABLE IF NOT EXISTS {TABLE} (model VARCHAR, spec VARCHAR, answer JSON, error VARCHAR, "
-        "fitted_on DATE, PRIMARY KEY (model, spec))"
-    )
-    con.execute(f"DELETE FROM {TABLE}")
-    done = {}
-    for outcome in OUTCOMES:
-        answer, error = None, None
-        try:
-            bundle = visits_model(outcome, tables=duckdb_tables(con=con), use_stored=False)
-            answer = bundle.to_json(indent=None)
-        except SilkscopeError as exc:
-            error = str(exc)
-        con.execute(
-            f"INSERT INTO {TABLE} VALUES (?, ?, ?, ?, ?)", [MODEL, default_key(outcome), answer, error, date.today()]
-        )
-        done[outcome] = "fitted" if answer else error
-    return done
 
 
 def load(t: Any, key: str) -> Bundle | None:

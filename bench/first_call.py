@@ -1,0 +1,142 @@
+"""First answers: every library indicator's first call in a fresh process against DuckDB running the same SQL,
+and a fresh server's first answers to 8 clients asking cold indicators at once.
+
+    .venv/bin/python bench/first_call.py [--db PATH] [--mirror ../shared/data] [--workers 2]
+
+1. Per indicator, in its own process (imports done before the clock starts: a server has them loaded): the
+   library call on a read-only connection (`first`), then the SQL its answer shows, run directly by DuckDB
+   (`duckdb`, the baseline, fetched the same way). Target: first <= 2x duckdb.
+2. `silkscope serve` started fresh (its warm-up done: it answers /api/health), then 8 clients at once, each asking
+   a different indicator for a scope nobody asked before. Target: p99 under 1 s.
+Without --db, a warehouse is built in a temporary folder from the reference pack plus the publisher files in
+--mirror (what `silkscope update --mirror` loads).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+SILKSCOPE = Path(sys.executable).with_name("silkscope")
+OPTIONS = {"change": {"measures": ["oda_disb_net_current_usd"], "start": "1995", "end": "2005"}, "sensitivity": {}}
+CHILD = """
+import json, sys, time
+import duckdb
+from silkscope.indicators import registry
+from silkscope.indicators.tables import duckdb_tables
+import ibis, pandas, pyarrow  # what a running server has imported and initialised already
+name, db, options = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+warm = ibis.duckdb.from_connection(duckdb.connect())
+warm.con.execute("SELECT ?", [1]).fetchall()
+ibis.to_sql(ibis.table({"a": "int64"}, name="t").filter(ibis._.a > 1), dialect="duckdb")
+con = duckdb.connect(db, read_only=True)
+start = time.perf_counter()
+answer = registry.get(name).run(registry.options(tables=duckdb_tables(con=con), **options))
+first = time.perf_counter() - start
+main = answer.sections[0] if hasattr(answer, "sections") else answer
+runs = []
+for _ in range(3):
+    start = time.perf_counter()
+    con.sql(main.query).fetch_arrow_table()
+    runs.append(time.perf_counter() - start)
+print(json.dumps({"first": first, "duckdb": min(runs), "sql_bytes": len(main.query), "rows": len(main.rows)}))
+"""
+
+
+def per_indicator(db: Path) -> list[dict]:
+    from silkscope.indicators import registry
+
+    out = []
+    for name in registry.INDICATORS:
+        options = OPTIONS.get(name, {})
+        proc = subprocess.run([sys.executable, "-c", CHILD, name, str(db), json.dumps(options)], capture_output=True,
+                              text=True, check=False)  # fmt: skip
+        if proc.returncode:
+            out.append({"indicator": name, "error": proc.stderr.strip().splitlines()[-1]})
+            continue
+        out.append({"indicator": name, **json.loads(proc.stdout.strip().splitlines()[-1])})
+    return out
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def cold_clients(db: Path, workers: int, clients: int = 8) -> list[float]:
+    port = _free_port()
+    server = subprocess.Popen([str(SILKSCOPE), "serve", "--port", str(port), "--db", str(db), "--workers",
+                               str(workers)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    names = ["panel", "shares", "balance", "index", "change", "composition", "rca", "disagreement-trade"][:clients]
+    extra = {"change": "&measure=oda_disb_net_current_usd&start=1995&end=2005"}
+    try:
+        async with httpx.AsyncClient(timeout=120) as client:
+            for _ in range(600):
+                try:
+                    if (await client.get(f"{base}/api/health")).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                await asyncio.sleep(0.1)
+            await asyncio.sleep(3)  # the server's warm-up (landing pages) has had its time
+
+            async def ask(name: str, i: int) -> float:
+                url = f"{base}/api/indicators/{name}?country=C5&since={1996 + i}{extra.get(name, '')}"
+                start = time.perf_counter()
+                response = await client.get(url)
+                response.raise_for_status()
+                return time.perf_counter() - start
+
+            return await asyncio.gather(*[ask(n, i) for i, n in enumerate(names)])
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--db", type=Path)
+    ap.add_argument("--mirror", type=Path, default=ROOT.parent / "shared" / "data")
+    ap.add_argument("--workers", type=int, default=2)
+    args = ap.parse_args()
+    tmp = None
+    db = args.db
+    if db is None:
+        tmp = Path(tempfile.mkdtemp(prefix="silkscope_first_"))
+        db = tmp / "w.duckdb"
+        subprocess.run([str(SILKSCOPE), "build", "--db", str(db)], check=True, capture_output=True)
+        subprocess.run([str(SILKSCOPE), "update", "--mirror", str(args.mirror), "--db", str(db)], check=True,
+                       capture_output=True)  # fmt: skip
+    try:
+        print(f"{'indicator':22} {'first s':>8} {'duckdb s':>9} {'ratio':>6} {'SQL kB':>7}")
+        for r in per_indicator(db):
+            if "error" in r:
+                print(f"{r['indicator']:22} error: {r['error']}")
+                continue
+            ratio = r["first"] / max(r["duckdb"], 1e-6)
+            print(f"{r['indicator']:22} {r['first']:8.3f} {r['duckdb']:9.3f} {ratio:6.1f} {r['sql_bytes'] / 1024:7.1f}")
+        times = sorted(asyncio.run(cold_clients(db, args.workers)))
+        p99 = times[-1] if len(times) < 100 else statistics.quantiles(times, n=100)[98]
+        print(f"8 cold clients at once on a fresh server (--workers {args.workers}): "
+              f"median {statistics.median(times):.2f} s, p99 {p99:.2f} s (target < 1 s)")  # fmt: skip
+    finally:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
