@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from silkscope.indicators import registry
+from silkscope.indicators import options, registry
 from silkscope.server import create_app
 from warehouse_helpers import checksum
 
@@ -35,6 +35,10 @@ CASES = [
      "level: expected section or division, got 'x'"),
     (["indicator", "composition", "--direction", "up"], "/api/indicators/composition", {"direction": "up"},
      "direction: expected exports or imports, got 'up'"),
+    (["indicator", "index", "--weights", "zzz"], "/api/indicators/index", {"weights": "zzz"},
+     "weights: expected name=number pairs such as trade=0.5,leader_visits=0.5, got 'zzz'"),
+    (["indicator", "shares", "--measure", "Bad Column"], "/api/indicators/shares", {"measure": "Bad Column"},
+     "measure: 'Bad Column' is not a column name (letters, digits and _)"),
     (["model", "visits", "--lag", "99"], "/api/models/visits", {"lag": 99}, "lag: expected 0 to 5, got 99"),
     (["model", "visits", "--window", "-3"], "/api/models/visits", {"window": -3}, "window: expected 1 to 6, got -3"),
     (["timeline", "--since", "-5"], "/api/timeline", {"since": -5}, "since: expected a year from 1900 to 2100, got -5"),
@@ -65,9 +69,9 @@ def test_cli_and_api_refuse_with_the_same_message(built_db, api, args, path, par
 
 
 def test_the_library_refuses_too():
-    with pytest.raises(registry.OptionError, match="draws: expected 10 to 2000"):
+    with pytest.raises(options.OptionError, match="draws: expected 10 to 2000"):
         registry.compute("sensitivity", "JPN", "UZB", draws=100_000_000)
-    with pytest.raises(registry.OptionError, match="level: expected section or division"):
+    with pytest.raises(options.OptionError, match="level: expected section or division"):
         registry.options(level="x")
 
 
@@ -75,5 +79,16 @@ def test_openapi_documents_the_library_bounds(api):
     schema = api.get("/openapi.json").json()["paths"]
     draws = {p["name"]: p["schema"] for p in schema["/api/indicators/{name}"]["get"]["parameters"]}["draws"]
     lag = {p["name"]: p["schema"] for p in schema["/api/models/visits"]["get"]["parameters"]}["lag"]
-    assert (draws["minimum"], draws["maximum"]) == registry.RANGES["draws"]
-    assert (lag["minimum"], lag["maximum"]) == registry.RANGES["lag"]
+    assert (draws["minimum"], draws["maximum"]) == options.bounds("draws")
+    assert (lag["minimum"], lag["maximum"]) == options.bounds("lag")
+
+
+def test_every_option_of_the_table_is_a_cli_option_and_an_api_parameter(api):
+    """One declaration (indicators.options) makes the CLI's options and the API's parameters, with one text."""
+    proc = subprocess.run([str(SILKSCOPE), "indicator", "--help"], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "COLUMNS": "200"})  # fmt: skip
+    spec = api.get("/openapi.json").json()["paths"]["/api/indicators/{name}"]["get"]["parameters"]
+    documented = {p["name"]: p.get("description", "") for p in spec}
+    for option in options.OPTIONS.values():
+        assert f"--{option.flag.replace('_', '-')}" in proc.stdout, option.flag
+        assert documented.get(option.flag) == option.help, option.flag

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 
-from silkscope.indicators import registry
+from silkscope.indicators import options, registry
 from silkscope.render import print_bundle, print_result
 from silkscope.result import Bundle
 
@@ -31,8 +31,8 @@ PartnersOption = Annotated[str | None, typer.Option("--partners", "-p", help="co
 CountryOption = Annotated[str, typer.Option("--country", "-c", help="C5, a country or a list: KAZ,UZB")]
 SinceOption = Annotated[int | None, typer.Option("--since", help="first year")]
 UntilOption = Annotated[int | None, typer.Option("--until", help="last year")]
-LAG_HELP = "years between visit and outcome in the panel model ({} to {})".format(*registry.RANGES["lag"])
-WINDOW_HELP = "event study: years of leads and lags ({} to {})".format(*registry.RANGES["window"])
+LAG_HELP = "years between visit and outcome in the panel model ({} to {})".format(*options.bounds("lag"))
+WINDOW_HELP = "event study: years of leads and lags ({} to {})".format(*options.bounds("window"))
 
 
 def _scope(partners: str | None, country: str) -> tuple[list[str] | None, list[str]]:
@@ -48,41 +48,34 @@ def _print(result, fmt: Format) -> None:
         print_result(result, fmt.value, console)
 
 
-@app.command("indicator")
+def _cli_option(option: options.Option) -> typer.models.OptionInfo:
+    """A typer option from the options table (flags from the parameter's name: --by-year, --pooled/--no-pooled)."""
+    decls = ("--measure", "-m") if option.name == "measures" else ()
+    return typer.Option(*decls, help=option.help)
+
+
 def indicator(
     name: Annotated[str, typer.Argument(help=f"one of: {', '.join(registry.INDICATORS)}")],
+    *,
     partners: PartnersOption = None,
     country: CountryOption = "C5",
     since: SinceOption = None,
     until: UntilOption = None,
-    measure: Annotated[
-        list[str] | None, typer.Option("--measure", "-m", help="panel column(s): shares, change, balance, disagreement")
-    ] = None,
-    start: Annotated[str | None, typer.Option(help="change: start year or period, e.g. 1993 or 1993-1995")] = None,
-    end: Annotated[str | None, typer.Option(help="change: end year or period")] = None,
-    weights: Annotated[str | None, typer.Option(help="index: e.g. trade=0.5,leader_visits=0.5")] = None,
-    level: Annotated[str, typer.Option(help="composition: section or division")] = "section",
-    direction: Annotated[str, typer.Option(help="composition: exports or imports (of the partner)")] = "exports",
-    dataset: Annotated[
-        str | None, typer.Option(help="panel: finance dataset; disagreement-finance: A,B (e.g. aiddata_flows,oecd_crs)")
-    ] = None,
-    pooled: Annotated[bool, typer.Option(help="shares/sensitivity: the five countries together")] = False,
-    by_year: Annotated[bool, typer.Option(help="balance: one row per year")] = False,
-    nonempty: Annotated[bool, typer.Option(help="panel: drop dyad-years with nothing recorded")] = True,
-    draws: Annotated[int, typer.Option(help=registry.OPTION_HELP["draws"])] = 500,
     fmt: FormatOption = Format.table,
     db: DbOption = None,
+    **chosen: Any,
 ) -> None:
-    """Compute an indicator; prints its rows, definitions, sources and (in JSON) the SQL."""
+    """Compute an indicator; prints its rows, definitions, sources and (in JSON) the SQL. Its options come from the
+    options table (silkscope.indicators.options), as the API's parameters and the compare page's fields do."""
     # The library's checks, the API's too: a bad value is an error naming the option (status 2) before any work.
-    given = registry.checked_options(name, dict(
-        measures=measure or [], start=start, end=end, weights=weights, level=level, direction=direction,
-        dataset=dataset, pooled=pooled, by_year=by_year, nonempty=nonempty, draws=draws,
-    ), unread="ignore")  # fmt: skip
-    registry.check_period(since, until)
-    chosen, countries = _scope(partners, country)
-    options = registry.options(partners=chosen, countries=countries, since=since, until=until, db=db, **given)
-    _print(registry.get(name).run(options), fmt)
+    given = registry.checked_options(name, options.given(chosen), unread="ignore")
+    options.check_period(since, until)
+    picked, countries = _scope(partners, country)
+    settings = registry.options(partners=picked, countries=countries, since=since, until=until, db=db, **given)
+    _print(registry.get(name).run(settings), fmt)
+
+
+app.command("indicator")(options.with_parameters(indicator, options.parameters(_cli_option, optional=False)))
 
 
 @app.command("indicators")
@@ -107,7 +100,7 @@ def model_visits(
     """Does interaction bring cooperation? Panel model (dyad + year FE, clustered SEs) and event study."""
     from silkscope.stats.visit_effects import visits_model
 
-    registry.check_range("lag", lag), registry.check_range("window", window), registry.check_period(since, until)
+    options.check("lag", lag), options.check("window", window), options.check_period(since, until)
     chosen, countries = _scope(partners, country)
     bundle = visits_model(outcome, chosen, countries, since, until, lag=lag, window=window, db=db)
     _print(bundle, fmt)  # specification, N, reading and caveats print as each section's definitions and notes

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from silkscope.countries import registry, resolve, resolve_list, resolve_scope
 from silkscope.errors import SilkscopeError, UnknownCountryError
-from silkscope.indicators import registry as options
+from silkscope.indicators import options
 
 FIRST_YEAR, LAST_YEAR = options.FIRST_YEAR, options.LAST_YEAR
 

@@ -15,7 +15,7 @@ from typing import Any
 from silkscope import views
 from silkscope.countries import resolve_list, resolve_scope
 from silkscope.errors import SilkscopeError
-from silkscope.indicators import registry
+from silkscope.indicators import options, registry
 from silkscope.result import Bundle, Result
 
 DESCRIPTIONS = {
@@ -48,7 +48,7 @@ COMMON_PARAMETERS = ["country", "partners", "since", "until"]
 SUMMARY, LIBRARY = "views.compare", "silkscope.indicators"
 
 # What each library option means and accepts: one table in the library, for the catalogue, OpenAPI and the CLI.
-OPTION_HELP = registry.OPTION_HELP
+OPTION_HELP = options.HELP
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
@@ -12,11 +12,10 @@ from silkscope.api import params
 from silkscope.api.params import CountryQ, IncludeQueryQ, PageQ, PartnersQ, PerPageQ, SinceQ, UntilQ
 from silkscope.api.respond import Fmt, safe_filename, send_bundle, send_json, send_result
 from silkscope.api.routes import FormatQ, wh
-from silkscope.indicators import registry
+from silkscope.indicators import options
 from silkscope.result import Bundle
 
 router = APIRouter(prefix="/api")
-HELP = indicators.OPTION_HELP
 OutcomeQ = Annotated[
     str, Query(max_length=80, pattern="^[a-z][a-z0-9_]*$", description="finance, projects, trade or a panel column")
 ]
@@ -27,29 +26,29 @@ def indicator_list() -> Response:
     return send_json({"indicators": [i.info() for i in indicators.catalogue().values()]})
 
 
-@router.get("/indicators/{name}", summary="One indicator for a scope, partners and period")
+def _query(option: options.Option):
+    """A query parameter from the options table. Bounds are documented, not enforced here: the library's check
+    answers with its own message (the CLI's too), not pydantic's."""
+    if option.bounds:
+        return Query(description=option.help, **params.bounds(option.name))
+    if option.kind is bool:
+        return Query(description=option.help)
+    return Query(max_length=option.max_length, description=option.help)
+
+
 def indicator(
     request: Request,
     name: Annotated[str, Path(max_length=60)],
+    *,
     country: CountryQ = "C5",
     partners: PartnersQ = None,
     since: SinceQ = None,
     until: UntilQ = None,
-    measure: Annotated[list[str] | None, Query(max_length=80, description=HELP["measures"])] = None,
-    start: Annotated[str | None, Query(max_length=9, description=HELP["start"])] = None,
-    end: Annotated[str | None, Query(max_length=9, description=HELP["end"])] = None,
-    weights: Annotated[str | None, Query(max_length=300, description=HELP["weights"])] = None,
-    level: Annotated[str | None, Query(max_length=20, description=HELP["level"])] = None,
-    direction: Annotated[str | None, Query(max_length=20, description=HELP["direction"])] = None,
-    dataset: Annotated[str | None, Query(max_length=80, description=HELP["dataset"])] = None,
-    pooled: Annotated[bool | None, Query(description=HELP["pooled"])] = None,
-    by_year: Annotated[bool | None, Query(description=HELP["by_year"])] = None,
-    nonempty: Annotated[bool | None, Query(description=HELP["nonempty"])] = None,
-    draws: Annotated[int | None, Query(description=HELP["draws"], **params.bounds("draws"))] = None,
     include_query: IncludeQueryQ = False,
     fmt: FormatQ = Fmt.json,
     page: PageQ = None,
     per_page: PerPageQ = None,
+    **settings: Any,
 ) -> Response:
     """Summaries (provider views.compare) take the scope only; library indicators (provider silkscope.indicators)
     also take the options /api/indicators lists for them. A table-and-rows-used answer (change) is a bundle."""
@@ -59,11 +58,8 @@ def indicator(
         )
     scope, chosen = validate.country(country), validate.partners(partners)
     since, until = validate.period(since, until)
-    given = {
-        "measures": measure, "start": start, "end": end, "weights": weights, "level": level, "direction": direction,
-        "dataset": dataset, "pooled": pooled, "by_year": by_year, "nonempty": nonempty, "draws": draws,
-    }  # fmt: skip
-    given = indicators.checked_options(name, given)  # before the cache: a bad option never reaches a connection
+    # before the cache: a bad option never reaches a connection
+    given = indicators.checked_options(name, options.given(settings))
     key = ("indicator", name, scope, chosen, since, until, tuple(sorted((k, str(v)) for k, v in given.items())))
     if indicators.catalogue()[name].provider == indicators.LIBRARY:  # Ibis compiles a wide panel: a worker's job
         result = wh(request).compute(
@@ -79,6 +75,11 @@ def indicator(
     return send_result(
         request, result, fmt=fmt, include_query=include_query, filename=filename, page=page, per_page=per_page
     )
+
+
+router.get("/indicators/{name}", summary="One indicator for a scope, partners and period")(
+    options.with_parameters(indicator, options.parameters(_query, optional=True))
+)
 
 
 @router.get("/models/visits", summary="Does interaction bring cooperation? Panel model and event study")
@@ -101,7 +102,7 @@ def visits_model(
     """Outcome (log1p) on lagged leader visits both ways and dialogue meetings, dyad and year fixed effects,
     standard errors clustered by dyad; and an event study around visits. Each section carries its specification,
     N, a plain reading and the caveats (associations, not causal effects)."""
-    registry.check_range("lag", lag), registry.check_range("window", window)  # before the cache, as the CLI does
+    options.check("lag", lag), options.check("window", window)  # before the cache, as the CLI does
     scope, chosen = validate.country(country), validate.partners(partners)
     since, until = validate.period(since, until)
     key = ("model.visits", outcome, scope, chosen, since, until, lag, window)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import Query
 
-from silkscope.indicators import registry as options
+from silkscope.indicators import options
 
 # Bounds are the library's (indicators.registry), checked there for the CLI, the API and the pages alike, with one
 # message; the schema below only documents them (a Query(ge=...) would answer first, in pydantic's words).
@@ -16,7 +16,7 @@ FIRST_YEAR, LAST_YEAR = options.FIRST_YEAR, options.LAST_YEAR
 
 def bounds(option: str) -> dict:
     """JSON-schema minimum/maximum of a numeric option, for the OpenAPI document."""
-    lo, hi = options.RANGES.get(option, (FIRST_YEAR, LAST_YEAR))
+    lo, hi = options.bounds(option)
     return {"json_schema_extra": {"minimum": lo, "maximum": hi}}
 
 

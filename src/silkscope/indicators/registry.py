@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from silkscope.errors import SilkscopeError
+from silkscope.indicators import options as options_table
+from silkscope.indicators.options import OPTIONS, check_partners, check_period
 from silkscope.result import Bundle, Result
 
 
@@ -23,108 +24,17 @@ class Indicator:
     measure: str | None = None
 
 
-# Every setting an indicator can read, with its default: entry points (CLI, API, pages) fill in what they were
-# given. `tables` is an open Tables (e.g. over a served connection); without it `db` is opened read-only.
+# Every setting an indicator can read, with its default: the options table (indicators.options) plus the scope
+# and where to read. `tables` is an open Tables (e.g. over a served connection); without it `db` is opened read-only.
 DEFAULTS: dict[str, Any] = {
     "partners": None,
     "countries": None,
     "since": None,
     "until": None,
-    "measures": [],
-    "start": None,
-    "end": None,
-    "weights": None,
-    "level": "section",
-    "direction": "exports",
-    "dataset": None,
-    "pooled": False,
-    "by_year": False,
-    "nonempty": True,
-    "draws": 500,
+    **{o.name: o.default for o in OPTIONS.values()},
     "db": None,
     "tables": None,
 }
-
-
-# --- Option checks: the one definition the CLI, the API and the pages call (same bounds, same messages) ---------
-
-FIRST_YEAR, LAST_YEAR = 1900, 2100
-MAX_PARTNERS = 20
-# Inclusive ranges of the numeric options; `lag` and `window` are the visits model's (stats.visit_effects).
-RANGES = {"draws": (10, 2000), "lag": (0, 5), "window": (1, 6)}
-CHOICES = {"level": ("section", "division"), "direction": ("exports", "imports")}
-# What each option means and accepts, for the catalogue, the OpenAPI text, the CLI help and the pages.
-OPTION_HELP = {
-    "measures": "panel column(s), e.g. oda_commit_constant_usd (shares, change, balance, disagreement)",
-    "start": "change: start year or period, e.g. 1993 or 1993-1995",
-    "end": "change: end year or period",
-    "weights": "index/sensitivity: e.g. trade=0.5,leader_visits=0.5",
-    "level": "composition/rca/complementarity: section or division",
-    "direction": "composition: exports or imports (of the partner)",
-    "dataset": "panel: finance dataset; disagreement-finance: A,B (e.g. aiddata_flows,oecd_crs)",
-    "pooled": "shares/sensitivity: the five countries together",
-    "by_year": "balance: one row per year",
-    "nonempty": "panel: drop dyad-years with nothing recorded",
-    "draws": "sensitivity: random weight draws (10 to 2000)",
-}
-_FORMATS = {
-    "measures": (re.compile(r"^[a-z][a-z0-9_]{0,79}$"), "a column name (letters, digits and _)"),
-    "start": (re.compile(r"^\d{4}(-\d{4})?$"), "a year or a period such as 1993-1995"),
-    "end": (re.compile(r"^\d{4}(-\d{4})?$"), "a year or a period such as 1993-1995"),
-    "weights": (re.compile(r"^[a-z_]+=\d+(\.\d+)?(,[a-z_]+=\d+(\.\d+)?)*$"),
-                "name=number pairs such as trade=0.5,leader_visits=0.5"),
-    "dataset": (re.compile(r"^[a-z0-9_]+(,[a-z0-9_]+)?$"), "a dataset id or two (A,B)"),
-}  # fmt: skip
-
-
-class OptionError(SilkscopeError, ValueError):
-    """An option given a value outside what it accepts: names the option, what it accepts and what it got (the CLI
-    exits with status 2, the API answers 422)."""
-
-    def __init__(self, option: str, expected: str, got: Any, message: str | None = None):
-        self.option, self.expected, self.got = option, expected, got
-        super().__init__(message or f"{option}: expected {expected}, got {got!r}")
-
-
-def check_range(option: str, value: int | None) -> int | None:
-    lo, hi = RANGES[option]
-    if value is not None and not (isinstance(value, int) and lo <= value <= hi):
-        raise OptionError(option, f"{lo} to {hi}", value)
-    return value
-
-
-def check_period(since: int | None, until: int | None) -> tuple[int | None, int | None]:
-    for option, year in (("since", since), ("until", until)):
-        if year is not None and not FIRST_YEAR <= year <= LAST_YEAR:
-            raise OptionError(option, f"a year from {FIRST_YEAR} to {LAST_YEAR}", year)
-    if since is not None and until is not None and since > until:
-        raise OptionError("since", f"a year no later than until={until}", since)
-    return since, until
-
-
-def check_partners(partners: Sequence[str] | None, option: str = "partners") -> list[str] | None:
-    if partners is not None and len(partners) > MAX_PARTNERS:
-        count, most = len(partners), MAX_PARTNERS
-        raise OptionError(option, f"at most {most}", count, f"{option}: at most {most} partners at once, got {count}")
-    return None if partners is None else list(partners)
-
-
-def check_value(option: str, value: Any) -> Any:
-    """One option's value checked against its range, choices or format (unknown options pass: see `options`)."""
-    if option in RANGES:
-        check_range(option, value)
-    elif option in CHOICES and value not in CHOICES[option]:
-        raise OptionError(option, " or ".join(CHOICES[option]), value)
-    elif option in _FORMATS:
-        pattern, expected = _FORMATS[option]
-        for item in value if option == "measures" else [value]:
-            if not (isinstance(item, str) and pattern.match(item)):
-                if option == "measures":
-                    raise OptionError("measure", expected, item, f"measure: {item!r} is not {expected}")
-                raise OptionError(option, expected, item)
-    return value
-
-
 def checked_options(name: str, given: dict[str, Any], *, unread: str = "refuse") -> dict[str, Any]:
     """The options of indicator `name` in `given` (None, [] and () mean not given), each value checked. An option
     the indicator does not read is refused (`unread="refuse"`: the API, whose parameters are all optional) or
@@ -132,7 +42,7 @@ def checked_options(name: str, given: dict[str, Any], *, unread: str = "refuse")
     accepted = set(get(name).options)
     chosen = {k: v for k, v in given.items() if v not in (None, [], ())}
     for option, value in chosen.items():
-        check_value(option, value)
+        options_table.check(option, value)
     extra = sorted(set(chosen) - accepted)
     if extra and unread == "refuse":
         allowed = ", ".join(sorted(accepted)) or "none"
@@ -147,7 +57,7 @@ def options(**given: Any) -> dict[str, Any]:
         raise SilkscopeError(f"unknown indicator option(s): {', '.join(unknown)}; expected: {', '.join(DEFAULTS)}")
     for option, value in given.items():
         if value not in (None, [], ()):
-            check_value(option, value)
+            options_table.check(option, value)
     check_period(given.get("since"), given.get("until"))
     check_partners(given.get("partners"))
     out = dict(DEFAULTS)

@@ -232,14 +232,14 @@ def visits_model(
     """Both models on the warehouse's dyad-year panel (built with the Ibis indicators), as a Bundle. `lag`, `window`
     and the period are checked by the library's one definition (indicators.registry), as the CLI and API check them.
     The default specification is read from out.model_fits when the warehouse holds a current fit (stored_fits)."""
-    from silkscope.indicators import registry
+    from silkscope.indicators import options
     from silkscope.indicators.shares import panel_source_ids
     from silkscope.indicators.stored import panel_table
     from silkscope.indicators.tables import duckdb_tables, in_scope
     from silkscope.result import Bundle
     from silkscope.stats import stored_fits
 
-    registry.check_range("lag", lag), registry.check_range("window", window), registry.check_period(since, until)
+    options.check("lag", lag), options.check("window", window), options.check_period(since, until)
     column = OUTCOMES.get(outcome, outcome)
     t = tables or duckdb_tables(db)
     partners, countries, lo, hi = in_scope(partners, countries, since, until)
