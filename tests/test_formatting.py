@@ -81,7 +81,7 @@ def test_money_axis_speaks_the_labels_units():
 def test_chart_axes_and_labels_agree():
     import re
 
-    from silkscope.web import charts
+    from silkscope.figures import charts
 
     rows = [{"partner_iso3": "JPN", "year": y, "amount_usd": v} for y, v in [(2003, 3.0e9), (2004, 1.2e9)]]
     svg = charts.svg(charts.finance_by_year(rows, ["JPN"]), label="finance")

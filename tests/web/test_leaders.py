@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from silkscope.web.leaders import leaders
+from silkscope.profiles.leaders import leaders
 
 
 def row(partner, country, year, value, total, instrument="official_commit_constant_usd"):
@@ -38,7 +38,7 @@ def test_ties_are_shown_together_and_an_instrument_with_one_partner_is_left_out(
 
 
 def test_standing_gives_one_partners_share_and_rank_over_the_same_window():
-    from silkscope.web.leaders import standing
+    from silkscope.profiles.leaders import standing
 
     rows = [
         *[row("JPN", "UZB", y, 60.0, 100.0) for y in range(2010, 2014)],

@@ -1,24 +1,28 @@
 """A country brief: key figures, charts, the visits timeline and the sources, as HTML and as a 2–4 page PDF.
 
-Built from the same page builder as the dashboard's country page; charts are inline SVG drawn by vl-convert, and
-WeasyPrint is given a URL fetcher that refuses the network, so a brief is made fully offline.
+It renders the library's country profile (silkscope.profiles.country.brief), the same answer the dashboard's
+country page shows; charts are inline SVG drawn by vl-convert, and WeasyPrint is given a URL fetcher that refuses
+the network, so a brief is made fully offline.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-from silkscope import views, warehouse
-from silkscope.countries import registry, resolve_scope
+from jinja2 import Environment
+
+from silkscope import warehouse
 from silkscope.errors import SilkscopeError
-from silkscope.result import cited_ids
-from silkscope.web import pages
-from silkscope.web.render import partner_name, render
+from silkscope.figures import templating
+from silkscope.figures.style import partner_name
+from silkscope.profiles import country as profile
 
 HERE = Path(__file__).resolve().parent
+TEMPLATES_DIR = HERE / "templates"
 MAX_TIMELINE_ROWS = 20  # keeps the brief within four pages; the rest is in the API and the dashboard
 
 
@@ -37,6 +41,11 @@ def _offline_fetcher(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
     raise ValueError(f"briefs are made offline: refusing to fetch {url}")
 
 
+@cache
+def environment() -> Environment:
+    return templating.environment([TEMPLATES_DIR])
+
+
 def make_brief(
     country: str,
     partners: str | list[str] | None = None,
@@ -51,50 +60,22 @@ def make_brief(
     if con is None:
         own = con = warehouse.connect(db, read_only=True)
     try:
-        scope = country.upper() if country.upper() in registry().groups else ",".join(resolve_scope(country))
-        chosen = ",".join(partners) if isinstance(partners, list) else partners
-        source = pages.Direct(con)
-        context = pages.country(source, scope, chosen, since, until)
-        timeline = views.timeline(None, scope, since, until, con=con)
-        events: dict[str, dict[str, Any]] = {}
-        for lane in context["partners"]:
-            for e in pages.lane_events(timeline.rows, lane):
-                # A summit with several partners is one event: the first partner's lane keeps it.
-                events.setdefault(e["event_id"], e)
-        events = sorted(events.values(), key=lambda e: (e["date_start"], e["event_id"]))
-        dropped = max(0, len(events) - MAX_TIMELINE_ROWS)
-        events = events[-MAX_TIMELINE_ROWS:]
-        kept = cited_ids(events)
-        cited = [context["summary"].sources, [s for s in timeline.sources if s["source_id"] in kept]]
-        cited += [section.sources for section in context["bundle"].sections]
-        if context.get("ratios"):
-            cited.append(context["ratios"].sources)
+        context = profile.brief(con, country, partners, since, until, max_events=MAX_TIMELINE_ROWS)
     finally:
         if own is not None:
             own.close()
-    numbered = _all_sources(cited)
     title = f"{context['title']} and {', '.join(partner_name(p) for p in context['partners'])}"
-    context = {**context, "title": title}
-    html = render(
-        "brief.html",
-        css=(HERE / "templates" / "brief.css").read_text(encoding="utf-8"),
-        made=datetime.now(UTC).strftime("%d %B %Y"),
-        events=events,
-        dropped=dropped,
-        sources=numbered,
-        numbers={s["source_id"]: i for i, s in enumerate(numbered, start=1)},
-        **context,
+    html = (
+        environment()
+        .get_template("brief.html")
+        .render(
+            **{**context, "title": title},
+            css=(TEMPLATES_DIR / "brief.css").read_text(encoding="utf-8"),
+            made=datetime.now(UTC).strftime("%d %B %Y"),
+            numbers={s["source_id"]: i for i, s in enumerate(context["sources"], start=1)},
+        )
     )
     return Brief(title, html)
-
-
-def _all_sources(lists: list[list[dict[str, Any]]]) -> list[dict[str, Any]]:
-    """Sources of the figures shown and of the events listed (not of events the brief leaves out)."""
-    seen: dict[str, dict[str, Any]] = {}
-    for sources in lists:
-        for s in sources:
-            seen.setdefault(s["source_id"], s)
-    return sorted(seen.values(), key=lambda s: (s.get("publisher") or "", s["source_id"]))
 
 
 def write_brief(

@@ -11,10 +11,10 @@ from urllib.parse import urlencode
 
 from silkscope.analysis import catalogue as indicators
 from silkscope.countries import resolve_list
+from silkscope.figures import charts
+from silkscope.profiles.common import SUMMARY_MEASURES, TIMELINE_PARTNERS, figure
 from silkscope.result import Bundle, Result
 from silkscope.serving.state import ServedWarehouse
-from silkscope.web import charts
-from silkscope.web.pages import SUMMARY_MEASURES, TIMELINE_PARTNERS, figure
 
 # Columns the summaries split their bars by, so two rows of one partner never overlay.
 SUMMARY_DETAIL = {

@@ -11,9 +11,10 @@ import altair as alt
 from silkscope import observations
 from silkscope.analysis.measures import catalogue, label, measure
 from silkscope.countries import C5
-from silkscope.web import charts, maps
-from silkscope.web.charts import Figure, named
-from silkscope.web.render import PARTNER_COLOURS, partner_name
+from silkscope.figures import charts, maps
+from silkscope.figures.charts import Figure, named
+from silkscope.figures.style import PARTNER_COLOURS, partner_name
+from silkscope.profiles.common import figure
 
 TABS = ("chart", "table", "map", "sources")
 DEFAULT_MEASURE = "oda_net_disbursement_usd"
@@ -128,8 +129,6 @@ def _chart(rows: list[dict[str, Any]], unit: str) -> Figure:
 
 
 def _figure(fig: Figure, label_text: str) -> dict[str, Any]:
-    from silkscope.web.pages import figure
-
     return figure(fig, label_text)
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from silkscope.countries import resolve_list
+from silkscope.figures import charts
+from silkscope.profiles.common import TIMELINE_PARTNERS, figure
 from silkscope.serving.state import ServedWarehouse
-from silkscope.web import charts
-from silkscope.web.pages import TIMELINE_PARTNERS, figure
 
 OUTCOME_LABELS = {
     "finance": "official finance committed (constant US$)",

@@ -1,73 +1,26 @@
-"""Jinja2 environment (autoescaped), the formatting filters pages and briefs share, and static paths."""
+"""The dashboard's Jinja environment (the shared filters of silkscope.figures.templating, plus the pages' own
+globals: links, source numbers, how to load missing data) and its template and static folders."""
 
 from __future__ import annotations
 
-from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment
 from markupsafe import Markup
 
-from silkscope import formatting
 from silkscope.countries import name as country_name
 from silkscope.countries import registry
+from silkscope.figures import templating
+from silkscope.figures.style import PARTNER_COLOURS
 from silkscope.web.assets import IMPORT_MAP
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES_DIR = HERE / "templates"
 STATIC_DIR = HERE / "static"
-# Okabe–Ito colours (distinguishable with colour-vision deficiency), one per partner, the same on every chart.
-PARTNER_COLOURS = {
-    "JPN": "#0072B2",
-    "CHN": "#D55E00",
-    "KOR": "#009E73",
-    "RUS": "#CC79A7",
-    "USA": "#56B4E9",
-    "EUU": "#E69F00",
-    "TUR": "#7f7f7f",
-    "IND": "#000000",
-    # Donors beside the partners in finance comparisons, and the five states when they are the lines of a chart
-    "DEU": "#882255",
-    "FRA": "#44AA99",
-    "GBR": "#999933",
-    "KAZ": "#1b9e77",
-    "KGZ": "#d95f02",
-    "TJK": "#7570b3",
-    "TKM": "#e7298a",
-    "UZB": "#66a61e",
-}
 HIDDEN = {"source_id", "source_ids", "record", "event_ids", "citation", "citation_status"}
-
-
-def fmt(value: Any, column: str = "") -> str:
-    """A cell for people (silkscope.formatting.cell): '–' for missing, years plain, US$ in m/bn, counts whole."""
-    return formatting.cell(value, column)
-
-
-def money(value: float | int | None) -> str:
-    return formatting.money(value)
-
-
-# Words a column name spells in lower case that a reader expects in capitals.
-ACRONYMS = {"fdi": "FDI", "oda": "ODA", "oof": "OOF", "cagr": "CAGR", "rca": "RCA", "sitc": "SITC", "c5": "C5"}
-
-
-def label(column: str) -> str:
-    text = column.replace("_iso3", "").replace("_usd", " (US$)").replace("_pct", " (%)").replace("_", " ")
-    text = " ".join(ACRONYMS.get(word, word) for word in text.split(" "))
-    return text[:1].upper() + text[1:]
-
-
-def partner_name(iso3: str | None) -> str:
-    if not iso3:
-        return "–"
-    try:
-        return country_name(iso3)
-    except KeyError:
-        return iso3
 
 
 def query_string(params: dict[str, Any], **changes: Any) -> str:
@@ -153,33 +106,9 @@ def all_blank(rows: list[dict[str, Any]], columns: list[str]) -> bool:
     return bool(rows) and bool(values) and all(r.get(c) in (None, "") for r in rows for c in values)
 
 
-def readable(text: str) -> str:
-    """Library prose with its changes said the way formatting.change says them (no "+11248%")."""
-    return formatting.readable_changes(str(text))
-
-
 @cache
 def environment() -> Environment:
-    env = Environment(
-        loader=FileSystemLoader([str(TEMPLATES_DIR), str(HERE.parent / "briefs" / "templates")]),
-        autoescape=select_autoescape(default=True, default_for_string=True),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.tests["date"] = lambda v: isinstance(v, date)
-    env.filters.update(
-        fmt=fmt,
-        money=money,
-        label=label,
-        partner=partner_name,
-        year=formatting.year,
-        integer=formatting.integer,
-        percent=formatting.percent,
-        change=formatting.change,
-        effect=formatting.effect,
-        p_value=formatting.p_value,
-        readable=readable,
-    )
+    env = templating.environment([TEMPLATES_DIR])
     env.globals.update(
         query_string=query_string,
         visible=visible,

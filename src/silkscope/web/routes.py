@@ -17,6 +17,9 @@ from silkscope import validate
 from silkscope.analysis.catalogue import catalogue
 from silkscope.countries import C5, DEFAULT_PARTNERS, registry
 from silkscope.errors import SilkscopeError
+from silkscope.profiles.country import country as country_profile
+from silkscope.profiles.overview import overview as overview_profile
+from silkscope.profiles.partner import partner as partner_profile
 from silkscope.serving import checking
 from silkscope.web import compare as compare_page
 from silkscope.web import explorer as explorer_page
@@ -42,10 +45,10 @@ def warm(served, stop: threading.Event | None = None) -> None:
     """Draw the landing pages once in the background (overview first): the first visitor should not wait for the
     chart engine or for Ibis to compile the panel behind the country page's ratios. `stop` set: no further page."""
     steps = (
-        lambda: pages.overview(served, "JPN", "visits"),
-        lambda: pages.partner(served, "JPN", None, None),
+        lambda: overview_profile(served, "JPN", "visits"),
+        lambda: partner_profile(served, "JPN", None, None),
         lambda: compare_page.compare(served, "leader_visits", "C5", None, None, None),
-        lambda: pages.country(served, "UZB", None, None, None),
+        lambda: country_profile(served, "UZB", None, None, None),
     )
     for step in steps:
         if stop is not None and stop.is_set():
@@ -64,7 +67,7 @@ def overview(
     metric: Annotated[str, Query(pattern="^(visits|finance)$")] = "visits",
 ) -> HTMLResponse:
     chosen = validate.one_country(partner or "JPN", "partner")
-    context = pages.overview(request.app.state.wh, chosen, metric)
+    context = overview_profile(request.app.state.wh, chosen, metric)
     return _page(request, "overview.html", nav="overview", **context)
 
 
@@ -99,7 +102,7 @@ def country(
 ) -> HTMLResponse:
     scope = validate.country(value, "country")
     lo, hi = _period(since, until)
-    context = pages.country(request.app.state.wh, scope, _partners(partners), lo, hi)
+    context = country_profile(request.app.state.wh, scope, _partners(partners), lo, hi)
     return _page(request, "country.html", nav="country", **context)
 
 
@@ -107,7 +110,7 @@ def country(
 def partner(request: Request, value: str, since: Text100 = None, until: Text100 = None) -> HTMLResponse:
     iso3 = validate.one_country(value, "partner")
     lo, hi = _period(since, until)
-    context = pages.partner(request.app.state.wh, iso3, lo, hi)
+    context = partner_profile(request.app.state.wh, iso3, lo, hi)
     return _page(request, "partner.html", nav="partner", **context)
 
 

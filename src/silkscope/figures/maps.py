@@ -15,8 +15,8 @@ from typing import Any
 import altair as alt
 
 from silkscope.countries import C5, registry
-from silkscope.web.charts import Figure, named
-from silkscope.web.render import partner_name
+from silkscope.figures.charts import Figure, named
+from silkscope.figures.style import partner_name
 
 ATLAS_ENV = "SILKSCOPE_WORLD_ATLAS"
 ATLAS_FILE = "countries-50m.json"

@@ -1,0 +1,72 @@
+"""The regional overview: every tracked partner at a glance, a map of one partner's engagement with the five
+states (leader visits or official finance), who leads where, and how far the curated timeline reaches."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from silkscope import instruments
+from silkscope.countries import C5, DEFAULT_PARTNERS, resolve_list
+from silkscope.figures import charts, maps
+from silkscope.figures.style import partner_colour, partner_name
+from silkscope.profiles.common import (
+    SUMMARY_MEASURES,
+    Source,
+    compare,
+    coverage_cells,
+    declared_coverage,
+    figure,
+)
+from silkscope.profiles.leaders import leaders_result
+
+
+def overview(served: Source, partner: str = "JPN", metric: str = "visits") -> dict[str, Any]:
+    """`metric`: 'visits' (leader-level visits) or 'finance' (each partner's best finance definition) on the map."""
+    partner = resolve_list(partner)[0]
+    partners = list(DEFAULT_PARTNERS)
+    summary = compare(served, "C5", partners, "all")
+    indicator = "finance" if metric == "finance" else "leader_visits"
+    values: dict[str, float | None] = {}
+    sources: dict[str, dict[str, Any]] = {}
+    for host in C5:
+        if indicator == "finance":  # totals per definition, from which the map takes the partner's best one
+            key = ("finance_totals", host, partner)
+            result = served.cached(key, lambda con, h=host: instruments.finance([h], None, [partner], 1991, 2100, con))
+        else:
+            result = compare(served, host, [partner], indicator)
+        for s in result.sources:
+            sources.setdefault(s["source_id"], s)
+        if indicator == "finance":
+            best = instruments.preferred_finance(result.rows, partner)
+            values[host] = best["amount_usd"] / 1e6 if best else None
+        else:
+            values[host] = result.rows[0].get("country_visits") if result.rows else None
+    if metric == "finance":
+        measure, value_format = f"official finance from {partner_name(partner)}, US$ m", ",.0f"
+    else:
+        measure, value_format = f"leader-level visits by {partner_name(partner)}", ",d"
+    try:
+        shape = maps.central_asia(values, measure=measure, colour=partner_colour(partner), value_format=value_format)
+        the_map = figure(shape, f"Map of Central Asia: {measure} per country")
+    except maps.MapUnavailableError as exc:
+        the_map = {"svg": None, "label": measure, "error": str(exc)}
+    glance = charts.small_multiples(summary.rows, SUMMARY_MEASURES, partners, columns=4, width=170)
+    leaders, leaders_source = leaders_result(served)
+    mine = next((r for r in summary.rows if r["partner_iso3"] == partner), {})
+    covered = declared_coverage(served)
+    return {
+        "coverage": {p: coverage_cells(covered, p) for p in partners},
+        "covered": partner in covered,
+        "partner": partner,
+        "metric": metric,
+        "partners": partners,
+        "summary": summary,
+        "mine": mine,
+        "map": the_map,
+        "map_values": values,
+        "map_measure": measure,
+        "map_sources": sorted(sources.values(), key=lambda s: s["source_id"]),
+        "glance": figure(glance, "Partners' engagement with the five states, by instrument"),
+        "leaders": leaders,
+        "leaders_result": leaders_source,
+    }
