@@ -236,7 +236,7 @@ def speed(db: Path, full: Path | None) -> None:
     for _ in range(3):
         t, before = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
         out = subprocess.run(
-            [sys.executable, "-m", "silkscope.cli_check", str(seed), "--db", str(db), "--format", "json"],
+            [sys.executable, "-m", "silkscope.cli.check", str(seed), "--db", str(db), "--format", "json"],
             capture_output=True, text=True, check=False,
         )  # fmt: skip
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -253,7 +253,7 @@ def speed(db: Path, full: Path | None) -> None:
         for _ in range(3):
             t, before = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
             out = subprocess.run(
-                [sys.executable, "-m", "silkscope.cli_check", str(seed), "--db", str(full), "--format", "json"],
+                [sys.executable, "-m", "silkscope.cli.check", str(seed), "--db", str(full), "--format", "json"],
                 capture_output=True, text=True, check=False,
             )  # fmt: skip
             after = resource.getrusage(resource.RUSAGE_CHILDREN)

@@ -10,7 +10,7 @@ import sys
 
 from typer.testing import CliRunner
 
-from silkscope.cli import app
+from silkscope.cli.main import app
 
 runner = CliRunner()
 

@@ -1,7 +1,7 @@
 """Exit status of every command of the installed console script, run as a user runs it (a subprocess).
 
 0 done; 1 `check --fail-on` found such a claim; 2 bad arguments (click's usage message) or an input the user can
-fix (a one-line `error: ...` naming it, no traceback, the warehouse unchanged). See silkscope.cli.EXIT_*.
+fix (a one-line `error: ...` naming it, no traceback, the warehouse unchanged). See silkscope.cli.main.EXIT_*.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import httpx
 import pytest
 import typer
 
-from silkscope.cli import EXIT_FOUND, EXIT_OK, EXIT_USAGE, app
+from silkscope.cli.main import EXIT_FOUND, EXIT_OK, EXIT_USAGE, app
 from warehouse_helpers import checksum
 
 SILKSCOPE = Path(sys.executable).with_name("silkscope")  # the console script pip installed beside this python

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
-from silkscope.cli_web import app
+from silkscope.cli.web import app
 
 runner = CliRunner()
 

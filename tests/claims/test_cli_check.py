@@ -6,7 +6,7 @@ import json
 
 from typer.testing import CliRunner
 
-from silkscope.cli_check import app
+from silkscope.cli.check import app
 
 runner = CliRunner()
 TEXT = (

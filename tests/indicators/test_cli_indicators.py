@@ -7,7 +7,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from silkscope.cli_indicators import app
+from silkscope.cli.indicators import app
 from silkscope.errors import SilkscopeError
 from silkscope.indicators.registry import INDICATORS
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -14,6 +13,7 @@ from rich.text import Text
 
 from silkscope import views
 from silkscope.build import build as build_warehouse
+from silkscope.cli.common import DbOption, Format, FormatOption, PartnersOption, SinceOption, UntilOption
 from silkscope.errors import SilkscopeError
 from silkscope.indicators.registry import check_period  # the years the API accepts, with the API's message
 from silkscope.render import print_bundle, print_result
@@ -25,21 +25,6 @@ app = typer.Typer(
 )
 console = Console()
 err = Console(stderr=True)
-
-
-class Format(StrEnum):
-    table = "table"
-    json = "json"
-    csv = "csv"
-
-
-DbOption = Annotated[
-    Path | None, typer.Option("--db", help="warehouse file (default: $SILKSCOPE_DB or the user data dir)")
-]
-FormatOption = Annotated[Format, typer.Option("--format", "-f", help="table for people, json/csv for machines")]
-PartnersOption = Annotated[str | None, typer.Option("--partners", "-p", help="comma-separated, e.g. JPN,KOR,CHN")]
-SinceOption = Annotated[int | None, typer.Option("--since", help="first year")]
-UntilOption = Annotated[int | None, typer.Option("--until", help="last year")]
 
 
 @app.command()
@@ -255,16 +240,16 @@ def resolve(names: Annotated[list[str], typer.Argument(help="country names or co
 
 def _mount() -> None:
     """Commands whose modules live beside their layer (web, claims, indicators): thin wrappers all the same."""
-    from silkscope import cli_indicators, cli_web
-    from silkscope.cli_check import check as check_command
-    from silkscope.cli_snapshot import snapshot_app
+    from silkscope.cli import indicators, web
+    from silkscope.cli.check import check as check_command
+    from silkscope.cli.snapshot import snapshot_app
 
-    app.command("serve")(cli_web.serve)
-    app.command("brief")(cli_web.brief)
+    app.command("serve")(web.serve)
+    app.command("brief")(web.brief)
     app.command("check")(check_command)
-    app.command("indicator")(cli_indicators.indicator)
-    app.command("indicators")(cli_indicators.list_indicators)
-    app.add_typer(cli_indicators.model_app, name="model")
+    app.command("indicator")(indicators.indicator)
+    app.command("indicators")(indicators.list_indicators)
+    app.add_typer(indicators.model_app, name="model")
     app.add_typer(snapshot_app, name="snapshot")
 
 

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 
+from silkscope.cli.common import (
+    CountryOption,
+    DbOption,
+    Format,
+    FormatOption,
+    PartnersOption,
+    SinceOption,
+    UntilOption,
+)
 from silkscope.indicators import options, registry
 from silkscope.render import print_bundle, print_result
 from silkscope.result import Bundle
@@ -19,18 +26,6 @@ app.add_typer(model_app, name="model")
 console = Console()
 
 
-class Format(StrEnum):
-    table = "table"
-    json = "json"
-    csv = "csv"
-
-
-DbOption = Annotated[Path | None, typer.Option("--db", help="warehouse file (default: $SILKSCOPE_DB)")]
-FormatOption = Annotated[Format, typer.Option("--format", "-f", help="table for people, json/csv for machines")]
-PartnersOption = Annotated[str | None, typer.Option("--partners", "-p", help="comma-separated, e.g. JPN,KOR,CHN")]
-CountryOption = Annotated[str, typer.Option("--country", "-c", help="C5, a country or a list: KAZ,UZB")]
-SinceOption = Annotated[int | None, typer.Option("--since", help="first year")]
-UntilOption = Annotated[int | None, typer.Option("--until", help="last year")]
 LAG_HELP = "years between visit and outcome in the panel model ({} to {})".format(*options.bounds("lag"))
 WINDOW_HELP = "event study: years of leads and lags ({} to {})".format(*options.bounds("window"))
 

@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 
+from silkscope.cli.common import DbOption
 from silkscope.errors import SilkscopeError
 
 app = typer.Typer(add_completion=False, help="Check the figures and events an article states.")
@@ -63,9 +64,7 @@ def check(
     fail_on: Annotated[
         FailOn | None, typer.Option("--fail-on", help="exit with status 1 if any claim has this verdict (or worse)")
     ] = None,
-    db: Annotated[
-        Path | None, typer.Option("--db", help="warehouse file (default: $SILKSCOPE_DB or user data dir)")
-    ] = None,
+    db: DbOption = None,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="write the report here instead of stdout")
     ] = None,

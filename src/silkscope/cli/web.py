@@ -1,4 +1,4 @@
-"""`silkscope serve` and `silkscope brief`: the dashboard/API server and exportable briefs (mounted by cli.py)."""
+"""`silkscope serve` and `silkscope brief`: the dashboard/API server and exportable briefs (mounted by cli/main.py)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,10 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from silkscope.cli.common import DbOption
+
 app = typer.Typer(add_completion=False, help="Serve the dashboard and API; export briefs.")
 err = Console(stderr=True)
-
-DbOption = Annotated[
-    Path | None, typer.Option("--db", help="warehouse file (default: $SILKSCOPE_DB or the user data dir)")
-]
 
 
 @app.command()
