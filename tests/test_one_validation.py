@@ -92,3 +92,18 @@ def test_every_option_of_the_table_is_a_cli_option_and_an_api_parameter(api):
     for option in options.OPTIONS.values():
         assert f"--{option.flag.replace('_', '-')}" in proc.stdout, option.flag
         assert documented.get(option.flag) == option.help, option.flag
+
+
+def test_the_compare_page_draws_a_field_per_option_and_refuses_with_the_same_message(api):
+    page = api.get("/compare", params={"indicator": "shares"})
+    assert page.status_code == 200
+    for option in options.OPTIONS.values():
+        assert f'name="{option.flag}"' in page.text, option.flag
+    bad = api.get("/compare", params={"indicator": "composition", "level": "x"})
+    assert bad.status_code == 422
+    assert (
+        "level: expected section or division, got &#39;x&#39;" in bad.text
+        or "level: expected section or division, got 'x'" in bad.text
+    )
+    off = api.get("/compare", params={"indicator": "panel", "nonempty": "false", "since": 2010, "until": 2010})
+    assert off.status_code == 200 and 'value="false" selected' in off.text  # a default-yes option can be answered no

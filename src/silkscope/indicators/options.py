@@ -36,6 +36,7 @@ class Option:
     expected: str = ""
     max_length: int = 80
     placeholder: str = ""
+    label: str = ""  # the form field's label
 
     @property
     def flag(self) -> str:
@@ -54,26 +55,26 @@ OPTIONS: dict[str, Option] = {
     for o in (
         Option("measures", list, [], "panel column(s), e.g. oda_commit_constant_usd (shares, change, balance, "
                "disagreement)", param="measure", pattern=re.compile(r"^[a-z][a-z0-9_]{0,79}$"),
-               expected="a column name (letters, digits and _)", placeholder="panel column"),
+               expected="a column name (letters, digits and _)", placeholder="panel column", label="Measure"),
         Option("start", str, None, "change: start year or period, e.g. 1993 or 1993-1995", pattern=PERIOD,
-               expected="a year or a period such as 1993-1995", max_length=9, placeholder="1993-1995"),
+               expected="a year or a period such as 1993-1995", max_length=9, placeholder="1993-1995", label="Start"),
         Option("end", str, None, "change: end year or period", pattern=PERIOD,
-               expected="a year or a period such as 1993-1995", max_length=9, placeholder="2003-2005"),
+               expected="a year or a period such as 1993-1995", max_length=9, placeholder="2003-2005", label="End"),
         Option("weights", str, None, "index/sensitivity: e.g. trade=0.5,leader_visits=0.5",
                pattern=re.compile(r"^[a-z_]+=\d+(\.\d+)?(,[a-z_]+=\d+(\.\d+)?)*$"),
                expected="name=number pairs such as trade=0.5,leader_visits=0.5", max_length=300,
-               placeholder="trade=0.5,leader_visits=0.5"),
+               placeholder="trade=0.5,leader_visits=0.5", label="Weights"),
         Option("level", str, "section", "composition/rca/complementarity: section or division",
-               choices=("section", "division")),
+               choices=("section", "division"), label="SITC level"),
         Option("direction", str, "exports", "composition: exports or imports (of the partner)",
-               choices=("exports", "imports")),
+               choices=("exports", "imports"), label="Direction (of the partner's trade)"),
         Option("dataset", str, None, "panel: finance dataset; disagreement-finance: A,B (e.g. aiddata_flows,oecd_crs)",
                pattern=re.compile(r"^[a-z0-9_]+(,[a-z0-9_]+)?$"), expected="a dataset id or two (A,B)",
-               placeholder="aiddata_flows,oecd_crs"),
-        Option("pooled", bool, False, "shares/sensitivity: the five countries together"),
-        Option("by_year", bool, False, "balance: one row per year"),
-        Option("nonempty", bool, True, "panel: drop dyad-years with nothing recorded"),
-        Option("draws", int, 500, "sensitivity: random weight draws (10 to 2000)", bounds=(10, 2000)),
+               placeholder="aiddata_flows,oecd_crs", label="Dataset(s)"),
+        Option("pooled", bool, False, "shares/sensitivity: the five countries together", label="five countries pooled"),
+        Option("by_year", bool, False, "balance: one row per year", label="one row per year"),
+        Option("nonempty", bool, True, "panel: drop dyad-years with nothing recorded", label="drop empty dyad-years"),
+        Option("draws", int, 500, "sensitivity: random weight draws (10 to 2000)", bounds=(10, 2000), label="Draws"),
     )
 }  # fmt: skip
 # The visits model's two settings (stats.visit_effects), checked by the same rule.
@@ -150,6 +151,39 @@ def given(values: dict[str, Any]) -> dict[str, Any]:
     """Entry-point values keyed by `param` (CLI/API/form names) -> library names."""
     by_flag = {o.flag: o.name for o in OPTIONS.values()}
     return {by_flag[k]: v for k, v in values.items() if k in by_flag}
+
+
+def from_form(values: dict[str, Any]) -> dict[str, Any]:
+    """What a form sent, as the library takes it: text stripped (an empty field is not given), a list field split
+    at commas, a yes/no choice as a bool."""
+    out = {}
+    for name, value in given(values).items():
+        option = OPTIONS[name]
+        if option.kind is list:
+            value = [x.strip() for v in value or [] for x in str(v).split(",") if x.strip()]
+        elif isinstance(value, str):
+            value = value.strip() or None
+        out[name] = value
+    return out
+
+
+def form_fields() -> list[dict[str, Any]]:
+    """The page form's fields, one per option, in the table's order (the template draws each by its kind)."""
+    return [
+        {
+            "name": o.name,
+            "param": o.flag,
+            "label": o.label or o.flag,
+            "kind": o.kind.__name__,
+            "default": o.default,
+            "choices": o.choices,
+            "bounds": o.bounds,
+            "placeholder": o.placeholder,
+            "help": o.help,
+            "max_length": o.max_length,
+        }
+        for o in OPTIONS.values()
+    ]
 
 
 def with_parameters(function: Callable, extra: list[inspect.Parameter]) -> Callable:

@@ -35,6 +35,8 @@ DEFAULTS: dict[str, Any] = {
     "db": None,
     "tables": None,
 }
+
+
 def checked_options(name: str, given: dict[str, Any], *, unread: str = "refuse") -> dict[str, Any]:
     """The options of indicator `name` in `given` (None, [] and () mean not given), each value checked. An option
     the indicator does not read is refused (`unread="refuse"`: the API, whose parameters are all optional) or

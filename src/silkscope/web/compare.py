@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from silkscope.analysis import catalogue as indicators
 from silkscope.countries import resolve_list
 from silkscope.figures import charts
+from silkscope.indicators import options as option_table
 from silkscope.profiles.common import SUMMARY_MEASURES, TIMELINE_PARTNERS, figure
 from silkscope.result import Bundle, Result
 from silkscope.serving.state import ServedWarehouse
@@ -42,7 +43,8 @@ def form_options(name: str, given: dict[str, Any]) -> dict[str, Any]:
     if item.provider != indicators.LIBRARY:
         return {}
     reads = set(item.parameters)
-    chosen = {k: v for k, v in given.items() if k in reads and v not in (None, "", [], False)}
+    # None, '' and [] are fields left empty; False is kept (a yes/no field answered no)
+    chosen = {k: v for k, v in given.items() if k in reads and v not in (None, "", [])}
     for key, value in PAGE_DEFAULTS.get(name, {}).items():
         chosen.setdefault(key, value)
     return chosen
@@ -97,6 +99,7 @@ def compare(
         "summaries": [n for n, i in indicators.catalogue().items() if i.provider == indicators.SUMMARY],
         "library": [n for n, i in indicators.catalogue().items() if i.provider == indicators.LIBRARY],
         "option_help": indicators.OPTION_HELP,
+        "option_fields": option_table.form_fields(),
         "options": options,
         "panel_columns": panel_columns(),
         "scope": scope,

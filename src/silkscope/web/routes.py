@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
@@ -17,6 +17,7 @@ from silkscope import validate
 from silkscope.analysis.catalogue import catalogue
 from silkscope.countries import C5, DEFAULT_PARTNERS, registry
 from silkscope.errors import SilkscopeError
+from silkscope.indicators import options
 from silkscope.profiles.country import country as country_profile
 from silkscope.profiles.overview import overview as overview_profile
 from silkscope.profiles.partner import partner as partner_profile
@@ -114,43 +115,38 @@ def partner(request: Request, value: str, since: Text100 = None, until: Text100 
     return _page(request, "partner.html", nav="partner", **context)
 
 
-@router.get("/compare", response_class=HTMLResponse)
+def _form_field(option: options.Option):
+    """A compare-page query parameter from the options table: what a form sends (text, a box, a number); the
+    library checks the value with the CLI's and the API's message."""
+    if option.kind is bool:
+        return Query(description=option.help)
+    if option.bounds:
+        return Query(description=option.help)
+    return Query(max_length=option.max_length, description=option.help)
+
+
 def compare(
     request: Request,
+    *,
     indicator: Annotated[str, Query(max_length=60)] = "leader_visits",
     country: Annotated[str, Query(max_length=100)] = "C5",
     partners: Annotated[list[str] | None, Query(max_length=20)] = None,
     since: Text100 = None,
     until: Text100 = None,
-    measure: Annotated[list[str] | None, Query(max_length=80)] = None,
-    start: Annotated[str | None, Query(max_length=9)] = None,
-    end: Annotated[str | None, Query(max_length=9)] = None,
-    weights: Annotated[str | None, Query(max_length=300)] = None,
-    level: Annotated[str | None, Query(max_length=20)] = None,
-    direction: Annotated[str | None, Query(max_length=20)] = None,
-    dataset: Annotated[str | None, Query(max_length=80)] = None,
-    pooled: bool = False,
-    by_year: bool = False,
-    draws: Annotated[int | None, Query(ge=10, le=2000)] = None,
+    **settings: Any,
 ) -> HTMLResponse:
     if indicator not in catalogue():
         raise SilkscopeError(f"indicator: unknown {indicator!r}; expected one of: {', '.join(catalogue())}")
     scope = validate.country(country, "country")
     lo, hi = _period(since, until)
-    given = {
-        "measures": [x.strip() for m in measure or [] for x in m.split(",") if x.strip()],
-        "start": (start or "").strip(),
-        "end": (end or "").strip(),
-        "weights": (weights or "").strip(),
-        "level": level,
-        "direction": direction,
-        "dataset": (dataset or "").strip(),
-        "pooled": pooled,
-        "by_year": by_year,
-        "draws": draws,
-    }
+    given = options.from_form(settings)
     context = compare_page.compare(request.app.state.wh, indicator, scope, _partners(partners), lo, hi, given)
     return _page(request, "compare.html", nav="compare", **context)
+
+
+router.get("/compare", response_class=HTMLResponse)(
+    options.with_parameters(compare, options.parameters(_form_field, optional=True))
+)
 
 
 @router.get("/explore", response_class=HTMLResponse)
