@@ -13,11 +13,8 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from silkscope import formatting
+from silkscope import formatting, labels
 from silkscope.figures.style import partner_name
-
-# Words a column name spells in lower case that a reader expects in capitals.
-ACRONYMS = {"fdi": "FDI", "oda": "ODA", "oof": "OOF", "cagr": "CAGR", "rca": "RCA", "sitc": "SITC", "c5": "C5"}
 
 
 def fmt(value: Any, column: str = "") -> str:
@@ -30,15 +27,8 @@ def money(value: float | int | None) -> str:
 
 
 def label(column: str) -> str:
-    """A column name as a heading: 'fdi_flow_usd' -> 'FDI flow (US$)'."""
-    text = column.replace("_iso3", "").replace("_usd", " (US$)").replace("_pct", " (%)").replace("_", " ")
-    text = " ".join(ACRONYMS.get(word, word) for word in text.split(" "))
-    return text[:1].upper() + text[1:]
-
-
-def readable(text: str) -> str:
-    """Library prose with its changes said the way formatting.change says them (no "+11248%")."""
-    return formatting.readable_changes(str(text))
+    """A column, measure or model term as a heading (silkscope.labels: 'fdi_flow_usd' -> 'FDI flows (US$)')."""
+    return labels.label(column)
 
 
 FILTERS = {
@@ -52,7 +42,6 @@ FILTERS = {
     "change": formatting.change,
     "effect": formatting.effect,
     "p_value": formatting.p_value,
-    "readable": readable,
 }
 
 

@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import replace
 from typing import Any
 
-from silkscope import instruments, opinion, views
+from silkscope import instruments, labels, opinion, views
 from silkscope.countries import registry, resolve_list, resolve_scope
 from silkscope.figures import charts
 from silkscope.figures.style import partner_name
@@ -43,6 +43,8 @@ def country(served: Source, value: str, partners: str | None, since: int | None,
     trade = section(bundle, "Trade")
     investment = section(bundle, "Investment")
     summary = compare(served, scope, chosen, "all", since, until)
+    # A note the page already shows once at the top (the timeline's coverage) is not repeated under the summary.
+    summary = replace(summary, notes=[n for n in summary.notes if n not in bundle.notes])
     latest_presence = _latest_per_kind(presence.rows if presence else [])
     out: dict[str, Any] = {
         "scope": scope,
@@ -156,7 +158,8 @@ def _main_definition(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], 
     dataset, flow, measure, basis, base = best
     return (
         chosen,
-        f"{dataset}: {flow.replace('_', ' ')} {measure.replace('_', ' ')}, {basis} US${f' ({base})' if base else ''}",
+        f"{labels.dataset(dataset)}: {labels.flow_class(flow)}, {measure.replace('_', ' ')}, {basis} US$"
+        + (f" ({base} prices)" if base else ""),
     )
 
 

@@ -1,0 +1,111 @@
+"""Internal names said the way people read them: panel columns, dataset ids, flow classes and model terms.
+
+Pages, charts and CLI tables take their headings from here (and measure labels from the measure catalogue), so
+'official_commit_constant_usd', 'aiddata_flows', 'oda_like' or 'leader_visits_to_country_lag1' never reach a
+reader as a heading. Rules, not a list of every name: a new panel column or connector gets a readable label from
+its parts; a name no rule knows falls back to its words.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+ACRONYMS = {"fdi": "FDI", "oda": "ODA", "oof": "OOF", "cagr": "CAGR", "rca": "RCA", "sitc": "SITC", "c5": "C5",
+            "gdp": "GDP", "usd": "US$", "eu": "EU"}  # fmt: skip
+FINANCE = re.compile(r"^(oda|oof|official)_(commit|disb_gross|disb_net)_(current|constant)_usd$")
+FAMILIES = {"oda": "ODA", "oof": "Other official flows", "official": "Official finance (ODA + OOF)"}
+MEASURES = {"commit": "commitments", "disb_gross": "gross disbursements", "disb_net": "net disbursements"}
+COLUMNS = {
+    "exports_usd": "Partner's exports to the state (US$)",
+    "imports_usd": "Partner's imports from the state (US$)",
+    "trade_total_usd": "Trade turnover (US$)",
+    "exports_mirror_usd": "Exports as the state reports them (US$)",
+    "imports_mirror_usd": "Imports as the state reports them (US$)",
+    "trade_total_mirror_usd": "Trade turnover as the state reports it (US$)",
+    "trade_mirror_gap_usd": "Gap between the two reports (US$)",
+    "trade_mirror_gap_pct": "Gap between the two reports (%)",
+    "fdi_flow_usd": "FDI flows (US$)",
+    "fdi_stock_usd": "FDI stock (US$)",
+    "fdi_stock_mirror_usd": "FDI stock as the state reports it (US$)",
+    "finance_projects": "Finance projects",
+    "finance_dataset": "Finance dataset",
+    "trade_dataset": "Trade dataset",
+    "leader_visits_to_country": "Leader visits to the state",
+    "leader_visits_to_partner": "The state's leader visits to the partner",
+    "ministerial_meetings": "Ministerial meetings",
+    "dialogue_meetings": "Dialogue-format meetings",
+    "vitae_leader_travel_days": "Chinese leaders' travel days (China Vitae)",
+    "vitae_leader_home_meeting_days": "Chinese leaders' meetings at home (China Vitae)",
+    "vitae_other_travel_days": "Other Chinese officials' travel days (China Vitae)",
+    "news_visit_events": "News-coded visits (GDELT)",
+    "news_meeting_events": "News-coded meetings (GDELT)",
+    "news_agreement_events": "News-coded agreements (GDELT)",
+    "news_events_total": "News-coded events (GDELT)",
+    "partner_iso3": "Partner",
+    "country_iso3": "State",
+}
+FLOW_CLASSES = {
+    "oda_like": "ODA-like",
+    "oof_like": "OOF-like",
+    "vague_official": "official finance of unclear kind",
+    "development_finance": "development finance (all classes)",
+    "oda_total": "ODA (total)",
+    "oda_grant": "ODA grants",
+    "oda_loan": "ODA loans",
+    "oof": "other official flows",
+}
+LAG = re.compile(r"^(?P<base>.+)_lag(?P<n>\d+)$")
+EVENT = re.compile(r"^event_t(?P<sign>[+-])(?P<n>\d+)$")
+
+
+def words(name: str) -> str:
+    """The fallback: a snake_case name as words, units and acronyms spelled out ('fdi_flow_usd' -> 'FDI flow (US$)')."""
+    text = name.replace("_iso3", "").replace("_usd", " (US$)").replace("_pct", " (%)").replace("_", " ")
+    text = " ".join(ACRONYMS.get(w, w) for w in text.split(" "))
+    return text[:1].upper() + text[1:]
+
+
+@cache
+def _datasets() -> dict[str, str]:
+    from silkscope.ingest import available, get_connector
+
+    out = {}
+    for name in available():
+        connector = get_connector(name)
+        out[name] = f"{connector.publisher}: {connector.title}"
+    return out
+
+
+def dataset(name: str | None) -> str:
+    """A connector/dataset id as its publisher and title ('aiddata_flows' -> 'AidData: ...')."""
+    if not name:
+        return "–"
+    return _datasets().get(name, words(name))
+
+
+def flow_class(name: str | None) -> str:
+    return FLOW_CLASSES.get(name or "", words(name or "").lower())
+
+
+@cache
+def label(name: str) -> str:
+    """The heading for a column, measure or model term."""
+    if m := FINANCE.match(name):
+        family, measure, basis = m.groups()
+        return f"{FAMILIES[family]}, {MEASURES[measure]} ({basis} US$)"
+    if name in COLUMNS:
+        return COLUMNS[name]
+    if name.startswith("presence_"):
+        return f"Companies present: {name.removeprefix('presence_').replace('_', ' ')}"
+    if m := LAG.match(name):
+        n = int(m["n"])
+        return f"{label(m['base'])}, {n} year{'s' if n != 1 else ''} earlier"
+    if m := EVENT.match(name):
+        n = int(m["n"])
+        when = "the year of the visit" if n == 0 else f"{n} year{'s' if n != 1 else ''} "
+        return f"Visit effect, {when}{'' if n == 0 else ('after' if m['sign'] == '+' else 'before')}".rstrip()
+    from silkscope.analysis.measures import catalogue
+
+    entry = catalogue().get(name)
+    return entry.label if entry is not None else words(name)
