@@ -67,21 +67,26 @@ def words(name: str) -> str:
 
 
 @cache
-def _datasets() -> dict[str, str]:
+def _datasets() -> dict[str, tuple[str, str]]:
     from silkscope.ingest import available, get_connector
 
-    out = {}
-    for name in available():
-        connector = get_connector(name)
-        out[name] = f"{connector.publisher}: {connector.title}"
-    return out
+    return {name: (get_connector(name).publisher, get_connector(name).title) for name in available()}
 
 
 def dataset(name: str | None) -> str:
-    """A connector/dataset id as its publisher and title ('aiddata_flows' -> 'AidData: ...')."""
+    """A connector/dataset id as its publisher and title ('aiddata_flows' -> 'AidData (William & Mary): ...')."""
     if not name:
         return "–"
-    return _datasets().get(name, words(name))
+    found = _datasets().get(name)
+    return f"{found[0]}: {found[1]}" if found else words(name)
+
+
+def publisher(name: str | None) -> str:
+    """A connector/dataset id as its publisher only, for a table cell ('wdi_ddf' -> 'World Bank (...)')."""
+    if not name:
+        return "–"
+    found = _datasets().get(name)
+    return found[0] if found else words(name)
 
 
 def flow_class(name: str | None) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 
 import duckdb
 
-from silkscope import instruments, series, visits, warehouse
+from silkscope import instruments, labels, series, visits, warehouse
 from silkscope.countries import DEFAULT_PARTNERS, name, registry, resolve, resolve_list, resolve_scope
 from silkscope.errors import SilkscopeError
 from silkscope.result import Bundle, Result, cited_ids, fetch_rows, sources_for
@@ -367,11 +367,11 @@ def _comparable_presence(rows: list[dict[str, Any]], common: tuple | None) -> tu
 
 
 def _finance_label(row: dict[str, Any]) -> str:
-    """'aiddata_flows: development_finance commitment, constant USD, 1992-2012'."""
+    """'AidData (William & Mary): development finance (all classes), commitment, constant US$ (2011), 1992-2012'."""
     base = f" ({row['base_year']})" if row.get("base_year") else ""
     return (
-        f"{row['dataset']}: {row['flow_class']} {row['measure']}, {row['price_basis']} USD{base}, "
-        f"{row['first_year']}-{row['last_year']}"
+        f"{labels.publisher(row['dataset'])}: {labels.flow_class(row['flow_class'])}, "
+        f"{row['measure'].replace('_', ' ')}, {row['price_basis']} US${base}, {row['first_year']}-{row['last_year']}"
     )
 
 
