@@ -55,7 +55,8 @@ def test_compare_summary_shows_one_definition_per_partner(aiddata_db):
         "AND date BETWEEN 1995 AND 2012"
     )
     assert rows["JPN"]["official_finance_usd"] == pytest.approx(expected)
-    assert rows["JPN"]["finance_definition"].startswith("AidData (William & Mary): development finance (all classes), commitment, constant")
+    definition = rows["JPN"]["finance_definition"]
+    assert definition.startswith("AidData (William & Mary): development finance (all classes), commitment, constant")
     assert rows["CHN"]["official_finance_usd"] is None  # AidData 2.x has no Chinese donor rows
 
 
