@@ -7,7 +7,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from silkscope.analysis.measures import catalogue, label, measure
+from silkscope.analysis.measures import FACETS, catalogue, label, measure
 from silkscope.countries import resolve_list, resolve_scope
 from silkscope.errors import SilkscopeError
 from silkscope.result import Result, fetch_rows, sources_for
@@ -26,6 +26,42 @@ WHERE (measure = ? OR measure LIKE ? || '.%')
   AND list_contains(?::VARCHAR[], country_iso3) AND year BETWEEN ? AND ?
 GROUP BY measure, partner_iso3, country_iso3, year, dataset
 ORDER BY measure, partner_iso3, country_iso3, year"""
+
+
+# One measure query for readers that choose among definitions themselves (the claim checker): every row of the
+# measures asked for (a family name selects its members), with the facets that tell definitions apart.
+SELECT_SQL = """SELECT measure, partner_iso3, country_iso3, year, value, unit, definition, source_id, dataset, edition,
+       {facets}
+FROM out.observations
+WHERE (list_contains(?::VARCHAR[], measure) OR list_contains(?::VARCHAR[], split_part(measure, '.', 1)))
+  AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], partner_iso3){own})
+  AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], country_iso3)) AND year BETWEEN ? AND ?
+ORDER BY measure, dataset, partner_iso3, country_iso3, year, {facets}"""
+
+
+def select(
+    names: list[str],
+    countries: list[str] | None,
+    since: int,
+    until: int,
+    partners: list[str | None] | None = None,
+    *,
+    own_series: bool = False,
+) -> tuple[str, list[Any]]:
+    """SQL and parameters over out.observations for catalogue measures (or families), states or groups as stored
+    (no expansion: pass a group's members and the group id for both; None: any), partners (None: any) and years.
+    `own_series` adds a state's own series (partner NULL: GDP, FDI inflows from all investors, exchange rates)."""
+    for n in names:
+        measure(n)  # an unknown name is a bug in the caller: say which
+    own = " OR partner_iso3 IS NULL" if own_series else ""
+    sql = SELECT_SQL.format(facets=", ".join(FACETS), own=own)
+    states = list(countries) if countries is not None else None
+    return sql, [list(names), list(names), partners, partners, states, states, since, until]
+
+
+def names_of(instrument: str) -> list[str]:
+    """The catalogue measures of one instrument (finance, trade, investment, presence, visits...)."""
+    return [m.name for m in catalogue().values() if m.instrument == instrument]
 
 
 def available(con) -> list[dict[str, Any]]:

@@ -334,8 +334,17 @@ OUT_DDL = [
         definition VARCHAR NOT NULL,
         source_id VARCHAR NOT NULL,
         dataset VARCHAR NOT NULL,        -- the loader of the source: a connector name or reference_pack
-        edition VARCHAR                  -- the source's edition (core.sources.version)
+        edition VARCHAR,                 -- the source's edition (core.sources.version)
+        flow_class VARCHAR,              -- facets (analysis.measures.FACETS), NULL where the measure has none:
+        base_year INTEGER,               --   finance flow class and constant-price base year,
+        bound VARCHAR,                   --   an investment figure's bound (exact, lower),
+        as_of VARCHAR                    --   the date a count stands at, at its source's precision
     )""",
+    # warehouses built before the facets: the next build or ingest re-materialises (out_version changed)
+    *(
+        f"ALTER TABLE out.observations ADD COLUMN IF NOT EXISTS {c} {t}"
+        for c, t in (("flow_class", "VARCHAR"), ("base_year", "INTEGER"), ("bound", "VARCHAR"), ("as_of", "VARCHAR"))
+    ),
 ]
 VIEWS: list[str] = []
 

@@ -28,7 +28,8 @@ def obs_db(built_db, tmp_path):
     ]
     for measure, partner, country, year, value in rows:
         con.execute(
-            "INSERT INTO out.observations VALUES (?, ?, ?, ?, ?, 'USD', 'test row', ?, 'test', NULL)",
+            "INSERT INTO out.observations (measure, partner_iso3, country_iso3, year, value, unit, definition, "
+            "source_id, dataset, edition) VALUES (?, ?, ?, ?, ?, 'USD', 'test row', ?, 'test', NULL)",
             [measure, partner, country, year, value, src],
         )
     con.close()

@@ -8,6 +8,7 @@ import shutil
 import duckdb
 import pytest
 
+from silkscope.analysis.materialise import materialise
 from silkscope.claims import check_text
 from silkscope.claims.report import Report
 
@@ -167,6 +168,7 @@ def finance_db(built_db, tmp_path):
             "VALUES (?, ?, ?, ?, ?, ?, ?, 'USD', ?, ?, ?, [?], 'cited', 'test')",
             [f"{prefix}:{i}", donor, iso3, year, flow, measure, basis, amount, f"{prefix} test row", sid, sid],
         )
+    materialise(con)  # as an ingest does: the checker reads finance from out.observations
     con.close()
     return path
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 
-from silkscope.analysis.measures import MEASURES
+from silkscope.analysis.measures import FACETS, MEASURES
 from silkscope.errors import SilkscopeError
 from silkscope.indicators.stored import materialise_panel
 from silkscope.indicators.tables import duckdb_tables
@@ -35,7 +35,7 @@ def out_version() -> str:
     """Changes when a measure's SQL, the visits query or the panel's code changes: a build then re-materialises."""
     here = Path(__file__).resolve().parents[1]
     panel_code = "".join((here / name).read_text(encoding="utf-8") for name in PANEL_MODULES)
-    text = VISITS_SQL + "".join(f"{m.name}|{m.unit}|{m.sql}" for m in MEASURES) + panel_code
+    text = VISITS_SQL + "".join(f"{m.name}|{m.unit}|{m.sql}|{m.facets}" for m in MEASURES) + panel_code
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
@@ -45,12 +45,16 @@ def materialise(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     con.execute("DELETE FROM out.visits")
     con.execute(f"INSERT INTO out.visits {VISITS_SQL}")
     con.execute("DELETE FROM out.observations")
+    facets = ", ".join(FACETS)
     for m in MEASURES:
         name = "d.measure" if m.family else f"'{m.name}'"
+        values = ", ".join(f"d.{f}::{t}" if f in m.facets else f"NULL::{t}" for f, t in FACETS.items())
         con.execute(
-            f"""INSERT INTO out.observations
+            f"""INSERT INTO out.observations (measure, partner_iso3, country_iso3, year, value, unit, definition,
+                   source_id, dataset, edition, {facets})
             SELECT {name}, d.partner_iso3, d.country_iso3, d.year::INTEGER, d.value::DOUBLE, '{m.unit}',
-                   coalesce(d.definition, '{m.definition.replace("'", "''")}'), d.source_id, s.loaded_by, s.version
+                   coalesce(d.definition, '{m.definition.replace("'", "''")}'), d.source_id, s.loaded_by, s.version,
+                   {values}
             FROM ({m.sql}) d JOIN core.sources s USING (source_id)
             WHERE d.value IS NOT NULL AND isfinite(d.value::DOUBLE) AND d.country_iso3 IS NOT NULL
               AND s.superseded_at IS NULL"""

@@ -4,7 +4,10 @@ connectors that fill it, the phrases that name it in text, and the SQL that deri
 Pages, charts, CLI tables and the claim planner take labels, units and definitions from here; `materialise`
 builds out.observations from the `sql` of every entry. Each `sql` yields (partner_iso3, country_iso3, year, value,
 definition, source_id) at the grain of one partner, one state (or group), one year and one source; a family entry
-(presence kinds, poll questions, AidData public-diplomacy series) also yields `measure`, named `<name>.<kind>`.
+(presence kinds, poll questions, AidData public-diplomacy series) also yields `measure`, named `<name>.<kind>`. An
+entry's `facets` name the further columns of FACETS its SQL yields (a finance row's flow class and base year, an
+investment figure's bound, a count's date): out.observations keeps them, so a reader choosing among definitions (the
+claim checker) needs no query of its own over core.*.
 """
 
 from __future__ import annotations
@@ -18,30 +21,46 @@ from silkscope.schema import LEADER_LEVELS
 
 _SCOPE = "coalesce(country_iso3, group_id)"
 
+# Columns of out.observations beyond the grain that a measure's SQL may yield (NULL for the others): what the
+# measure's name leaves open and a reader needs to tell definitions apart.
+FACETS: dict[str, str] = {
+    "flow_class": "VARCHAR",  # finance: the publisher's flow class (oda_total, oda_like, oof_like, vague_official...)
+    "base_year": "INTEGER",  # finance at constant prices: the base year, where the publisher states it
+    "bound": "VARCHAR",  # investment: exact, or a lower bound ("more than")
+    "as_of": "VARCHAR",  # counts: the date the count stands at, at its source's precision (2010, 2018-07, 2018-01-01)
+}
+
 
 @dataclass(frozen=True)
 class Measure:
     name: str
     label: str
-    unit: str  # USD (current unless the name says constant), count, percent
+    unit: str  # USD (current unless the name says constant), count, percent, LCU per USD
     instrument: str  # finance, trade, investment, presence, visits, formats, opinion, diplomacy, context
     definition: str
     sql: str
     connectors: tuple[str, ...] = ()
     phrases: tuple[str, ...] = field(default_factory=tuple)
     family: bool = False  # the SQL names `<name>.<kind>` measures itself
+    facets: tuple[str, ...] = ()  # the FACETS its SQL yields
+    terms: tuple[tuple[str, str], ...] = ()  # the core.* values it selects, e.g. (("measure", "commitment"), ...)
 
     def matches(self, text: str) -> bool:
         lowered = text.lower()
         return any(p in lowered for p in self.phrases)
 
 
-def _finance(flow_sql: str, measure: str, basis: str) -> str:
-    return f"""SELECT donor_iso3 AS partner_iso3, {_SCOPE} AS country_iso3, year, sum(amount_usd) AS value,
-       any_value(definition) AS definition, source_id
+def _finance(name, label, unit, definition, flow_sql, measure, basis, connectors, phrases) -> Measure:
+    """A finance measure: one flow selection, one measure (commitment, gross or net disbursement), one price basis;
+    the flow class and base year of every row are kept as facets."""
+    sql = f"""SELECT donor_iso3 AS partner_iso3, {_SCOPE} AS country_iso3, year, sum(amount_usd) AS value,
+       any_value(definition) AS definition, source_id, flow_class, base_year
 FROM core.finance_flows
 WHERE donor_iso3 IS NOT NULL AND ({flow_sql}) AND measure = '{measure}' AND price_basis = '{basis}'
 GROUP BY ALL"""
+    terms = (("measure", measure), ("price_basis", basis))
+    facets = ("flow_class", "base_year")
+    return Measure(name, label, unit, "finance", definition, sql, connectors, phrases, facets=facets, terms=terms)
 
 
 def _trade(direction: str, reporter_side: str) -> str:
@@ -59,57 +78,86 @@ FROM core.indicators WHERE indicator_code = '{code}' AND partner_iso3 IS NULL AN
 
 
 _ODA = "flow_class LIKE 'oda%'"
+_OOF = "flow_class NOT LIKE 'oda%' AND flow_class NOT LIKE 'private%'"
 _OFFICIAL = "flow_class NOT LIKE 'private%'"
 
 MEASURES: tuple[Measure, ...] = (
-    Measure(
+    _finance(
         "oda_net_disbursement_usd",
         "Net ODA disbursements",
         "USD",
-        "finance",
         "Official development assistance disbursed, net of repayments, current US$ (OECD DAC Table 2a; WDI "
         "DC.DAC.<donor>L.CD republishes it)",
-        _finance(_ODA, "disbursement_net", "current"),
+        _ODA,
+        "disbursement_net",
+        "current",
         ("wdi_ddf", "wdi", "wdi_api", "oecd_dac2a"),
         ("net oda", "net official development assistance", "net disbursement", "net bilateral aid"),
     ),
-    Measure(
+    _finance(
         "oda_gross_disbursement_usd",
         "Gross ODA disbursements",
         "USD",
-        "finance",
         "Official development assistance disbursed, before repayments, current US$ (OECD DAC2A or CRS)",
-        _finance(_ODA, "disbursement_gross", "current"),
+        _ODA,
+        "disbursement_gross",
+        "current",
         ("oecd_dac2a", "oecd_crs"),
         ("gross disbursement", "oda disbursement", "aid disbursed"),
     ),
-    Measure(
+    _finance(
         "oda_gross_disbursement_constant_usd",
         "Gross ODA disbursements (constant prices)",
         "USD constant",
-        "finance",
         "Official development assistance disbursed, before repayments, constant US$ of the stated base year",
-        _finance(_ODA, "disbursement_gross", "constant"),
+        _ODA,
+        "disbursement_gross",
+        "constant",
         ("oecd_dac2a", "oecd_crs"),
         ("constant prices", "constant dollars"),
     ),
-    Measure(
+    _finance(
+        "oof_gross_disbursement_usd",
+        "Other official flows disbursed",
+        "USD",
+        "Other official flows (official finance that is not ODA, export credits included) disbursed, before "
+        "repayments, current US$ (OECD CRS)",
+        _OOF,
+        "disbursement_gross",
+        "current",
+        ("oecd_crs",),
+        ("other official flows",),
+    ),
+    _finance(
+        "oof_gross_disbursement_constant_usd",
+        "Other official flows disbursed (constant prices)",
+        "USD constant",
+        "Other official flows disbursed, before repayments, constant US$ of the stated base year (OECD CRS)",
+        _OOF,
+        "disbursement_gross",
+        "constant",
+        ("oecd_crs",),
+        ("constant other official flows",),
+    ),
+    _finance(
         "official_commitment_usd",
         "Official finance committed",
         "USD",
-        "finance",
         "Official finance committed (ODA, OOF, export credits and vaguely official flows), current US$ (CRS, AidData)",
-        _finance(_OFFICIAL, "commitment", "current"),
+        _OFFICIAL,
+        "commitment",
+        "current",
         ("oecd_crs", "aiddata_china"),
         ("committed", "commitment", "pledged", "loans", "official finance"),
     ),
-    Measure(
+    _finance(
         "official_commitment_constant_usd",
         "Official finance committed (constant prices)",
         "USD constant",
-        "finance",
         "Official finance committed, constant US$ (AidData's deflator or the CRS base year)",
-        _finance(_OFFICIAL, "commitment", "constant"),
+        _OFFICIAL,
+        "commitment",
+        "constant",
         ("aiddata_flows", "aiddata_china", "oecd_crs"),
         ("development finance", "development assistance committed"),
     ),
@@ -174,11 +222,12 @@ FROM core.trade_flows WHERE month IS NULL AND direction = 'total' AND value_usd 
         "investment",
         "Direct investment positions, flows or cumulative totals, each as its source defines it (family by measure)",
         f"""SELECT 'investment_usd.' || measure AS measure, partner_iso3, {_SCOPE} AS country_iso3, year,
-       sum(value_usd) AS value, any_value(definition) AS definition, source_id
+       sum(value_usd) AS value, any_value(definition) AS definition, source_id, bound
 FROM core.investments GROUP BY ALL""",
         ("imf_cdis",),
         ("investment", "invested", "fdi"),
         family=True,
+        facets=("bound",),
     ),
     Measure(
         "presence",
@@ -188,11 +237,13 @@ FROM core.investments GROUP BY ALL""",
         "Companies, enterprises with foreign capital, offices or joint ventures of the partner in the state, each "
         "kind as its source counts it (family by kind)",
         f"""SELECT 'presence.' || presence_kind AS measure, partner_iso3, {_SCOPE} AS country_iso3, year,
-       max(count) AS value, any_value(definition) AS definition, source_id
+       max(count) AS value, any_value(definition) AS definition, source_id,
+       left(CAST(as_of AS VARCHAR), CASE date_precision WHEN 'year' THEN 4 WHEN 'month' THEN 7 ELSE 10 END) AS as_of
 FROM core.presence GROUP BY ALL""",
         (),
         ("companies operating", "companies", "enterprises", "joint ventures", "representative offices", "firms"),
         family=True,
+        facets=("as_of",),
     ),
     Measure(
         "leader_visits",
@@ -292,6 +343,16 @@ FROM core.indicators WHERE indicator_code LIKE 'aiddata_pd.%' AND value IS NOT N
         _indicator("DC.DAC.TOTL.CD"),
         ("wdi_ddf", "wdi", "wdi_api"),
         ("dac donors",),
+    ),
+    Measure(
+        "exchange_rate_lcu_per_usd",
+        "Official exchange rate",
+        "LCU per USD",
+        "context",
+        "Official exchange rate, local currency units per US$, period average (World Bank WDI PA.NUS.FCRF)",
+        _indicator("PA.NUS.FCRF"),
+        ("wdi_ddf", "wdi", "wdi_api"),
+        ("exchange rate",),
     ),
 )
 

@@ -178,6 +178,32 @@ def surname(person: str | None) -> str | None:
 
 
 # --- SQL ---------------------------------------------------------------------------------------------------------
+# Quantities come from the measure catalogue (analysis/measures.py) through out.observations: finance by donor,
+# recipient and year under every definition, trade by partner as each side reports it, investment, company counts,
+# GDP, FDI, exchange rates. The queries below are about events, formats, polls and classes, which no measure holds.
+
+
+def measure_query(
+    names: list[str],
+    countries: list[str] | None,
+    lo: int,
+    hi: int,
+    partners: list[str | None] | None = None,
+    *,
+    own_series: bool = False,
+) -> Query:
+    """A catalogue measure's rows (a family name selects its members) with their definitions, units, sources and
+    facets: the one way a check asks for a quantity."""
+    from silkscope.observations import select
+
+    return Query(*select(names, countries, lo, hi, partners, own_series=own_series))
+
+
+def measures_of(instrument: str) -> list[str]:
+    from silkscope.observations import names_of
+
+    return names_of(instrument)
+
 
 VISITS = """SELECT v.event_id, v.visitor_iso3, v.host_iso3, v.year, v.date_start, v.date_end, v.date_precision, v.level,
        v.visitor_person, v.trip_key, v.event_type, v.format_id, v.title, e.note, v.source_id
@@ -212,40 +238,6 @@ FROM core.events
 WHERE list_has_any(list_concat(visitor_iso3, host_iso3), ?::VARCHAR[]) AND year BETWEEN ? AND ?
 ORDER BY date_start"""
 
-PRESENCE = """SELECT fact_id, partner_iso3, coalesce(country_iso3, group_id) AS scope, as_of, date_precision, year,
-       presence_kind, count, definition, source_id
-FROM core.presence
-WHERE (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], partner_iso3)) AND coalesce(country_iso3, group_id) = ?
-ORDER BY as_of, partner_iso3"""
-
-FINANCE = """SELECT s.loaded_by AS dataset, f.donor_iso3, f.donor_actor_id, f.flow_class, f.measure, f.price_basis,
-       f.base_year, coalesce(f.country_iso3, f.group_id) AS recipient, f.group_id IS NOT NULL AS regional, f.year,
-       sum(f.amount_usd) AS amount_usd, any_value(f.definition) AS definition, min(f.source_id) AS source_id
-FROM core.finance_flows f JOIN core.sources s USING (source_id)
-WHERE (f.donor_iso3 = ?::VARCHAR OR f.donor_actor_id = ?::VARCHAR)
-  AND (list_contains(?::VARCHAR[], f.country_iso3) OR list_contains(?::VARCHAR[], f.group_id))
-  AND f.year BETWEEN ? AND ?
-GROUP BY ALL ORDER BY ALL"""
-
-FINANCE_BY_RECIPIENT = """SELECT coalesce(f.country_iso3, f.group_id) AS recipient, s.loaded_by AS dataset, f.measure,
-       f.price_basis, sum(f.amount_usd) AS amount_usd, min(f.year) AS first_year, max(f.year) AS last_year,
-       min(f.source_id) AS source_id
-FROM core.finance_flows f JOIN core.sources s USING (source_id)
-WHERE (f.donor_iso3 = ?::VARCHAR OR f.donor_actor_id = ?::VARCHAR) AND f.year BETWEEN ? AND ?
-GROUP BY ALL ORDER BY dataset, measure, price_basis, amount_usd DESC"""
-
-TRADE = """SELECT partner_iso3, coalesce(country_iso3, group_id) AS scope, year, direction, reporter_iso3,
-       classification, product_code, product_label, value_usd, price_basis, definition, source_id
-FROM core.trade_flows
-WHERE partner_iso3 = ? AND (list_contains(?::VARCHAR[], country_iso3) OR group_id = ?) AND year BETWEEN ? AND ?
-  AND month IS NULL AND value_usd IS NOT NULL
-ORDER BY year, reporter_iso3, direction"""
-
-INVESTMENT = """SELECT partner_iso3, coalesce(country_iso3, group_id) AS scope, year, period_start, period_end, measure,
-       bound, value_usd, price_basis, definition, source_id
-FROM core.investments
-WHERE partner_iso3 = ? AND (list_contains(?::VARCHAR[], country_iso3) OR group_id = ?)
-ORDER BY year"""
 
 OPINION = """SELECT o.fact_id, o.subject_iso3, coalesce(o.country_iso3, o.group_id) AS scope,
        CASE WHEN o.country_iso3 IS NOT NULL THEN [o.country_iso3]
@@ -292,9 +284,6 @@ FROM core.events
 WHERE event_type = 'organisation_summit' AND status = 'held' AND mode = 'in_person'
   AND list_has_any(visitor_iso3, ?::VARCHAR[]) AND list_has_any(host_iso3, ?::VARCHAR[]) AND year BETWEEN ? AND ?
 ORDER BY date_start"""
-
-EXCHANGE_RATE = """SELECT country_iso3, year, value, definition, source_id FROM core.indicators
-WHERE indicator_code = 'PA.NUS.FCRF' AND country_iso3 = ? AND year = ?"""
 
 
 # Visits: the verbs of travel. "The visiting ministers" are someone else's visit; hosting a summit is no visit.

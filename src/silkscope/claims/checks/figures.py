@@ -33,9 +33,14 @@ def _kind(kind: str | None) -> str:
 
 
 def _as_of(row: dict[str, Any]) -> str:
-    """A date at the precision its source gave: 2010, 2018-07 or 2018-01-01."""
-    digits = {"year": 4, "month": 7}.get(row.get("date_precision") or "day", 10)
-    return str(row["as_of"])[:digits]
+    """A date at the precision its source gave: 2010, 2018-07 or 2018-01-01 (the catalogue's `as_of` facet)."""
+    return row.get("as_of") or str(row["year"])
+
+
+def _label(name: str) -> str:
+    from silkscope.analysis.measures import label
+
+    return label(name)
 
 
 def _year(claim: Claim, ctx: Context) -> int:
@@ -45,12 +50,23 @@ def _year(claim: Claim, ctx: Context) -> int:
 # --- company presence --------------------------------------------------------------------------------------------
 
 
+def _presence(ctx: Context, partner: list[str | None] | None, scope: str | None) -> tuple[Query, list[dict[str, Any]]]:
+    """Company counts of the catalogue's `presence` family for one scope as stored (a state or a group's own count),
+    each with its kind, the date it stands at and its source's definition, in date order."""
+    query = PL.measure_query(["presence"], [scope] if scope else [], 1900, 2100, partner)
+    rows = [{**r, "presence_kind": r["measure"].split(".", 1)[1], "count": _whole(r["value"])} for r in ctx.rows(query)]
+    return query, sorted(rows, key=lambda r: (_as_of(r), r["partner_iso3"] or ""))
+
+
+def _whole(value: float) -> int | float:
+    return int(value) if float(value).is_integer() else value
+
+
 def presence(claim: Claim, ctx: Context) -> Check:
     partner = claim.partners[0] if claim.partners else None
     year, kind, value = _year(claim, ctx), claim.extra.get("kind"), claim.value or 0
     scope = claim.scope
-    query = Query(PL.PRESENCE, [[partner], [partner], scope])
-    rows = ctx.rows(query)
+    query, rows = _presence(ctx, [partner], scope)
     what = f"counts of {name(partner) if partner else '?'} companies in {scope}"
     if not rows:
         return absent(ctx, claim, query, what, "presence", claim.unit)
@@ -128,8 +144,8 @@ def presence_rank(claim: Claim, ctx: Context) -> Check:
     objects = claim.partners[1:]
     scope = claim.scope
     kind, year = _sibling_count(claim, ctx)
-    query = Query(PL.PRESENCE, [None, None, scope])
-    rows = [r for r in ctx.rows(query) if kind is None or r["presence_kind"] == kind]
+    query, rows = _presence(ctx, None, scope)
+    rows = [r for r in rows if kind is None or r["presence_kind"] == kind]
     years = sorted({r["year"] for r in rows if r["partner_iso3"] == subject})
     if not rows or not years:
         return absent(ctx, claim, query, f"comparable company counts for {subject} in {scope}", "presence")
@@ -189,8 +205,10 @@ def _sibling_count(claim: Claim, ctx: Context) -> tuple[str | None, int | None]:
 def trade(claim: Claim, ctx: Context) -> Check:
     partner = claim.partners[0] if claim.partners else None
     year = _year(claim, ctx)
-    query = Query(PL.TRADE, [partner, PL.members(claim.scope), claim.scope, year - 1, year + 1])
-    rows = [r for r in ctx.rows(query) if r["product_code"] == "TOTAL"]
+    # total goods trade under each of the catalogue's trade measures (each side's report, a stated turnover)
+    members = [*PL.members(claim.scope), claim.scope]
+    query = PL.measure_query(PL.measures_of("trade"), members, year - 1, year + 1, [partner])
+    rows = sorted(({**r, "value_usd": r["value"]} for r in ctx.rows(query)), key=lambda r: (r["year"], r["measure"]))
     if not rows:
         return absent(
             ctx, claim, query, f"total goods trade between {partner} and {claim.scope} around {year}", "trade"
@@ -204,7 +222,7 @@ def trade(claim: Claim, ctx: Context) -> Check:
         same_any |= same_year
         same_ok |= same_year and ok
         other_ok |= (not same_year) and ok
-        label = f"{r['direction']} reported by {r['reporter_iso3'] or 'unstated'}, {r['definition']}"
+        label = f"{_label(r['measure'])}, {r['country_iso3']}: {r['definition']}"
         evs.append(
             evidence(
                 ctx,
@@ -229,8 +247,11 @@ def trade(claim: Claim, ctx: Context) -> Check:
 
 def investment(claim: Claim, ctx: Context) -> Check:
     partner = claim.partners[0] if claim.partners else None
-    query = Query(PL.INVESTMENT, [partner, PL.members(claim.scope), claim.scope])
-    rows = ctx.rows(query)
+    query = PL.measure_query(["investment_usd"], [*PL.members(claim.scope), claim.scope], 1900, 2100, [partner])
+    rows = sorted(
+        ({**r, "measure": r["measure"].split(".", 1)[1], "value_usd": r["value"]} for r in ctx.rows(query)),
+        key=lambda r: r["year"],
+    )
     if not rows:
         return absent(ctx, claim, query, f"investment figures for {partner} in {claim.scope}", "investment")
     text = claim.sentence.lower()
@@ -316,7 +337,8 @@ def foreign_currency(claim: Claim, ctx: Context) -> Check:
     """An amount in another currency keeps it: converted only with the year's official rate when one is loaded
     (and then said so); otherwise unverifiable, with the article's own conversion shown if it gives one."""
     iso3 = CURRENCY_COUNTRY.get(claim.unit or "", claim.unit)
-    query = Query(PL.EXCHANGE_RATE, [iso3, _year(claim, ctx)])
+    year = _year(claim, ctx)
+    query = PL.measure_query(["exchange_rate_lcu_per_usd"], [iso3], year, year)
     rows = ctx.rows(query)
     need = needs("exchange_rate", ctx)
     stated = claim.extra.get("stated_usd")

@@ -31,18 +31,47 @@ def _years(claim: Claim, ctx: Context) -> tuple[int, int] | None:
     return claim.period[0], claim.period[-1]
 
 
+def _query(donor: str | None, countries: list[str] | None, lo: int, hi: int) -> Query:
+    """Every finance measure of the catalogue from this donor: out.observations, one row per measure, dataset, flow
+    class, recipient (a state or a group's own row), year and source."""
+    return PL.measure_query(PL.measures_of("finance"), countries, lo, hi, [donor])
+
+
+def _rows(ctx: Context, query: Query) -> list[dict[str, Any]]:
+    """The query's rows with the catalogue's terms for each measure (finance measure, price basis) and its label."""
+    from silkscope.analysis.measures import measure
+
+    out = []
+    for r in ctx.rows(query):
+        entry = measure(r["measure"])
+        terms = dict(entry.terms)
+        out.append(
+            {
+                **r,
+                "catalogue": r["measure"],
+                "label": entry.label,
+                "measure": terms["measure"],
+                "price_basis": terms["price_basis"],
+                "recipient": r["country_iso3"],
+                "amount_usd": r["value"],
+            }
+        )
+    keys = ("dataset", "flow_class", "measure", "price_basis", "base_year", "recipient", "year")
+    return sorted(out, key=lambda r: tuple((r[k] is None, r[k] or 0) for k in keys))
+
+
 def finance(claim: Claim, ctx: Context) -> Check:
     donor = claim.partners[0] if claim.partners else None
     span = _years(claim, ctx)
     scope_members = PL.members(claim.scope)
     if span is None:
-        query = Query(PL.FINANCE, [donor, claim.agency or donor, scope_members, [claim.scope], 1960, ctx.as_of])
+        query = _query(donor, [*scope_members, claim.scope], 1960, ctx.as_of)
         return absent(ctx, claim, query, "year for this amount in the text, so no finance row can be chosen", "finance")
     groups = ["C5", "C5_CAUCASUS", "C4_EXCL_TKM"]
-    query = Query(PL.FINANCE, [donor, claim.agency or donor, scope_members, groups, span[0], span[1]])
+    query = _query(donor, [*scope_members, *groups], span[0], span[1])
     # WDI's DC.DAC.<donor>L.CD net ODA disbursements are finance_flows rows too (dataset = the WDI connector), so
     # they are one more definition here, compared like the OECD's own DAC2A rows.
-    rows = ctx.rows(query)
+    rows = _rows(ctx, query)
     defs: dict[tuple, dict[str, Any]] = defaultdict(
         lambda: {"amount": 0.0, "years": set(), "sources": set(), "recipients": set()}
     )
@@ -55,13 +84,13 @@ def finance(claim: Claim, ctx: Context) -> Check:
         d["years"].add(r["year"])
         d["sources"].add(r["source_id"])
         d["recipients"].add(r["recipient"])
-        d["definition"], d["in_scope"], d["query"] = r["definition"], in_scope, query
+        d["definition"], d["in_scope"], d["query"] = f"{r['label']}; {r['definition']}", in_scope, query
     # A group scope is exact only when every member (or the group's own aggregate row) is present: a dataset that
     # holds only the five Central Asian states cannot give a Central Asia + Caucasus total.
     # A year without a row is a zero flow when the dataset covers that recipient in other years.
     coverage: dict[str, set[str]] = defaultdict(set)
-    for r in ctx.rows(Query(PL.FINANCE_BY_RECIPIENT, [donor, claim.agency or donor, 1960, 2100])):
-        coverage[r["dataset"]].add(r["recipient"])
+    for r in ctx.rows(_query(donor, None, 1960, 2100)):
+        coverage[r["dataset"]].add(r["country_iso3"])
     for key, d in defs.items():
         covered = coverage[key[0]] | d["recipients"]
         whole = claim.scope in d["recipients"] or set(scope_members) <= covered
@@ -162,8 +191,8 @@ def _stated(claim: Claim) -> str:
 
 def finance_rank(claim: Claim, ctx: Context) -> Check:
     donor = claim.partners[0] if claim.partners else None
-    query = Query(PL.FINANCE_BY_RECIPIENT, [donor, claim.agency or donor, 1960, ctx.as_of])
-    rows = ctx.rows(query)
+    query = _query(donor, None, 1960, ctx.as_of)
+    rows = _by_recipient(_rows(ctx, query))
     need = needs("finance", ctx)
     if not rows:
         return absent(ctx, claim, query, f"finance rows from {donor} by recipient", "finance")
@@ -173,7 +202,7 @@ def finance_rank(claim: Claim, ctx: Context) -> Check:
             r["amount_usd"],
             "USD",
             [r["first_year"], r["last_year"]],
-            f"{r['dataset']} {r['measure']} {r['price_basis']} to {r['recipient']}",
+            f"{r['dataset']} {r['measure']} {r['price_basis']} to {r['recipient']} ({r['label']})",
             r["source_id"],
             query,
             "context",
@@ -189,4 +218,13 @@ def finance_rank(claim: Claim, ctx: Context) -> Check:
     )
 
 
-# --- trade, investment -------------------------------------------------------------------------------------------
+def _by_recipient(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Totals by recipient, dataset, measure and price basis over the years given, largest first within each."""
+    out: dict[tuple, dict[str, Any]] = {}
+    for r in rows:
+        key = (r["recipient"], r["dataset"], r["measure"], r["price_basis"])
+        t = out.setdefault(key, {**r, "amount_usd": 0.0, "first_year": r["year"], "last_year": r["year"]})
+        t["amount_usd"] += r["amount_usd"]
+        t["first_year"], t["last_year"] = min(t["first_year"], r["year"]), max(t["last_year"], r["year"])
+        t["source_id"] = min(t["source_id"], r["source_id"])
+    return sorted(out.values(), key=lambda t: (t["dataset"], t["measure"], t["price_basis"], -t["amount_usd"]))

@@ -18,11 +18,11 @@ from silkscope.claims.extract import Claim
 from silkscope.claims.plan import Context, Query
 from silkscope.countries import name
 
-OBSERVATIONS = """SELECT measure, partner_iso3, country_iso3, year, value, unit, definition, source_id, dataset
-FROM out.observations
-WHERE list_contains(?::VARCHAR[], measure) AND (partner_iso3 IS NULL OR partner_iso3 = ?::VARCHAR)
-  AND list_contains(?::VARCHAR[], country_iso3) AND year BETWEEN ? AND ?
-ORDER BY measure, dataset, year, country_iso3"""
+
+def _query(names: list[str], partner: str | None, members: list[str], lo: int, hi: int) -> Query:
+    """The measures' rows for this partner (or a state's own series, partner NULL) over the members and years."""
+    return PL.measure_query(names, members, lo, hi, [partner], own_series=True)
+
 
 # Trade: one definition per side that reports it; a turnover is exports plus imports as one side reports them.
 _TRADE = {
@@ -37,7 +37,6 @@ _RANK = re.compile(
     r"(?:\w+ ){0,2}?(?:recipient|beneficiary)",
     re.I,
 )
-_COUNTS = ("diplomacy", "presence")
 
 
 def measures_for(claim: Claim) -> list[str]:
@@ -70,8 +69,8 @@ def observation(claim: Claim, ctx: Context) -> Check:
     definitions = _definitions(claim)
     names = sorted({n for parts in definitions.values() for n in parts})
     lo, hi = (year - 1, year + 1) if year else (ctx.as_of - 3, ctx.as_of)
-    query = Query(OBSERVATIONS, [_expand(names, ctx), partner, members, lo, hi])
-    rows = ctx.rows(query)
+    query = _query(names, partner, members, lo, hi)  # a family name selects its members
+    rows = sorted(ctx.rows(query), key=lambda r: (r["measure"], r["dataset"], r["year"], r["country_iso3"]))
     series = _series(rows, definitions, members, claim.scope)
     key = "trade" if claim.indicator == "trade" else "other"
     if not series:
@@ -137,16 +136,6 @@ def _label(measure: str) -> str:
     return label(measure)
 
 
-def _expand(names: list[str], ctx: Context) -> list[str]:
-    """Family names (diplomacy, presence) stand for every member the warehouse holds."""
-    out = [n for n in names if n not in _COUNTS]
-    families = [n for n in names if n in _COUNTS]
-    if families:
-        rows = ctx.rows(Query("SELECT DISTINCT measure FROM out.observations ORDER BY 1"))
-        out += [r["measure"] for r in rows if r["measure"].split(".")[0] in families]
-    return out
-
-
 def _series(rows, definitions, members, scope) -> dict[tuple[str, int], tuple[float, str, list[str]]]:
     """(definition, year) -> (total over the scope, a source, the states summed); a group only when complete."""
     by: dict[tuple[str, int], dict[str, float]] = defaultdict(lambda: defaultdict(float))
@@ -184,7 +173,7 @@ def rank(claim: Claim, ctx: Context) -> Check | None:
     if subject is None:
         return None
     lo = claim.period[0] if claim.period else ctx.as_of - 10
-    query = Query(OBSERVATIONS, [["oda_net_disbursement_usd"], partner, PL.members("C5"), lo, ctx.as_of])
+    query = _query(["oda_net_disbursement_usd"], partner, PL.members("C5"), lo, ctx.as_of)
     rows = ctx.rows(query)
     if not rows:
         return None
