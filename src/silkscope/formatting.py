@@ -13,7 +13,6 @@ Machine outputs (JSON, CSV) keep the raw values: this module is only for text pe
 from __future__ import annotations
 
 import math
-import re
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -121,22 +120,6 @@ def percent(value: Any) -> str:
     return f"{'−' if v < 0 else ''}{text}%"
 
 
-_PERCENT_CHANGE = re.compile(r"(?<![\w.])([+\u2212-])(\d[\d,]*(?:\.\d+)?)%")
-
-
-def readable_changes(text: str) -> str:
-    """Prose with signed percentage changes of +100% or more said as multiples: "+11248%" -> "×113 (more than
-    100-fold)". Other text is left as it is."""
-
-    def one(match: re.Match) -> str:
-        value = float(match.group(2).replace(",", ""))
-        if match.group(1) != "+" or value < 100:
-            return match.group(0)
-        return change(value, compact=True)
-
-    return _PERCENT_CHANGE.sub(one, text)
-
-
 def change(pct: Any, *, compact: bool = False) -> str:
     """A relative change given in percent, as a reader says it: +45%, −30%, +150% (×2.5), ×113 (more than 100-fold).
 
@@ -163,13 +146,14 @@ def change(pct: Any, *, compact: bool = False) -> str:
     )
 
 
-def effect(log_points: Any) -> str:
-    """An estimate in log points as the change it implies: 0.12 -> "+13%", 4.73 -> "×113 (more than 100-fold)"."""
+def effect(log_points: Any, *, compact: bool = False) -> str:
+    """An estimate in log points as the change it implies: 0.12 -> "+13%", 4.73 -> "×113 (more than 100-fold)"
+    (`compact`: "×113", for a confidence bound)."""
     v = _number(log_points)
     if v is None:
         return MISSING
     try:
-        return change((math.exp(v) - 1) * 100)
+        return change((math.exp(v) - 1) * 100, compact=compact)
     except OverflowError:
         return "more than a billion-fold"
 

@@ -37,7 +37,7 @@ def print_bundle(bundle: Bundle, fmt: str, console: Console) -> None:
     else:
         console.rule(Text(bundle.title, style="bold"))
         for note in bundle.notes:
-            console.print(Text(f"note: {formatting.readable_changes(note)}", style="yellow"))
+            console.print(Text(f"note: {note}", style="yellow"))
         for section in bundle.sections:
             _table(section, console)
 
@@ -258,7 +258,7 @@ def _footer(result: Result, numbers: dict[str, int], console: Console) -> None:
     for key, text in result.definitions.items():
         console.print(Text(f"  {key}: {text}", style="dim"))
     for note in result.notes:
-        console.print(Text(f"  note: {formatting.readable_changes(note)}", style="yellow"))
+        console.print(Text(f"  note: {note}", style="yellow"))
     if result.sources:
         console.print(Text("  Sources:", style="bold"))
         for source in result.sources:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 from silkscope.stats.synthetic import planted_panel
 from silkscope.stats.visit_effects import event_study, panel_model, visits_model
@@ -60,3 +61,21 @@ def test_visits_model_on_the_indicator_warehouse(indicator_db):
     assert "N" in panel_section.definitions and "specification" in panel_section.definitions
     assert any(n.startswith("caveat: reverse causality") for n in panel_section.notes)
     assert panel_section.sources and "SELECT" in panel_section.query
+
+
+def test_readings_say_large_changes_as_multiples():
+    """The library's own text is readable (issue 15): log-scale effects as formatting.change says them, never
+    "+11248%", so no page or CLI has to rewrite it."""
+    from silkscope.stats.visit_effects import _read
+
+    big = _read({"term": "event_t+0", "coef": 4.73, "ci_low": -0.51, "ci_high": 5.36}, "log1p", 0.95)
+    assert big == (
+        "event_t+0: ×113 (more than 100-fold) in the outcome per unit (CI −40% to ×213); "
+        "not distinguishable from zero at 95%"
+    )
+    small = _read({"term": "dialogue_meetings_lag1", "coef": 0.12, "ci_low": 0.02, "ci_high": 0.22}, "log1p", 0.9)
+    assert small.startswith("dialogue_meetings_lag1: +12.7% in the outcome per unit (CI +2% to +24.6%)")
+    assert small.endswith("distinguishable from zero at 90%")
+    df = planted_panel(effect=0.8, seed=3, n_years=25)
+    est = event_study(df, "outcome", window=2)  # log1p: the readings are changes
+    assert not any(re.search(r"[+\u2212-]\d{3,}%", line) for line in est.reading), est.reading

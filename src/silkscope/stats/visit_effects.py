@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from silkscope import formatting
 from silkscope.errors import SilkscopeError
 from silkscope.result import Result
 
@@ -206,14 +207,17 @@ def event_study(
 
 
 def _read(c: dict[str, Any], transform: str, level: float) -> str:
+    """One coefficient in words. On the log scale the estimate is the change it implies, said as formatting.change
+    says it: "+13%", and past a doubling as a multiple ("×113 (more than 100-fold)"), never "+11248%"."""
     sig = c["ci_low"] > 0 or c["ci_high"] < 0
     if transform == "log1p":
-        pct = lambda b: 100 * (np.exp(b) - 1)  # noqa: E731
-        size = f"{pct(c['coef']):+.0f}% (CI {pct(c['ci_low']):+.0f}% to {pct(c['ci_high']):+.0f}%)"
+        size = formatting.effect(c["coef"])
+        ci = f"{formatting.effect(c['ci_low'], compact=True)} to {formatting.effect(c['ci_high'], compact=True)}"
     else:
-        size = f"{c['coef']:+.3g} (CI {c['ci_low']:+.3g} to {c['ci_high']:+.3g})"
+        size = f"{c['coef']:+.3g}"
+        ci = f"{c['ci_low']:+.3g} to {c['ci_high']:+.3g}"
     verdict = "distinguishable from zero" if sig else "not distinguishable from zero"
-    return f"{c['term']}: {size} in the outcome per unit; {verdict} at {int(level * 100)}%"
+    return f"{c['term']}: {size} in the outcome per unit (CI {ci}); {verdict} at {int(level * 100)}%"
 
 
 def visits_model(
