@@ -27,6 +27,23 @@ def test_a_state_by_any_name_links_to_its_country_page(con, query):
     assert found and found[0].title == "Uzbekistan" and found[0].url == "/country/UZB"
 
 
+@pytest.mark.parametrize(
+    ("query", "title", "iso3"),
+    [
+        ("O'zbekiston", "Uzbekistan", "UZB"),
+        ("Ozbekiston", "Uzbekistan", "UZB"),
+        ("Qozog'iston", "Kazakhstan", "KAZ"),
+        ("Qirgiziston", "Kyrgyzstan", "KGZ"),
+        ("Tojikiston", "Tajikistan", "TJK"),
+        ("Turkmaniston", "Turkmenistan", "TKM"),
+    ],
+)
+def test_a_state_by_its_uzbek_latin_name(con, query, title, iso3):
+    found = hits(search(con, query), "countries")
+    assert found and found[0].title == title and found[0].url == f"/country/{iso3}"
+    assert "matched" in found[0].detail
+
+
 def test_partners_link_to_their_page_and_other_states_to_their_registry_row(con):
     korea = hits(search(con, "Korea"), "partners")
     assert [h.url for h in korea][:2] == ["/partner/KOR", "/tables/core.countries?country_iso3=PRK"]
