@@ -59,6 +59,9 @@ def test_overview_map_and_partner_selector(page):
 def test_country_page_charts_sources_and_selectors(page):
     page.goto("/country/UZB")
     assert page.locator("h1").inner_text().startswith("Uzbekistan")
+    # The timeline's coverage note is said once, at the top, not again under "Partners side by side".
+    notes = page.locator("main p.note").all_inner_texts()
+    assert sum(n.startswith("Curated timeline coverage") for n in notes) == 1, notes
     marks = svg_marks(page)
     assert len(marks) >= 2 and all(n > 5 for n in marks), marks
     # Sources sit under every chart and table.

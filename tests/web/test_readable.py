@@ -19,6 +19,9 @@ PAGES = [
     "/check",
     "/sources",
     "/model",
+    "/tables",
+    "/tables/core.events",
+    "/search?q=uzbekistan",
     "/country/Atlantis",  # the error page
 ]
 ARTICLE = (
@@ -172,3 +175,45 @@ def test_years_and_money_read_as_people_write_them(page):
     page.goto("/model")
     body = page.locator("main").inner_text()
     assert not re.search(r"[+-]\d{4,}%", body), re.findall(r"[+-]\d{4,}%", body)
+
+
+# Panelled charts: the overview's "at a glance" small multiples, the country page's GDP/FDI/ODA panels, the explorer.
+PANELLED = [
+    "/",
+    "/country/UZB",
+    "/explore?measure=leader_visits&partners=JPN,CHN,KOR&countries=C5&since=2000&until=2018",
+]
+DRAWN_CHARTS = """() => [...document.querySelectorAll('figure.chart .vl-live svg.marks')]
+  .filter(svg => svg.getBoundingClientRect().width > 0)
+  .map(svg => {
+    const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;  // below 1: shrunk to fit
+    const sizes = [...svg.querySelectorAll('text')].map(t => parseFloat(getComputedStyle(t).fontSize) * scale);
+    return {label: svg.getAttribute('aria-label'), scale, smallest: Math.min(...sizes),
+            right: svg.getBoundingClientRect().right};
+  })"""
+
+
+@pytest.mark.parametrize("path", PANELLED)
+def test_panelled_charts_keep_their_text_size_at_390_px(phone, path):
+    """At phone width a chart is redrawn for the card, panels one per row, instead of being scaled down until its
+    text is 3 px: every interactive chart is drawn at its own size and no text is smaller than 9 px."""
+    phone.goto(path, wait_until="networkidle")
+    phone.wait_for_function(
+        "[...document.querySelectorAll('figure.chart')]"
+        ".every(f => f.dataset.interactive || !f.querySelector('.vl-spec'))"
+    )
+    charts = phone.evaluate(DRAWN_CHARTS)
+    assert charts
+    for chart in charts:
+        assert chart["scale"] > 0.97 and chart["smallest"] >= 9, chart
+        assert chart["right"] <= 391, chart
+    if path.startswith("/explore"):  # one panel per state, stacked: the five panel titles are centred on one line
+        titles = phone.evaluate(
+            """names => [...document.querySelectorAll('figure.chart .vl-live svg.marks text')]
+                 .filter(t => names.includes(t.textContent)).map(t => t.getBoundingClientRect())
+                 .map(r => [Math.round(r.left + r.width / 2), Math.round(r.top)])""",
+            ["Kazakhstan", "Kyrgyzstan", "Tajikistan", "Turkmenistan", "Uzbekistan"],
+        )
+        assert len(titles) == 5 and len({x for x, _ in titles}) <= 2, titles
+        assert [y for _, y in titles] == sorted(y for _, y in titles)
+    shot(phone, "charts-390-" + (path.strip("/").split("?")[0].replace("/", "-") or "overview"))

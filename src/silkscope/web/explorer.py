@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 import altair as alt
 
-from silkscope import observations
+from silkscope import formatting, observations
 from silkscope.analysis.measures import catalogue, label, measure
 from silkscope.countries import C5
 from silkscope.figures import charts, maps
@@ -102,7 +102,10 @@ def _chart(rows: list[dict[str, Any]], unit: str) -> Figure:
         for d in data:
             d["value"] = None if d["value"] is None else d["value"] / 1e6
         unit = "US$ m" + (" (constant)" if "constant" in unit else "")
-    axis = alt.Axis(format=",.0f" if money else ",d" if unit == "count" else ",.1f", title=unit)
+    if unit == "count":  # whole-number ticks: never "0, 0, 1, 1" on a panel of visits
+        axis = alt.Axis(**formatting.count_axis(unit))
+    else:
+        axis = alt.Axis(format=",.0f" if money else ",.1f", title=unit)
     base = alt.Chart(named("explore")).encode(
         x=alt.X("year:Q", axis=alt.Axis(format="d", labelAngle=0, title=None), scale=alt.Scale(nice=False)),
         y=alt.Y("value:Q", axis=axis),
