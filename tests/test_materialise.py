@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from silkscope.analysis import measures
-from silkscope.analysis.materialise import out_version
+from silkscope.analysis.version import out_version
 from silkscope.build import build
 from silkscope.ingest import CONNECTORS, fetch_source, ingest
 from warehouse_helpers import query
@@ -58,3 +58,25 @@ def test_an_ingest_updates_observations_in_its_own_transaction(tmp_path):
     (gdp,) = query(db, "SELECT count(*) FROM out.observations WHERE measure = 'gdp_usd'")[0]
     (facts,) = query(db, "SELECT count(*) FROM core.indicators WHERE indicator_code = 'NY.GDP.MKTP.CD'")[0]
     assert gdp == facts > 0
+
+
+def test_derived_tables_of_another_version_are_refused_by_the_checker_until_a_build(built_db, tmp_path):
+    """A warehouse whose out.* another silkscope wrote: `check` exits 2 naming `silkscope build`, which fixes it."""
+    import subprocess
+    import sys
+
+    import duckdb
+
+    db = tmp_path / "w.duckdb"
+    shutil.copy(built_db, db)
+    with duckdb.connect(str(db)) as con:
+        con.execute("UPDATE core.meta SET value = 'older' WHERE key = 'out_version'")
+    article = tmp_path / "a.txt"
+    article.write_text("Japan's prime minister visited Uzbekistan in 2015.", encoding="utf-8")
+    silkscope = Path(sys.executable).with_name("silkscope")
+    refused = subprocess.run([str(silkscope), "check", str(article), "--db", str(db)], capture_output=True, text=True)
+    assert refused.returncode == 2 and "silkscope build" in refused.stderr, refused.stderr
+    build(db)
+    assert query(db, "SELECT value FROM core.meta WHERE key = 'out_version'")[0][0] == out_version()
+    checked = subprocess.run([str(silkscope), "check", str(article), "--db", str(db)], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stderr

@@ -11,8 +11,9 @@ import duckdb
 import pyarrow as pa
 
 from silkscope import warehouse
-from silkscope.analysis.materialise import META_KEY as OUT_META_KEY
-from silkscope.analysis.materialise import materialise, out_version
+from silkscope.analysis.materialise import materialise
+from silkscope.analysis.version import META_KEY as OUT_META_KEY
+from silkscope.analysis.version import out_version
 from silkscope.countries import registry
 from silkscope.pack.base import PACK_PREFIX, Pack
 from silkscope.pack.read import read_pack

@@ -4,39 +4,17 @@ load call it, so derived rows never lag."""
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date
-from pathlib import Path
 
 import duckdb
 
 from silkscope.analysis.measures import FACETS, MEASURES
+from silkscope.analysis.version import META_KEY, out_version
 from silkscope.errors import SilkscopeError
 from silkscope.indicators.stored import materialise_panel
 from silkscope.indicators.tables import duckdb_tables
 from silkscope.schema import VISITS_SQL
 from silkscope.stats import stored_fits
-
-META_KEY = "out_version"
-
-
-# The modules that define out.panel and the stored fits: a change to any of them makes the next build re-materialise.
-PANEL_MODULES = (
-    "indicators/panel.py",
-    "indicators/stored.py",
-    "indicators/flows.py",
-    "indicators/events.py",
-    "stats/visit_effects.py",
-    "stats/stored_fits.py",
-)
-
-
-def out_version() -> str:
-    """Changes when a measure's SQL, the visits query or the panel's code changes: a build then re-materialises."""
-    here = Path(__file__).resolve().parents[1]
-    panel_code = "".join((here / name).read_text(encoding="utf-8") for name in PANEL_MODULES)
-    text = VISITS_SQL + "".join(f"{m.name}|{m.unit}|{m.sql}|{m.facets}" for m in MEASURES) + panel_code
-    return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
 def materialise(con: duckdb.DuckDBPyConnection) -> dict[str, int]:

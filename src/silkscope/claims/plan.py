@@ -126,8 +126,10 @@ class Context:
 
     @classmethod
     def open(cls, con: duckdb.DuckDBPyConnection, doc: Document, claims: list[Claim], as_of: int | None) -> Context:
+        from silkscope.analysis.version import check_current
         from silkscope.visits import covered_partners
 
+        check_current(con)  # derived tables another silkscope wrote: say which command rewrites them
         sources = {
             r["source_id"]: r
             for r in fetch_rows(con, "SELECT source_id, publisher, title, url, citation, loaded_by FROM core.sources")[
