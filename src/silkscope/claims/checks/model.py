@@ -97,7 +97,7 @@ def _cached_fit(ctx: Context, outcome: str) -> Any:
     return ctx._cache[key]
 
 
-FIT_STORE_VERSION = 1  # bump when _summary's fields change
+FIT_STORE_VERSION = 2  # bump when _summary's fields or the model's wording change (2: effects said as multiples)
 
 
 def _summary(fitted: Any) -> Any:
