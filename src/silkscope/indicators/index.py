@@ -54,60 +54,76 @@ def parse_weights(text: str | Mapping[str, float] | None) -> dict[str, float]:
     return {k: float(pairs.get(k, 0.0)) for k in COMPONENTS}
 
 
-def scores_expr(p: ibis.Table) -> ibis.Table:
-    """Per dyad-year and component: the raw value, a 0-100 score among all partners of the panel in that
-    country-year (min-max), the partner's share of the country's total (dependence) and value / panel maximum
-    (bandwidth). Build the panel over the whole partner universe."""
-    # Two selects: the values first, then the windows over them by name. In one select Ibis would inline each
-    # value's expression into every window that reads it (40 kB of SQL for the default components); a select with
-    # window functions is never merged into the one below it.
-    base = {}
-    for name, comp in COMPONENTS.items():
-        raw = ibis.ifelse(
-            ibis.and_(*[p[c].isnull() for c in comp.columns]),
-            ibis.null(dt.float64),
-            sum((p[c].cast(dt.float64).fill_null(0.0) for c in comp.columns), ibis.literal(0.0)),
-        )
-        base[f"{name}_value"] = raw
-        base[f"{name}_v"] = (ibis.greatest(raw, 0.0) + 1.0).ln() if comp.log else raw
-    b = p.select("partner_iso3", "country_iso3", "year", **base)
-    w = ibis.window(group_by=[b.country_iso3, b.year])
-    bounds = {}
-    for name in COMPONENTS:
-        v = b[f"{name}_v"]
-        bounds |= {f"{name}_lo": v.min().over(w), f"{name}_hi": v.max().over(w), f"{name}_top": v.max().over()}
-    m = b.mutate(**bounds)
-    out = {}
-    for name in COMPONENTS:
-        raw, v, mn, mx = m[f"{name}_value"], m[f"{name}_v"], m[f"{name}_lo"], m[f"{name}_hi"]
-        out[f"{name}_value"] = raw
-        out[f"{name}_score"] = ibis.ifelse(
-            mx > mn, 100.0 * (v - mn) / (mx - mn), ibis.ifelse(mx > 0, 100.0, 0.0)
-        ).fill_null(0.0)
-        out[f"{name}_has_data"] = raw.notnull()
-        # a window here too: it keeps this select from being merged into the index's (which would repeat it)
-        out[f"{name}_share"] = (raw / raw.sum().over(w).nullif(0)).fill_null(0.0)
-        out[f"{name}_band"] = (v / m[f"{name}_top"].nullif(0)).fill_null(0.0)
-    return m.select("partner_iso3", "country_iso3", "year", **out)
+def scores_expr(p: ibis.Table, weights: Mapping[str, float]) -> ibis.Table:
+    """Long form, one row per dyad-year and component (k): its weight, a 0-100 score among all partners of the panel
+    in that country-year (min-max, on log(1 + x) for money and company counts; a missing value scores 0), whether it
+    has data, the partner's share of the country's total (dependence) and value / the component's maximum over the
+    panel (bandwidth). Build the panel over the whole partner universe.
+
+    Long, not wide: one unpivot, one min/max/total per component-country-year and one maximum per component, each
+    formula written once (six components times five outputs as wide columns were 15 kB of SQL). The stages are
+    named (WITH components, ranges, tops, scores, dyads) so the SQL an answer shows reads top to bottom; short
+    names (k, w, x) keep it under 4 kB."""
+    # one row per dyad-year and panel column; a component's value is the sum of its columns (NULL when all are)
+    # (k: component, w: weight, x: value)
+    cells = [
+        ibis.struct({"k": k, "w": float(weights[k]), "x": p[column]})
+        for k, c in COMPONENTS.items()
+        for column in c.columns
+    ]
+    u = p.select("partner_iso3", "country_iso3", "year", c=ibis.array(cells).unnest())
+    raw = u.c.x.sum()
+    logged = u.c.k.max().isin([k for k, c in COMPONENTS.items() if c.log])
+    comp = (
+        u.group_by("partner_iso3", "country_iso3", "year", k=u.c.k, weight=u.c.w)
+        .aggregate(raw=raw, v=ibis.ifelse(logged, (ibis.greatest(raw, 0.0) + 1.0).ln(), raw))
+        .alias("components")
+    )
+    cy = ["k", "country_iso3", "year"]
+    ranges = comp.group_by(cy).aggregate(lo=comp.v.min(), hi=comp.v.max(), total=comp.raw.sum()).alias("ranges")
+    tops = comp.group_by("k").aggregate(top=comp.v.max()).alias("tops")
+    m = comp.join(ranges, cy).join(tops, "k")
+    # a missing value scores 0 (as its v were the minimum)
+    score = ibis.cases(
+        (m.hi > m.lo, 100.0 * (m.v.fill_null(m.lo) - m.lo) / (m.hi - m.lo)), (m.hi > 0, 100.0), else_=0.0
+    )
+    return m.select(
+        "partner_iso3",
+        "country_iso3",
+        "year",
+        "k",
+        "weight",
+        score=score,
+        has_data=m.raw.notnull(),
+        share=(m.raw / m.total.nullif(0)).fill_null(0.0),
+        band=(m.v / m.top.nullif(0)).fill_null(0.0),
+    ).alias("scores")
 
 
 def index_expr(panel: ibis.Table, partners: Sequence[str], weights: Mapping[str, float]) -> ibis.Table:
-    """Index, bandwidth and dependence per dyad-year under `weights`, among every partner of `panel`, keeping the
-    rows of `partners`."""
-    s = scores_expr(panel)
+    """Index, bandwidth, dependence and each component's score per dyad-year under `weights`, among every partner
+    of `panel`, keeping the rows of `partners`."""
+    s = scores_expr(panel, weights)
     total = float(sum(weights.values()))
 
-    def weighted(suffix: str, scale: float = 1.0) -> ibis.Value:
-        parts = [s[f"{k}_{suffix}"].cast(dt.float64) * w for k, w in weights.items()]
-        return scale * sum(parts, ibis.literal(0.0)) / total
+    def weighted(value: ibis.Value, scale: float = 100.0) -> ibis.Value:
+        value = value if scale == 1.0 else scale * value
+        return value if total == 1.0 else value / total
 
-    s = s.mutate(
-        engagement_index=weighted("score"),
-        bandwidth=weighted("band", 100.0),
-        country_dependence_pct=weighted("share", 100.0),
-        weight_with_data_pct=weighted("has_data", 100.0),
+    # The index sums exactly (decimals): partners tied on their scores stay tied whatever order the rows are added in.
+    exact = (s.score * s.weight).cast(dt.Decimal(38, 18)).sum().cast(dt.float64)
+    dyads = (
+        s.group_by("partner_iso3", "country_iso3", "year")
+        .aggregate(
+            engagement_index=weighted(exact, 1.0),
+            bandwidth=weighted((s.band * s.weight).sum()),
+            country_dependence_pct=weighted((s.share * s.weight).sum()),
+            weight_with_data_pct=weighted((s.has_data.cast(dt.float64) * s.weight).sum()),
+            **{f"{k}_score": s.score.max(where=s.k == k) for k in COMPONENTS},
+        )
+        .alias("dyads")
     )
-    return s.filter(s.partner_iso3.isin(list(partners)))
+    return dyads.filter(dyads.partner_iso3.isin(list(partners)))
 
 
 def universe_panel(t: Tables, partners, countries, since: int, until: int) -> ibis.Table:
