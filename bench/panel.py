@@ -43,7 +43,6 @@ def generate(path: Path, n_finance: int, n_events: int) -> None:
         [(f"bench_{d}", d, d, d, d) for d in DATASETS] + [("bench_events", "bench", "bench", "bench", "x")],
     )
     # Facts: constraint-free copies of the core tables (same columns and types), so 60M rows load in seconds.
-    con.execute("DROP VIEW IF EXISTS out.visits")
     for table in ("finance_flows", "events", "event_participants"):
         cols = con.execute(f"SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'core' "
                            f"AND table_name = '{table}' ORDER BY ordinal_position").fetchall()  # fmt: skip
