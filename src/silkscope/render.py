@@ -5,6 +5,7 @@ columns that cannot fit are left out by priority and named under the table (neve
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -193,10 +194,22 @@ def _transposed(result: Result, numbers: dict[str, int], width: int) -> tuple[Ta
     for i in shown:
         table.add_column(heads[i], width=widths[str(i)], overflow="fold", justify="right")
     for m in range(len(measures)):
-        table.add_row(Text(labels[m], style="bold"), *[Text(cells[i][m][0]) for i in shown])
+        # numbers, dates and codes line up on the right; wrapped text reads from the left
+        table.add_row(
+            Text(labels[m], style="bold"),
+            *[_cell_text(*cells[i][m]) for i in shown],
+        )
     if numbers:
         table.add_row(Text("sources", style="dim"), *[Text(cells[i][-1][0], style="dim") for i in shown])
     return table, [heads[int(i)] for i in dropped]
+
+
+def _cell_text(text: str, whole: bool) -> Text:
+    """A side-by-side cell: whole values on the right; text on the left, free to wrap after an en dash ("Korea –
+    Central Asia" wraps at the dash rather than in the middle of a word)."""
+    if whole:
+        return Text(text, justify="right")
+    return Text(re.sub(r"(?<=\w)–(?=\w)", " – ", text), justify="left")
 
 
 def _table(result: Result, console: Console) -> None:
