@@ -23,7 +23,7 @@ PERIOD = re.compile(r"^\d{4}(-\d{4})?$")
 class Option:
     """`param`: the name people type (CLI --param, API ?param=, the form's field); `name`: the library's.
     `kind`: str, int, bool or list (repeatable text). Exactly one of `choices`, `bounds`, `pattern` constrains it
-    (or none). `readers`: the indicators that read it (for the help text)."""
+    (or none). Which indicators read an option is said in indicators.registry (Indicator.options)."""
 
     name: str
     kind: type
