@@ -15,11 +15,14 @@ from silkscope.indicators.stored import materialise_panel
 from silkscope.indicators.tables import duckdb_tables
 from silkscope.schema import VISITS_SQL
 from silkscope.stats import stored_fits
+from silkscope.warehouse import set_meta
 
 
 def materialise(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Replace out.visits, out.observations and out.panel; returns rows per measure (family members counted apart).
     out.panel is built last: the panel reads core.* only, and the indicators read it instead of recompiling it."""
+    # Stamped first: the fits below read out.panel, which is only read when stamped by this code (same transaction)
+    set_meta(con, META_KEY, out_version())
     con.execute("DELETE FROM out.visits")
     con.execute(f"INSERT INTO out.visits {VISITS_SQL}")
     con.execute("DELETE FROM out.observations")
@@ -39,10 +42,6 @@ def materialise(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         )
     materialise_panel(con)
     store_defaults(con)  # the visits model's default fits, from the panel just written
-    con.execute(
-        "INSERT INTO core.meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        [META_KEY, out_version()],
-    )
     return dict(con.execute("SELECT measure, count(*) FROM out.observations GROUP BY 1 ORDER BY 1").fetchall())
 
 

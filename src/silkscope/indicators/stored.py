@@ -5,20 +5,19 @@ indicator itself."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from datetime import date
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 import ibis
 from ibis.backends.sql.datatypes import DuckDBType
 
+from silkscope.analysis.version import META_KEY, out_version
 from silkscope.countries import C5, DEFAULT_PARTNERS
 from silkscope.indicators.panel import KEYS, all_partners, definitions, dyad_year_panel, evidence_sources
 from silkscope.indicators.tables import Tables, to_result, year_bounds
 from silkscope.result import Result
+from silkscope.warehouse import set_meta
 
 STORED_SINCE = 1992  # the first year of the stored panel; later `until`s than the build's year are computed live
 # out.panel's statements by (partners, since, until): the panel is compiled once a process, not once a build
@@ -27,17 +26,6 @@ _STORED_SQL: dict[tuple, tuple[str, str]] = {}
 # INSERT, a test's synthetic rows) changes a count, and the indicators then compute the panel from core.* instead
 # of answering from a stale copy. Counting is free in DuckDB (table metadata), unlike a checksum of the rows.
 FACTS_KEY = "panel_facts"
-# The code that defines out.panel, hashed: a warehouse whose panel an older silkscope wrote (other columns, other
-# rules) is answered by computing, never from that panel, until a build or load writes it again.
-VERSION_KEY = "panel_version"
-
-
-@cache
-def panel_version() -> str:
-    here = Path(__file__).resolve().parent
-    code = "".join((here / name).read_text(encoding="utf-8") for name in ("panel.py", "stored.py", "flows.py",
-                                                                          "events.py"))  # fmt: skip
-    return hashlib.sha256(code.encode()).hexdigest()[:12]
 
 
 # Columns that are not a recorded value: a dyad-year with none of the others set is empty (`nonempty` drops it).
@@ -67,10 +55,7 @@ def materialise_panel(con: Any) -> int:
         )
     for statement in _STORED_SQL[key]:
         con.execute(statement)
-    for key, value in ((FACTS_KEY, _fact_counts(con)), (VERSION_KEY, panel_version())):
-        con.execute(
-            "INSERT INTO core.meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [key, value]
-        )
+    set_meta(con, FACTS_KEY, _fact_counts(con))
     return con.execute("SELECT count(*) FROM out.panel").fetchone()[0]
 
 
@@ -96,8 +81,9 @@ def stored_scope(t: Tables) -> tuple[int, int, set[str], set[str]] | None:
     if not t.has("panel"):
         return None
     if t.engine == "duckdb":
-        stamps = dict(t.query("SELECT key, value FROM core.meta WHERE key IN (?, ?)", [FACTS_KEY, VERSION_KEY]))
-        if stamps.get(VERSION_KEY) != panel_version() or stamps.get(FACTS_KEY) != _fact_counts(t.backend.con):
+        # out_version: the code that wrote out.* (analysis.version); an older silkscope's panel is not read
+        stamps = dict(t.query("SELECT key, value FROM core.meta WHERE key IN (?, ?)", [FACTS_KEY, META_KEY]))
+        if stamps.get(META_KEY) != out_version() or stamps.get(FACTS_KEY) != _fact_counts(t.backend.con):
             return None  # written by other code, or the facts changed since: compute instead
     lo, hi, partners, countries = t.query(_SCOPE_SQL[t.engine])[0]
     if lo is None:

@@ -72,14 +72,7 @@ class Tables:
 
     def has_table(self, schema: str, table: str) -> bool:
         """Whether the DuckDB warehouse holds schema.table (other engines: False)."""
-        if self.engine != "duckdb":
-            return False
-        found = self.backend.con.execute(
-            "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = ? "
-            "AND database_name = current_database()",
-            [schema, table],
-        ).fetchone()
-        return bool(found and found[0])
+        return self.engine == "duckdb" and warehouse.has_table(self.backend.con, schema, table)
 
     def query(self, sql: str, params: list[Any] | None = None) -> list[tuple]:
         """Plain SQL on this engine (small look-ups the indicators need before they build an expression)."""
@@ -255,11 +248,7 @@ def export_parquet(con: Any, directory: str | Path) -> None:
     for table in CORE_TABLES:
         con.execute(f"COPY core.{table} TO '{Path(directory) / table}.parquet' (FORMAT parquet)")
     for table, (schema, name) in OUT_TABLES.items():
-        if con.execute(
-            "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = ? "
-            "AND database_name = current_database()",
-            [schema, name],
-        ).fetchone()[0]:
+        if warehouse.has_table(con, schema, name):
             con.execute(f"COPY {schema}.{name} TO '{Path(directory) / table}.parquet' (FORMAT parquet)")
 
 
