@@ -63,7 +63,8 @@ def composition_expr(
 ) -> ibis.Table:
     """Share of each SITC group in a partner's trade with a country (and in its trade with all of `countries`)."""
     g = products(t, level, direction)
-    g = g.filter(g.partner_iso3.isin(list(partners)), g.country_iso3.isin(list(countries)), g.year.between(lo, hi))
+    g = g.filter(t.isin(g.partner_iso3, "partners", partners), t.isin(g.country_iso3, "countries", countries),
+                 t.between(g.year, lo, hi))  # fmt: skip
     w = ibis.window(group_by=[g.partner_iso3, g.country_iso3, g.year])
     labels = ibis.cases(*[(g.code == k, v) for k, v in SITC_LABELS.items()], else_=ibis.null(dt.string))
     out = g.mutate(label=labels, total_usd=g.value_usd.sum().over(w))
@@ -86,7 +87,7 @@ def rca_expr(t: Tables, partners: Sequence[str], countries: Sequence[str], lo: i
     """Balassa RCA of each partner in the C5 market: (X_pk / X_p) / (X_k / X), with X summed over every
     exporter the warehouse records to `countries` (a market-specific RCA, not against world exports)."""
     g = products(t, level, "exports")
-    g = g.filter(g.country_iso3.isin(list(countries)), g.year.between(lo, hi))
+    g = g.filter(t.isin(g.country_iso3, "countries", countries), t.between(g.year, lo, hi))
     x = g.group_by("partner_iso3", "year", "code").aggregate(x_pk=g.value_usd.sum())
     w_p = ibis.window(group_by=[x.partner_iso3, x.year])
     w_k = ibis.window(group_by=[x.year, x.code])
@@ -97,7 +98,7 @@ def rca_expr(t: Tables, partners: Sequence[str], countries: Sequence[str], lo: i
         share_in_market_pct=100.0 * x.x_k / x.x_all.nullif(0),
     )
     x = x.mutate(rca=x.share_in_partner_pct / x.share_in_market_pct.nullif(0))
-    x = x.filter(x.partner_iso3.isin(list(partners)))
+    x = x.filter(t.isin(x.partner_iso3, "partners", partners))
     cols = ["partner_iso3", "year", "code", "x_pk", "share_in_partner_pct", "share_in_market_pct", "rca"]
     return x.select(*cols).order_by("partner_iso3", "year", ibis.desc("rca"))
 
@@ -107,8 +108,8 @@ def complementarity_expr(t: Tables, partners: Sequence[str], countries: Sequence
     partner p's exports to the C5 countries in scope, m_ck = share of k in country c's imports from every
     partner recorded. 100 = p exports exactly what c imports; 0 = nothing in common."""
     ex = products(t, level, "exports")
-    ex = ex.filter(ex.country_iso3.isin(list(countries)), ex.year.between(lo, hi))
-    xs = ex.filter(ex.partner_iso3.isin(list(partners))).group_by("partner_iso3", "year", "code").aggregate(
+    ex = ex.filter(t.isin(ex.country_iso3, "countries", countries), t.between(ex.year, lo, hi))
+    xs = ex.filter(t.isin(ex.partner_iso3, "partners", partners)).group_by("partner_iso3", "year", "code").aggregate(
         v=ex.value_usd.sum()
     )  # fmt: skip
     xs = xs.mutate(x=xs.v / xs.v.sum().over(ibis.window(group_by=[xs.partner_iso3, xs.year])))
@@ -170,7 +171,7 @@ def composition(
     ids: set[str] = set()
     if what != "composition":
         src = products(t, level, "exports")
-        src = src.filter(src.country_iso3.isin(countries), src.year.between(lo, hi))
+        src = src.filter(t.isin(src.country_iso3, "countries", countries), t.between(src.year, lo, hi))
         ids = {s for r in t.rows(src.select("source_ids")) for s in r["source_ids"] or []}
     result = to_result(t, expr, title, DEFINITIONS, extra_source_ids=ids)
     for row in result.rows:

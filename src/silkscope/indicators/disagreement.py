@@ -68,7 +68,7 @@ def finance_expr(
         source_ids_a=j.source_ids_a,
         source_ids_b=j.source_ids_b,
     )
-    j = j.filter(j.year.between(lo, hi))
+    j = j.filter(t.between(j.year, lo, hi))
     flags = (
         ibis.ifelse(j.value_a_usd.isnull(), f"only {dataset_b} records it; ", "")
         + ibis.ifelse(j.value_b_usd.isnull(), f"only {dataset_a} records it; ", "")
@@ -90,7 +90,7 @@ def trade_expr(t: Tables, partners: Sequence[str], countries: Sequence[str], lo:
     values, evidence = trade_block(t, list(partners), list(countries))
     ids = evidence.group_by(KEYS).aggregate(source_ids=evidence.source_id.collect(distinct=True))
     v = attach(values, ids)
-    v = v.filter(v.year.between(lo, hi))
+    v = v.filter(t.between(v.year, lo, hi))
     parts = []
     for flow, reported, mirror, reporter, mirror_reporter in (
         ("partner exports to the country", "exports_usd", "exports_mirror_usd", "partner", "country (its imports)"),

@@ -80,7 +80,7 @@ def finance_block(
 ) -> tuple[ibis.Table, ibis.Table]:
     """Official finance per dyad-year: family x measure x price basis, each its own column; never added across."""
     f = t("finance_flows")
-    f = f.filter(f.donor_iso3.isin(partners), f.country_iso3.isin(countries))
+    f = f.filter(t.isin(f.donor_iso3, "partners", partners), t.isin(f.country_iso3, "countries", countries))
     f = one_dataset(with_dataset(t, f), "donor_iso3", dataset)
     f = f.mutate(partner_iso3=f.donor_iso3, year=f.year.cast("int64"))
     is_oda = f.flow_class.startswith("oda")
@@ -133,7 +133,10 @@ def trade_block(
     r = t("trade_flows")
     # annual figures only: monthly rows (month set) would count the same trade twice
     r = r.filter(
-        r.partner_iso3.isin(partners), r.country_iso3.isin(countries), r.product_code == "TOTAL", r.month.isnull()
+        t.isin(r.partner_iso3, "partners", partners),
+        t.isin(r.country_iso3, "countries", countries),
+        r.product_code == "TOTAL",
+        r.month.isnull(),
     )
     r = one_dataset(with_dataset(t, r), "partner_iso3", dataset).mutate(year=ibis._.year.cast("int64"))
     by_partner = r.reporter_iso3 == r.partner_iso3
@@ -165,7 +168,9 @@ def fdi_block(t: Tables, partners: list[str], countries: list[str]) -> tuple[ibi
     """Bilateral FDI per dyad-year (flows and stocks apart); one dataset per partner."""
     v = t("investments")
     v = v.filter(
-        v.partner_iso3.isin(partners), v.country_iso3.isin(countries), v.measure.isin(["fdi_flow", "fdi_stock"])
+        t.isin(v.partner_iso3, "partners", partners),
+        t.isin(v.country_iso3, "countries", countries),
+        v.measure.isin(["fdi_flow", "fdi_stock"]),
     )
     v = one_dataset(with_dataset(t, v), "partner_iso3").mutate(year=ibis._.year.cast("int64"))
     # CDIS gives each stock twice: as reported by the host (inward) and by the investor (mirror). Never add them.
@@ -181,7 +186,8 @@ def fdi_block(t: Tables, partners: list[str], countries: list[str]) -> tuple[ibi
 def presence_block(t: Tables, partners: list[str], countries: list[str]) -> tuple[ibis.Table, ibis.Table]:
     """Company presence per dyad-year: the latest count of each kind within the year (kinds never added)."""
     p = t("presence")
-    p = p.filter(p.partner_iso3.isin(partners), p.country_iso3.isin(countries)).mutate(year=p.year.cast("int64"))
+    p = p.filter(t.isin(p.partner_iso3, "partners", partners), t.isin(p.country_iso3, "countries", countries))
+    p = p.mutate(year=p.year.cast("int64"))
     metrics = {
         f"presence_{kind}": p["count"].argmax(p.as_of, where=p.presence_kind == kind).cast("int64")
         for kind in PRESENCE_KINDS

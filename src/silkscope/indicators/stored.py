@@ -51,7 +51,7 @@ def materialise_panel(con: Any) -> int:
         flag = " OR ".join(f'coalesce("{c}" IS NOT NULL AND "{c}" <> 0, false)' for c in value_columns(expr))
         _STORED_SQL[key] = (
             f"CREATE OR REPLACE TABLE out.panel ({columns}, recorded BOOLEAN)",
-            f"INSERT INTO out.panel SELECT *, ({flag}) FROM ({ibis.to_sql(expr, dialect='duckdb')})",
+            f"INSERT INTO out.panel SELECT *, ({flag}) FROM ({t.sql(expr)})",
         )
     for statement in _STORED_SQL[key]:
         con.execute(statement)
@@ -103,9 +103,9 @@ def _covers(scope, partners: Sequence[str] | None, countries: Sequence[str], sin
 
 def _read(t: Tables, partners, countries, since, until, *, with_sources: bool, nonempty: bool) -> ibis.Table:
     p = t("panel")
-    keep = [p.country_iso3.isin(list(countries)), p.year.between(since, until)]
+    keep = [t.isin(p.country_iso3, "countries", countries), t.between(p.year, since, until)]
     if partners is not None:
-        keep.append(p.partner_iso3.isin(list(partners)))
+        keep.append(t.isin(p.partner_iso3, "partners", partners))
     if nonempty:
         keep.append(p.recorded)
     p = p.filter(*keep)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -40,6 +41,37 @@ OUT_TABLES = {"panel": ("out", "panel")}
 _COMPILED: dict[tuple[str, Any], str] = {}
 _COMPILED_MAX = 2048
 
+# Scope values (countries, partners, years) enter the compiled SQL as parameters, not constants: the statement an
+# indicator compiles for one scope serves every other scope, so a scope nobody asked before costs DuckDB's time
+# only, not Ibis's (the issue's "cached compiled SQL with bound parameters"). Parameters are canonical (the k-th
+# value a Tables binds under a name is always the same parameter), so equal expressions over different scopes are
+# equal and share a cache entry; the values are written into the SQL text when it is run or shown, so the SQL an
+# answer shows runs as it stands.
+_PARAMS: dict[tuple[str, int], Any] = {}
+PARAM_LIST_MAX = 32  # a request names at most 20 partners (validate.py); the universe of all partners is longer
+_SENTINEL_INT = -917_000_000  # sentinel k of an integer parameter: _SENTINEL_INT - k (no year is negative)
+
+
+def _param(name: str, slot: int, kind: str) -> Any:
+    key = (name, slot)
+    if key not in _PARAMS:
+        _PARAMS[key] = ibis.param("array<string>" if kind == "list" else "int64")
+    return _PARAMS[key]
+
+
+def _sentinel(index: int, kind: str) -> Any:
+    return [f"__silkscope_scope_{index}__"] if kind == "list" else _SENTINEL_INT - index
+
+
+def _sentinel_text(index: int, kind: str) -> str:
+    return f"['__silkscope_scope_{index}__']" if kind == "list" else str(_SENTINEL_INT - index)
+
+
+def _literal(value: Any) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join("'" + str(v).replace("'", "''") + "'" for v in value) + "]"
+    return str(int(value))
+
 
 @dataclass
 class Tables:
@@ -52,6 +84,9 @@ class Tables:
     engine: str
     _names: dict[str, tuple[str | None, str]] = field(default_factory=dict)
     _schemas: dict[tuple[str | None, str], Any] = field(default_factory=dict, repr=False)
+    # scope values bound as parameters: (name, value) -> parameter, and parameter op -> (value, kind)
+    _slots: dict[tuple[str, Any], Any] = field(default_factory=dict, repr=False)
+    _bound: dict[Any, tuple[Any, str]] = field(default_factory=dict, repr=False)
 
     def __call__(self, name: str) -> ibis.Table:
         database, table = self._names.get(name, OUT_TABLES.get(name, ("core", name)))
@@ -74,6 +109,38 @@ class Tables:
         """Whether the DuckDB warehouse holds schema.table (other engines: False)."""
         return self.engine == "duckdb" and warehouse.has_table(self.backend.con, schema, table)
 
+    def bind(self, name: str, value: Any) -> Any:
+        """`value` (a list of codes or a year) as a parameter of the compiled SQL, or a literal where parameters do
+        not apply (Spark; an empty list)."""
+        kind = "list" if isinstance(value, (list, tuple, set)) else "int"
+        if kind == "list":
+            value = sorted(value)
+            if not value:
+                return ibis.literal(value, type="array<string>")
+        if self.engine != "duckdb":
+            return ibis.literal(value, type="array<string>" if kind == "list" else "int64")
+        key = (name, tuple(value) if kind == "list" else int(value))
+        if key not in self._slots:
+            slot = sum(1 for n, _ in self._slots if n == name)
+            param = _param(name, slot, kind)
+            self._slots[key] = param
+            self._bound[param.op()] = (value, kind)
+        return self._slots[key]
+
+    def isin(
+        self, column: ibis.Column, name: str, values: Sequence[str], longest: int | None = PARAM_LIST_MAX
+    ) -> ibis.BooleanValue:
+        """`column` is one of `values` (bound as the parameter `name`). A list longer than `longest` stays an IN
+        list on a large table: DuckDB hashes that, while a list parameter is searched row by row (out.panel's
+        universe of ~200 partners over millions of rows)."""
+        if self.engine != "duckdb" or (longest is not None and len(values) > longest):
+            return column.isin(list(values))
+        return self.bind(name, list(values)).contains(column)
+
+    def between(self, column: ibis.Column, lo: int, hi: int) -> ibis.BooleanValue:
+        """`lo <= column <= hi`, the years bound as parameters."""
+        return column.between(self.bind("since", lo), self.bind("until", hi))
+
     def query(self, sql: str, params: list[Any] | None = None) -> list[tuple]:
         """Plain SQL on this engine (small look-ups the indicators need before they build an expression)."""
         if self.engine == "pyspark":
@@ -91,15 +158,33 @@ class Tables:
         return self._arrow(self.sql(expr), expr).to_pandas()
 
     def sql(self, expr: ibis.Expr) -> str:
-        """The SQL Ibis compiles `expr` to, in this engine's dialect (once per process for equal expressions)."""
+        """The SQL Ibis compiles `expr` to, in this engine's dialect, with this Tables' scope values written in.
+        Compiled once per process for equal expressions (scope parameters included, whatever their values)."""
         key = (self.engine, expr.op())
-        hit = _COMPILED.get(key)
-        if hit is None:
-            hit = str(ibis.to_sql(expr, dialect=self.engine))
+        template = _COMPILED.get(key)
+        if template is None:
+            params = {p: _sentinel(i, kind) for i, (p, _, kind) in enumerate(_param_kinds())}
+            template = str(ibis.to_sql(expr, dialect=self.engine, params=params))
             if len(_COMPILED) >= _COMPILED_MAX:
                 _COMPILED.pop(next(iter(_COMPILED)))  # oldest first: dicts keep insertion order
-            _COMPILED[key] = hit
-        return hit
+            _COMPILED[key] = template
+        return self._fill(template)
+
+    def _fill(self, template: str) -> str:
+        if "__silkscope_scope_" not in template and str(_SENTINEL_INT)[:5] not in template:
+            return template
+        for i, (_, param, kind) in enumerate(_param_kinds()):
+            text = _sentinel_text(i, kind)
+            if text not in template:
+                continue
+            if param not in self._bound:  # a parameter bound by another Tables: never run with a sentinel
+                raise RuntimeError(f"scope parameter {i} is not bound in this Tables")
+            value, _ = self._bound[param]
+            if kind == "list":
+                template = template.replace(text, _literal(value))
+            else:
+                template = re.sub(rf"(?<![\w.]){re.escape(text)}(?![\w.])", _literal(value), template)
+        return template
 
     def _arrow(self, sql: str, expr: ibis.Expr):
         if self.engine == "pyspark":
@@ -127,13 +212,18 @@ class Tables:
         if not ids:
             return []
         s = self("sources")
-        expr = s.filter(s.source_id.isin(ids)).select(
+        expr = s.filter(self.isin(s.source_id, "source_ids", ids, longest=None)).select(
             "source_id", "kind", "publisher", "title", "url", "licence", "sha256", "version", "citation"
         )
         return sorted(self.rows(expr), key=lambda r: r["source_id"])
 
 
 _SCHEMAS: dict[tuple, Any] = {}  # Ibis schemas by their DuckDB column list: parsed once a process
+
+
+def _param_kinds() -> list[tuple[Any, Any, str]]:
+    """Every canonical parameter (expression, op, kind), in a fixed order: its index names its sentinel."""
+    return [(p, p.op(), "list" if p.type().is_array() else "int") for p in _PARAMS.values()]
 
 
 def _duckdb_schemas(backend: Any) -> dict[tuple[str, str], Any]:

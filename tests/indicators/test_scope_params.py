@@ -1,0 +1,52 @@
+"""Scope values are parameters of the compiled SQL: one compile serves every scope, the values are written into the
+SQL that runs and that an answer shows, and a Tables that binds two scopes never mixes them up."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from silkscope.indicators import registry, tables
+from silkscope.indicators.tables import duckdb_tables
+
+SCOPED = ["panel", "shares", "balance", "index", "composition", "rca", "disagreement-trade"]
+
+
+def _answer(con, name: str, t=None, **scope):
+    result = registry.get(name).run(registry.options(tables=t or duckdb_tables(con=con), **scope))
+    return result.sections[0] if hasattr(result, "sections") else result
+
+
+@pytest.mark.parametrize("name", SCOPED)
+def test_a_new_scope_reuses_the_compiled_statement_and_shows_its_own_values(indicator_db, name, monkeypatch):
+    compiled = []
+    real = tables.ibis.to_sql
+    monkeypatch.setattr(tables.ibis, "to_sql", lambda *a, **k: compiled.append(1) or real(*a, **k))
+    with duckdb.connect(str(indicator_db), read_only=True) as con:
+        _answer(con, name, since=2005, until=2012, countries=["KAZ", "UZB"])
+        first = len(compiled)
+        other = _answer(con, name, since=2008, until=2011, countries=["KGZ"])
+        assert len(compiled) == first, "the second scope compiled again"
+        assert "__silkscope_scope_" not in other.query and str(tables._SENTINEL_INT)[:5] not in other.query
+        # the SQL an answer shows runs as it stands and gives its rows
+        assert len(con.sql(other.query).fetchall()) == len(other.rows)
+    years = [r["year"] for r in other.rows if r.get("year") is not None]
+    assert all(2008 <= y <= 2011 for y in years)
+    assert {r["country_iso3"] for r in other.rows if "country_iso3" in r} <= {"KGZ"}
+
+
+def test_one_tables_binding_two_scopes_keeps_each_answer_to_its_own(indicator_db):
+    with duckdb.connect(str(indicator_db), read_only=True) as con:
+        shared = duckdb_tables(con=con)
+        a = _answer(con, "panel", shared, since=2000, until=2005)
+        b = _answer(con, "panel", shared, since=2010, until=2012, countries=["TJK"])
+        fresh = _answer(con, "panel", since=2010, until=2012, countries=["TJK"])
+    assert {r["year"] for r in a.rows} == set(range(2000, 2006))
+    assert {r["year"] for r in b.rows} == {2010, 2011, 2012} and {r["country_iso3"] for r in b.rows} == {"TJK"}
+    assert b.rows == fresh.rows
+
+
+def test_spark_gets_literals(indicator_db):
+    t = tables.Tables(backend=None, engine="pyspark")
+    expr = t.bind("since", 2001)
+    assert expr.op().__class__.__name__ == "Literal"
