@@ -54,7 +54,8 @@ def test_build_loads_every_table(built_db):
         no_source = con.execute(
             "SELECT count(*) FROM core.events e ANTI JOIN core.sources s USING (source_id)"
         ).fetchone()[0]
-    assert counts["core.events"] == 103 + 131 + 1  # both shared timelines; one EU/TUR/IND row split in two
+    # both shared timelines; one EU/TUR/IND row split in two; the five states' independence (the Factbook)
+    assert counts["core.events"] == 103 + 131 + 1 + 5
     assert unsourced == 9
     assert no_source == 0
     assert counts["core.dialogue_formats"] >= 6
@@ -172,7 +173,7 @@ def test_failure_inside_the_transaction_rolls_back(tmp_path, pack_copy, monkeypa
         build(db, pack_dir=pack_copy)
     assert _state(db)[1] == before[1]
     with duckdb.connect(str(db), read_only=True) as con:
-        assert con.execute("SELECT count(*) FROM core.events").fetchone()[0] == 235
+        assert con.execute("SELECT count(*) FROM core.events").fetchone()[0] == 240
 
 
 def test_build_names_a_folder_or_corrupt_db_without_a_traceback(tmp_path):

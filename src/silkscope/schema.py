@@ -298,8 +298,9 @@ MIGRATIONS = [
 
 LEADER_LEVELS = ("head_of_state", "head_of_government")
 # Event types that are never visits, whoever travelled: findings, summits of multilateral organisations the partner
-# is one member of (Turkic Council/OTS, SCO, CICA: meetings, not bilateral visits) and policy milestones.
-NOT_VISITS = ("finding", "organisation_summit", "policy_milestone")
+# is one member of (Turkic Council/OTS, SCO, CICA: meetings, not bilateral visits), policy milestones and a state's
+# declaration of independence (no visitor at all).
+NOT_VISITS = ("finding", "organisation_summit", "policy_milestone", "independence")
 
 # Derived tables (out.*) are materialised by silkscope.analysis.materialise in the same transaction as the facts
 # they derive from (build, ingest, snapshot load); requests read them and never recompute.

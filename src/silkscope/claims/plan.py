@@ -266,6 +266,11 @@ WHERE list_contains(host_iso3, ?) AND list_has_any(visitor_iso3, ?::VARCHAR[]) A
   AND status = 'held' AND mode = 'in_person' AND year >= ?
 ORDER BY date_start"""
 
+# A state's declaration of independence (reference_pack/events.csv rows of type 'independence', from the Factbook):
+# a single dated record, never a visit, summit or meeting.
+INDEPENDENCE_EVENTS = """SELECT event_id, date_start, date_end, year, host_iso3, title, note, source_id
+FROM core.events WHERE event_type = 'independence' ORDER BY date_start"""
+
 # Leader-level visits with their confidence, for 'first leader of a class of countries' claims.
 CLASS_VISITS = """SELECT v.event_id, v.visitor_iso3, v.host_iso3, v.year, v.date_start, v.date_end, v.date_precision,
        v.level, v.visitor_person, v.trip_key, v.event_type, v.title, e.note, e.confidence, v.source_id
@@ -298,6 +303,14 @@ VISIT_WORDS = re.compile(
 MEMBERSHIP = re.compile(
     r"\b(?:comprises|comprising|consists of|(?:is|was) an? (?:\w+ ){0,3}(?:initiative|format|framework|forum|dialogue|"
     r"mechanism|grouping|bloc|organi[sz]ation) (?:between|of|linking|bringing together|comprising))\b",
+    re.I,
+)
+# "Kazakhstan declared its independence", "the five gained independence", "became independent": a claim about a
+# state's independence (claims/checks/independence.py), whatever else the clause names.
+DECLARED_INDEPENDENCE = re.compile(
+    r"\b(?:declared|proclaimed|gained|won|achieved|attained|obtained|regained)\s+(?:(?:their|its|full|formal|state)\s+)"
+    r"{0,2}independence\b|\bbecame\s+(?:an?\s+)?(?:fully\s+|formally\s+)?independent\b"
+    r"|\bindependence\s+(?:was|were)\s+(?:declared|proclaimed)\b",
     re.I,
 )
 LEADER_FIRST = re.compile(
@@ -359,6 +372,8 @@ def family(claim: Claim) -> str:
             return "format_first"
         return "visit_first"
     if claim.type == "event":
+        if DECLARED_INDEPENDENCE.search(claim.text):
+            return "independence"
         if claim.subtype == "ordinal" and not claim.format_id and claim.extra.get("format_of_partner"):
             return "format_event"
         if claim.format_id and (

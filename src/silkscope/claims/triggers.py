@@ -127,7 +127,8 @@ _EVENT_VERB = re.compile(
     r"created|inaugurated|opened|signed|held|hosted|convened|took place|attended|dispatched|sent|met|proposed|"
     r"announced|unveiled|adopted|concluded|joined|embroiled|followed|chose|pledged|became|"
     r"started|began|declared|designated|organi[sz]ed|told|received|welcomed|(?:will|to) (?:host|hold|meet|visit|fly|"
-    r"attend|sign|step down|be held|be implemented|release)|was in|were in)\b",
+    r"attend|sign|step down|be held|be implemented|release)|was in|were in|"
+    r"(?:gained|won|achieved|attained|obtained|regained)\s+(?:(?:their|its|full|formal)\s+){0,2}independence)\b",
     re.I,
 )
 # An event clause needs no date of its own when it speaks of what is happening or about to (the article's date

@@ -10,6 +10,7 @@ from silkscope.claims.checks import figures as F
 from silkscope.claims.checks import finance as M
 from silkscope.claims.checks import firsts as R
 from silkscope.claims.checks import formats as V
+from silkscope.claims.checks import independence as I
 from silkscope.claims.checks import observations as O
 from silkscope.claims.checks import timeline as T
 from silkscope.claims.checks.base import VERDICTS, Check
@@ -42,6 +43,7 @@ def verify(claim: Claim, ctx: Context) -> Check:
         "format_event": E.format_event,
         "generic_event": lambda c, x: V.matched_event(c, x) or E.generic_event(c, x),
         "dropped_event": E.dropped_event,
+        "independence": I.independence,
     }.get(fam, F.unsupported_figure)
     if claim.type == "amount" and claim.unit not in (None, "USD"):
         handler = F.foreign_currency

@@ -27,6 +27,7 @@ EVENT_TYPES = {
     "organisation_summit",  # a summit of a multilateral organisation the partner is one member of: never a visit
     "conference",
     "policy_milestone",  # a strategy or decision adopted; host_iso3 lists the states it addresses: never a visit
+    "independence",  # a state's declaration of independence: host_iso3 is the state, no visitor; never a visit
 }
 STATUSES = {"held", "planned", "cancelled", "postponed"}
 LEVELS = {

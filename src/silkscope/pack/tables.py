@@ -96,17 +96,23 @@ def event_row(r: RowReader, known: set[str]) -> dict | None:
     end = r.partial_date("date_end", precision, end=True)
     if start and end and end < start:
         r.problem("date_end", f"a date on or after date_start ({start})", r.raw("date_end"))
+    event_type = r.enum("event_type", EVENT_TYPES)
+    # A state's declaration of independence is its own act: the state is the host, and nobody visits.
+    own_act = event_type == "independence"
+    if own_act and (r.raw("visitor_iso3") or r.raw("visitor_person")):
+        column = "visitor_iso3" if r.raw("visitor_iso3") else "visitor_person"
+        r.problem(column, "empty for an independence row (the state is in host_iso3)", r.raw(column))
     row = {
         "event_id": r.text("event_id"),
         "date_start": start,
         "date_end": end,
         "date_precision": precision,
         "year": start.year if start else None,
-        "event_type": r.enum("event_type", EVENT_TYPES),
+        "event_type": event_type,
         "status": r.enum("status", STATUSES),
         "mode": r.enum("mode", {"in_person", "virtual"}),
         "level": r.enum("level", LEVELS),
-        "visitor_iso3": r.iso3_list("visitor_iso3"),
+        "visitor_iso3": [] if own_act else r.iso3_list("visitor_iso3"),
         "visitor_person": r.text("visitor_person", required=False),
         "host_iso3": r.iso3_list("host_iso3"),
         "trip_id": r.text("trip_id", required=False),
