@@ -7,11 +7,13 @@ packages under /assets, /docs, and the start-up and shutdown of the served wareh
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
@@ -106,6 +108,21 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
+def _warm(served: Any, stop: threading.Event) -> None:
+    """The landing pages, then (indicators run here when there are no workers; workers warm their own) every
+    indicator's compiled statement."""
+    try:
+        web.warm(served, stop)
+        if served.offload.workers or stop.is_set():
+            return
+        from silkscope.analysis.catalogue import warm
+
+        with contextlib.suppress(Exception), served.read() as con:
+            warm(con, stop)
+    finally:
+        served.warmed.set()
+
+
 def create_app(
     db: str | Path | None = None,
     token: str | None = None,
@@ -127,7 +144,7 @@ def create_app(
         stop, warming = threading.Event(), None
         if warm:
             app.state.wh.offload.start()
-            warming = threading.Thread(target=web.warm, args=(app.state.wh, stop), name="warm-up")
+            warming = threading.Thread(target=_warm, args=(app.state.wh, stop), name="warm-up")
             warming.start()
         yield
         # Shutdown (Ctrl+C): the warm-up must end before the interpreter does. A thread left inside a DuckDB query

@@ -144,3 +144,15 @@ def test_an_unidentified_model_is_a_422_naming_the_inputs(client):
     assert "partners KOR and countries KGZ" in message and "one dyad (KOR-KGZ)" in message, message
     page = client.get("/model", params=params)
     assert page.status_code == 422 and "one dyad (KOR-KGZ)" in page.text
+
+
+def test_health_says_when_the_start_up_warm_up_is_over(server):
+    """The served warm-up (landing pages, then every indicator in each worker) ends and /api/health says so; the
+    workers then answer an indicator for a scope nobody asked (its statement compiled by the warm-up)."""
+    base, _ = server
+    deadline = time.monotonic() + 120
+    while not httpx.get(f"{base}/api/health", timeout=5).json()["warm"]:
+        assert time.monotonic() < deadline, "the warm-up did not end within 120 s"
+        time.sleep(0.3)
+    answer = httpx.get(f"{base}/api/indicators/shares?country=KAZ,UZB&since=2003&until=2009", timeout=60)
+    assert answer.status_code == 200 and answer.json()["rows"]

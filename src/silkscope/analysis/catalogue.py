@@ -125,6 +125,23 @@ def run(
     return registry.INDICATORS[name].run(settings)
 
 
+def warm(con: Any, stop: Any = None) -> None:
+    """Run every library indicator once with its defaults (server and worker start): each compiles its statement
+    then, and a later request for any scope finds it compiled (scope values are parameters: indicators.tables).
+    An indicator that needs options it has no default for, or data the warehouse lacks, is skipped. `stop` (a
+    threading.Event) set: no further indicator."""
+    from silkscope.indicators import registry
+
+    for name in registry.INDICATORS:
+        if stop is not None and stop.is_set():
+            return
+        given = {"measures": ["oda_disb_net_current_usd"], "start": "1995", "end": "2005"} if name == "change" else {}
+        try:
+            run(name, country="C5", partners=None, since=None, until=None, con=con, options=given)
+        except Exception:  # warming only: the first request reports the same error to its user
+            continue
+
+
 def visits_model(
     outcome: str, *, country: str, partners: str | None, since, until, lag: int, window: int, con: Any
 ) -> Bundle:

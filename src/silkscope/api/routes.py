@@ -60,7 +60,11 @@ def index(request: Request) -> Response:
 @router.get("/health", summary="Is the warehouse there?")
 def health(request: Request) -> Response:
     served = wh(request)
-    return send_json({"status": "ok", "warehouse": served.path.name, "warehouse_exists": served.path.exists()})
+    # warm: the start-up warm-up is over (first answers no longer wait for compiling); false too when not warming
+    warm = served.warmed.is_set() and (served.offload is None or served.offload.warm())
+    return send_json(
+        {"status": "ok", "warehouse": served.path.name, "warehouse_exists": served.path.exists(), "warm": warm}
+    )
 
 
 @router.get("/countries", summary="Countries the resolver knows, with codes and roles")

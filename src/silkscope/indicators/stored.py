@@ -77,7 +77,14 @@ _SCOPE_SQL = {
 
 
 def stored_scope(t: Tables) -> tuple[int, int, set[str], set[str]] | None:
-    """(first year, last year, partners, countries) of out.panel, or None when it is missing or stale."""
+    """(first year, last year, partners, countries) of out.panel, or None when it is missing or stale. Read once per
+    Tables (a request's; an answer asks for it up to three times)."""
+    if "stored_scope" not in t.memo:
+        t.memo["stored_scope"] = _stored_scope(t)
+    return t.memo["stored_scope"]
+
+
+def _stored_scope(t: Tables) -> tuple[int, int, set[str], set[str]] | None:
     if not t.has("panel"):
         return None
     if t.engine == "duckdb":

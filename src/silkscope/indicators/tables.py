@@ -87,6 +87,8 @@ class Tables:
     # scope values bound as parameters: (name, value) -> parameter, and parameter op -> (value, kind)
     _slots: dict[tuple[str, Any], Any] = field(default_factory=dict, repr=False)
     _bound: dict[Any, tuple[Any, str]] = field(default_factory=dict, repr=False)
+    # look-ups an answer makes more than once on the same connection (stored.stored_scope), by name
+    memo: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def __call__(self, name: str) -> ibis.Table:
         database, table = self._names.get(name, OUT_TABLES.get(name, ("core", name)))

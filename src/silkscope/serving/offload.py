@@ -62,6 +62,21 @@ def _start_worker(parent: int) -> None:
     _warm()
 
 
+def _warm_indicators(path: str) -> None:
+    """In a worker: every indicator once on the warehouse, so its statement is compiled before a request asks."""
+    from silkscope.analysis.catalogue import warm
+    from silkscope.serving.state import open_read_only
+
+    try:
+        con = open_read_only(Path(path))
+    except Exception:  # no warehouse yet: the first task reports it
+        return
+    try:
+        warm(con)
+    finally:
+        con.close()
+
+
 def _warm() -> None:
     """Import what the tasks need and initialise Ibis's DuckDB backend and SQL compiler once (a third of a second a
     process): the first heavy request then pays for its own work only."""
@@ -110,6 +125,7 @@ class Offload:
             workers = int(os.environ.get(WORKERS_ENV) or 0)
         self.path, self.workers = Path(path), max(0, workers)
         self._pool: ProcessPoolExecutor | None = None
+        self._warming: list[Any] = []
         self._lock = threading.Lock()
 
     def _executor(self) -> ProcessPoolExecutor:
@@ -123,11 +139,15 @@ class Offload:
             return self._pool
 
     def start(self) -> None:
-        """Start the workers now (server start-up), not on the first heavy request."""
+        """Start the workers now (server start-up), not on the first heavy request, and have each compile every
+        indicator's statement on the warehouse (one warm-up task per idle worker: each takes one)."""
         if self.workers:
             pool = self._executor()
-            for _ in range(self.workers):
-                pool.submit(_warm)
+            self._warming = [pool.submit(_warm_indicators, str(self.path)) for _ in range(self.workers)]
+
+    def warm(self) -> bool:
+        """Whether the workers' start-up compiling is over (no workers: nothing to wait for)."""
+        return all(f.done() for f in self._warming)
 
     def run(self, task: str, con: Any, **kwargs: Any) -> Any:
         if not self.workers:

@@ -80,6 +80,8 @@ class ServedWarehouse:
         self._cursors: set[duckdb.DuckDBPyConnection] = set()
         self.results = LRU(1024)  # library answers (Result / Bundle objects), shared by API and pages
         self.bodies = LRU(2048)  # serialised API responses
+        # set when the start-up warm-up (landing pages, indicators' statements) is over; /api/health reports it
+        self.warmed = threading.Event()
 
     def version(self) -> tuple[int, int]:
         """Changes whenever the file does (size, mtime of the database and its write-ahead log)."""
