@@ -30,7 +30,9 @@ TRADE_REASONS = (
 def _finance_side(t: Tables, dataset: str, column: str, partners, countries, suffix: str) -> ibis.Table:
     values, _ = finance_block(t, partners, countries, dataset)
     f = t("finance_flows")
-    f = with_dataset(t, f.filter(f.donor_iso3.isin(partners), f.country_iso3.isin(countries)))
+    f = with_dataset(
+        t, f.filter(t.isin(f.donor_iso3, "partners", partners), t.isin(f.country_iso3, "countries", countries))
+    )
     f = f.filter(f.dataset == dataset)
     meta = f.group_by(partner_iso3=f.donor_iso3, country_iso3=f.country_iso3, year=f.year.cast(dt.int64)).aggregate(
         base_year=f.base_year.max(), definition=f.definition.max(), source_ids=f.source_id.collect(distinct=True)
