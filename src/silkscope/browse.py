@@ -42,6 +42,7 @@ DESCRIPTIONS = {
     "core.opinion": "Poll results: share of respondents in a state with a view of a partner",
     "core.coverage": "What the curated timeline covers per partner and instrument, and how completely",
     "core.country_classes": "Classes of countries a claim may name (e.g. liberal democracy), by year and basis",
+    "core.leader_terms": "Heads of state and government (and the EU's presidents) with their terms in office",
     "core.finance_flows": "Official finance by donor, recipient and year: flow class, measure, price basis, US$",
     "core.trade_flows": "Goods trade by partner, state, year and direction, as reported, in US$",
     "core.investments": "Foreign direct investment stocks and flows by partner and state",

@@ -170,6 +170,18 @@ DDL = [
         confidence VARCHAR NOT NULL,
         {_FACT_META}
     )""",
+    # Heads of state and government (and the EU's two presidents) with their terms: term_end NULL while in office.
+    f"""CREATE TABLE IF NOT EXISTS core.leader_terms (
+        fact_id VARCHAR PRIMARY KEY,
+        person VARCHAR NOT NULL,
+        country_iso3 VARCHAR NOT NULL,
+        office VARCHAR NOT NULL,         -- president, acting_president, prime_minister, premier, president_european_*
+        level VARCHAR NOT NULL CHECK (level IN ('head_of_state', 'head_of_government')),
+        term_start DATE NOT NULL,
+        term_end DATE,
+        confidence VARCHAR NOT NULL,
+        {_FACT_META}
+    )""",
     f"""CREATE TABLE IF NOT EXISTS core.finance_flows (
         fact_id VARCHAR NOT NULL,      -- unique per table (a data check, not an index: ingests load millions)
         donor_iso3 VARCHAR,              -- NULL for a multilateral donor: then donor_actor_id names it
@@ -368,4 +380,5 @@ PACK_TABLES_FILL_ORDER = [
     "core.published_claims",
     "core.coverage",
     "core.country_classes",
+    "core.leader_terms",
 ]

@@ -191,3 +191,28 @@ def _how(label: str, d: date, when: str, base: date, precision: str) -> str:
     shown = f"{d:%Y-%m}" if precision == "month" else str(d)
     side = "on or after" if when == "future" else "on or before"
     return f"'{label}' read as {shown} ({side} the article's date, {base})"
+
+
+_RELATIVE_PERIOD = re.compile(
+    r"\b(?P<rel>next|last|this|the coming|the following|the previous)\s+(?P<unit>month|year)\b", re.I
+)
+
+
+def relative_period(s: str, base: date | None) -> Found | None:
+    """ "next month", "last year" against `base` (the article's date): a month (or a year, month 0) read by
+    dateparser, or None. Not part of `find` (a claim's period stays what the binder read); a check asks for it."""
+    m = _RELATIVE_PERIOD.search(s)
+    if m is None or base is None:
+        return None
+    rel, unit = m.group("rel").lower(), m.group("unit").lower()
+    word = {"the coming": "next", "the following": "next", "the previous": "last"}.get(rel, rel)
+    if word == "this":
+        d = base
+    else:
+        data = parser("future" if word == "next" else "past", base).get_date_data(f"{word} {unit}")
+        if data is None or data.date_obj is None:
+            return None
+        d = data.date_obj.date()
+    how = f"'{m.group(0)}' read as {d:%Y-%m} (from the article's date, {base})" if unit == "month" else ""
+    how = how or f"'{m.group(0)}' read as {d.year} (from the article's date, {base})"
+    return Found(m.start(), m.end(), d.year, d.month if unit == "month" else 0, None, False, how=how)

@@ -67,6 +67,11 @@ NEEDS: dict[str, tuple[str, list[str]]] = {
     ),
     "other": ("a dataset measuring this quantity: no silkscope connector covers it", []),
     "exchange_rate": ("the official exchange rate for the year (WDI PA.NUS.FCRF)", ["wdi"]),
+    "leaders": (
+        "the leader's terms in office from an official list (a cabinet office, a presidency): add them to "
+        "reference_pack/leader_terms.csv with their source",
+        [],
+    ),
     "history": (
         "a history of diplomatic initiatives (who did what first): outside silkscope's data; needs a historian's "
         "source",
@@ -271,6 +276,11 @@ ORDER BY date_start"""
 INDEPENDENCE_EVENTS = """SELECT event_id, date_start, date_end, year, host_iso3, title, note, source_id
 FROM core.events WHERE event_type = 'independence' ORDER BY date_start"""
 
+# Heads of state and government with their terms (reference_pack/leader_terms.csv): "X stepped down in ...".
+LEADER_TERMS = """SELECT fact_id, person, country_iso3, office, level, term_start, term_end, confidence, note,
+       source_id, citation_status
+FROM core.leader_terms ORDER BY term_start, fact_id"""
+
 # Leader-level visits with their confidence, for 'first leader of a class of countries' claims.
 CLASS_VISITS = """SELECT v.event_id, v.visitor_iso3, v.host_iso3, v.year, v.date_start, v.date_end, v.date_precision,
        v.level, v.visitor_person, v.trip_key, v.event_type, v.title, e.note, e.confidence, v.source_id
@@ -311,6 +321,20 @@ DECLARED_INDEPENDENCE = re.compile(
     r"\b(?:declared|proclaimed|gained|won|achieved|attained|obtained|regained)\s+(?:(?:their|its|full|formal|state)\s+)"
     r"{0,2}independence\b|\bbecame\s+(?:an?\s+)?(?:fully\s+|formally\s+)?independent\b"
     r"|\bindependence\s+(?:was|were)\s+(?:declared|proclaimed)\b",
+    re.I,
+)
+# A leader's term: its end ("is due to step down", "resigned", "left office") or its start ("took office", "was
+# sworn in", "became prime minister", "was elected president"). claims/checks/terms.py.
+TERM_END = re.compile(
+    r"\b(?:step(?:s|ped)?\s+down|stepping\s+down|resign(?:s|ed)?|left\s+office|leaves?\s+office|leaving\s+office|"
+    r"stand(?:s)?\s+down|stood\s+down|quit(?:s)?\s+(?:as|office)|(?:was|were)\s+(?:ousted|removed\s+from\s+office))\b",
+    re.I,
+)
+TERM_START = re.compile(
+    r"\b(?:t(?:ook|akes?|aking)\s+office|assumed\s+office|(?:was|were)\s+sworn\s+in|came\s+to\s+power|"
+    r"took\s+power|(?:was|were)\s+(?:re-?)?elected|(?:became|become|becomes)\s+(?:the\s+)?(?:\w+\s+)?"
+    r"(?:prime\s+minister|premier|president|chancellor)|(?:was|were)\s+(?:appointed|inaugurated)\s+(?:as\s+)?"
+    r"(?:the\s+)?(?:\w+\s+)?(?:prime\s+minister|premier|president))\b",
     re.I,
 )
 LEADER_FIRST = re.compile(
@@ -374,6 +398,9 @@ def family(claim: Claim) -> str:
     if claim.type == "event":
         if DECLARED_INDEPENDENCE.search(claim.text):
             return "independence"
+        term = TERM_END.search(claim.text) or TERM_START.search(claim.text)
+        if term and not (VISIT_WORDS.search(claim.text) and claim.hosts):  # "X, who took office in 2001, visited"
+            return "leader_term"
         if claim.subtype == "ordinal" and not claim.format_id and claim.extra.get("format_of_partner"):
             return "format_event"
         if claim.format_id and (

@@ -128,7 +128,9 @@ _EVENT_VERB = re.compile(
     r"announced|unveiled|adopted|concluded|joined|embroiled|followed|chose|pledged|became|"
     r"started|began|declared|designated|organi[sz]ed|told|received|welcomed|(?:will|to) (?:host|hold|meet|visit|fly|"
     r"attend|sign|step down|be held|be implemented|release)|was in|were in|"
-    r"(?:gained|won|achieved|attained|obtained|regained)\s+(?:(?:their|its|full|formal)\s+){0,2}independence)\b",
+    r"(?:gained|won|achieved|attained|obtained|regained)\s+(?:(?:their|its|full|formal)\s+){0,2}independence|"
+    r"stepped down|steps down|resigned|left office|took office|assumed office|sworn in|came to power|took power|"
+    r"was elected|was re-elected)\b",
     re.I,
 )
 # An event clause needs no date of its own when it speaks of what is happening or about to (the article's date

@@ -12,6 +12,7 @@ from silkscope.claims.checks import firsts as R
 from silkscope.claims.checks import formats as V
 from silkscope.claims.checks import independence as I
 from silkscope.claims.checks import observations as O
+from silkscope.claims.checks import terms as L
 from silkscope.claims.checks import timeline as T
 from silkscope.claims.checks.base import VERDICTS, Check
 from silkscope.claims.checks.opinion import opinion
@@ -44,6 +45,7 @@ def verify(claim: Claim, ctx: Context) -> Check:
         "generic_event": lambda c, x: V.matched_event(c, x) or E.generic_event(c, x),
         "dropped_event": E.dropped_event,
         "independence": I.independence,
+        "leader_term": L.leader_term,
     }.get(fam, F.unsupported_figure)
     if claim.type == "amount" and claim.unit not in (None, "USD"):
         handler = F.foreign_currency

@@ -27,6 +27,7 @@ from silkscope.pack.facts import (  # citation_fields lives there so the two mod
     presence_row,
     trade_row,
 )
+from silkscope.pack.leaders import LEADER_TERM_COLUMNS, leader_term_row
 
 SOURCE_COLUMNS = ["source_id", "kind", "publisher", "title", "url", "licence", "accessed", "citation"]
 
@@ -235,6 +236,7 @@ FACT_FILES = [
     ("published_claims.csv", "core.published_claims", CLAIM_COLUMNS, claim_row),
     ("coverage.csv", "core.coverage", COVERAGE_COLUMNS, coverage_row),
     ("country_classes.csv", "core.country_classes", CLASS_COLUMNS, class_row),
+    ("leader_terms.csv", "core.leader_terms", LEADER_TERM_COLUMNS, leader_term_row),
 ]
 
 _ID_COLUMN = {"core.dialogue_formats": "format_id", "core.events": "event_id", "core.published_claims": "claim_id"}
