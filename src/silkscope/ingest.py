@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -13,34 +11,10 @@ import duckdb
 
 from silkscope import warehouse
 from silkscope.analysis.materialise import materialise
-from silkscope.errors import SilkscopeError
 from silkscope.fetch import ByteProgress, ContentError, FetchedFile, FetchError
 from silkscope.sources import plausible
 from silkscope.sources.base import Connector, require_files
-
-# name -> "module:Class"; modules are imported only when used, so one broken connector cannot break the others.
-CONNECTORS: dict[str, str] = {
-    "aiddata_flows": "silkscope.sources.aiddata_flows:AidDataFlows",
-    "aiddata_china": "silkscope.sources.aiddata_china:AidDataChinaProjects",
-    "aiddata_china_geo": "silkscope.sources.aiddata_china_geo:AidDataChinaGeocoded",
-    "aiddata_diplomacy": "silkscope.sources.aiddata_diplomacy:AidDataPublicDiplomacy",
-    "oecd_dac2a": "silkscope.sources.oecd_dac2a:OecdDac2a",
-    "oecd_crs": "silkscope.sources.oecd_crs:OecdCrs",
-    "wdi": "silkscope.sources.wdi:WdiBulk",
-    "wdi_api": "silkscope.sources.wdi_api:WdiApi",
-    "wdi_ddf": "silkscope.sources.wdi_ddf:WdiDdf",
-    "eurostat_comext": "silkscope.sources.eurostat_comext:EurostatComext",
-    "kz_bns": "silkscope.sources.kz_bns:KzBnsTrade",
-    "kg_nsc": "silkscope.sources.kg_nsc:KgNscTrade",
-    "uz_stat": "silkscope.sources.uz_stat:UzStatTrade",
-    "rosstat": "silkscope.sources.rosstat:RosstatCisTrade",
-    "comtrade": "silkscope.sources.comtrade:ComtradeApi",
-    "comtrade_bulk": "silkscope.sources.comtrade:ComtradeBulk",
-    "gdelt1": "silkscope.sources.gdelt:Gdelt1",
-    "gdelt2": "silkscope.sources.gdelt:Gdelt2",
-    "chinavitae": "silkscope.sources.chinavitae:ChinaVitae",
-    "imf_cdis": "silkscope.sources.imf_cdis:ImfCdis",
-}
+from silkscope.sources.registry import CONNECTORS, available, get_connector  # noqa: F401  (CONNECTORS: re-exported)
 
 Step = Callable[[str], None]
 
@@ -52,13 +26,6 @@ class IngestReport:
     source_ids: list[str]
     row_counts: dict[str, int] = field(default_factory=dict)
     edition: str | None = None
-
-
-def get_connector(name: str) -> Connector:
-    if name not in CONNECTORS:
-        raise SilkscopeError(f"unknown source {name!r}; expected one of: {', '.join(sorted(CONNECTORS))}")
-    module, cls = CONNECTORS[name].split(":")
-    return getattr(importlib.import_module(module), cls)()
 
 
 def fetch_source(
@@ -175,16 +142,6 @@ def _counts(con: duckdb.DuckDBPyConnection, connector: Connector, ids: dict[str,
 # Left out of a bare `silkscope update` (name them with --only): GDELT 2.0 is 96 files a day, and its events
 # overlap GDELT 1.0's after 2015-02-19, so both together would double-count.
 NOT_IN_DEFAULT_UPDATE = {"gdelt2"}
-
-
-def available() -> list[str]:
-    """Connectors whose module is installed (a connector still being written is simply not offered)."""
-    names = []
-    for name, target in CONNECTORS.items():
-        module = target.split(":")[0]
-        if importlib.util.find_spec(module) is not None:
-            names.append(name)
-    return names
 
 
 @dataclass

@@ -68,7 +68,7 @@ def words(name: str) -> str:
 
 @cache
 def _datasets() -> dict[str, tuple[str, str]]:
-    from silkscope.ingest import available, get_connector
+    from silkscope.sources.registry import available, get_connector
 
     return {name: (get_connector(name).publisher, get_connector(name).title) for name in available()}
 

@@ -224,7 +224,8 @@ def _table(result: Result, console: Console) -> None:
             console.print(note)
         _footer(result, numbers, console)
         return
-    columns = [c for c in result.columns if c not in _HIDDEN_IN_TABLES]
+    worded = "label" in result.columns  # a model's terms in words: the machine name stays in JSON and CSV
+    columns = [c for c in result.columns if c not in _HIDDEN_IN_TABLES and not (worded and c == "term")]
     if not result.rows:
         console.print(Text(f"{result.title}: no rows in the warehouse for this selection", style="dim"))
     else:

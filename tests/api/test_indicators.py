@@ -121,8 +121,12 @@ def test_visits_model_answers_with_specification_estimates_and_caveats(client):
                                                                for r in panel["rows"])  # fmt: skip
     assert [r["term"] for r in event["rows"]][:2] == ["event_t-2", "event_t+0"]  # t-1 is the reference year
     assert any(n.startswith("caveat: ") for n in panel["notes"]) and panel["sources"]
+    # people read the terms and the outcome in words (issue 13: no internal name as a heading); machines keep `term`
+    assert panel["rows"][0]["label"] == "Leader visits to the state, 1 year earlier"
+    assert body["title"].startswith("Leader visits and ministerial meetings") and "_" not in body["title"]
+    assert not any("_lag" in n or "event_t" in n for n in panel["notes"] + event["notes"])
     csv_text = client.get("/api/models/visits", params={"outcome": "ministerial_meetings", "format": "csv"}).text
-    assert csv_text.startswith("section,term,coef")
+    assert csv_text.startswith("section,term,label,coef")
 
 
 @pytest.mark.parametrize(

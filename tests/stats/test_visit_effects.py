@@ -70,11 +70,14 @@ def test_readings_say_large_changes_as_multiples():
 
     big = _read({"term": "event_t+0", "coef": 4.73, "ci_low": -0.51, "ci_high": 5.36}, "log1p", 0.95)
     assert big == (
-        "event_t+0: ×113 (more than 100-fold) in the outcome per unit (CI −40% to ×213); "
+        "Visit effect, the year of the visit: ×113 (more than 100-fold) in the outcome per unit (CI −40% to ×213); "
         "not distinguishable from zero at 95%"
     )
     small = _read({"term": "dialogue_meetings_lag1", "coef": 0.12, "ci_low": 0.02, "ci_high": 0.22}, "log1p", 0.9)
-    assert small.startswith("dialogue_meetings_lag1: +12.7% in the outcome per unit (CI +2% to +24.6%)")
+    # the term in words (labels), as every heading is: no internal name reaches a reader (issue 13)
+    assert small.startswith(
+        "Dialogue-format meetings, 1 year earlier: +12.7% in the outcome per unit (CI +2% to +24.6%)"
+    )
     assert small.endswith("distinguishable from zero at 90%")
     df = planted_panel(effect=0.8, seed=3, n_years=25)
     est = event_study(df, "outcome", window=2)  # log1p: the readings are changes

@@ -179,7 +179,8 @@ def test_visits_model_page(page):
     page.fill("#window", "2")
     page.click("form.controls button[type=submit]")
     page.wait_for_url("**outcome=projects**")
-    assert "event_t-2" in page.locator("section.card").nth(1).locator("table").inner_text()
+    table = page.locator("section.card").nth(1).locator("table").inner_text()
+    assert "Visit effect, 2 years before" in table and "event_t" not in table  # terms in words (issue 13)
 
 
 def test_sources_page(page):

@@ -322,8 +322,9 @@ def coefficients(rows: list[dict[str, Any]], *, title: str = "") -> Figure:
             continue
         term = str(r["term"])
         event = re.fullmatch(r"event_t([+-]?\d+)", term)
-        data.append({**r, "t": int(event.group(1)) if event else None,
-                     "label": f"{term}: {r['coef']:.2f} [{r['ci_low']:.2f}, {r['ci_high']:.2f}]"})  # fmt: skip
+        name = str(r.get("label") or term)  # the term in words when the model gave it (stats.visit_effects)
+        data.append({**r, "name": name, "t": int(event.group(1)) if event else None,
+                     "tip": f"{name}: {r['coef']:.2f} [{r['ci_low']:.2f}, {r['ci_high']:.2f}]"})  # fmt: skip
     if not data:
         raise ChartError("no estimates to chart")
     zero = alt.Chart(named("zero")).mark_rule(strokeDash=[4, 3], color="#888")
@@ -333,14 +334,14 @@ def coefficients(rows: list[dict[str, Any]], *, title: str = "") -> Figure:
         whiskers = base.mark_rule(strokeWidth=2, color="#0072B2").encode(
             y=alt.Y("ci_low:Q", title="estimate (log points)"), y2="ci_high:Q"
         )
-        points = base.mark_point(filled=True, size=60, color="#0072B2").encode(y="coef:Q", description="label:N")
+        points = base.mark_point(filled=True, size=60, color="#0072B2").encode(y="coef:Q", description="tip:N")
         chart = (zero.encode(y="zero:Q") + whiskers + points).properties(width=WIDTH - 260, height=220)
     else:
-        y = alt.Y("term:N", title=None, sort=None, axis=alt.Axis(labelLimit=320))
+        y = alt.Y("name:N", title=None, sort=None, axis=alt.Axis(labelLimit=320))
         base = alt.Chart(named("coefs"), title=title or alt.Undefined).encode(y=y)
         whiskers = base.mark_rule(strokeWidth=2, color="#0072B2").encode(
             x=alt.X("ci_low:Q", title="estimate (log points)"), x2="ci_high:Q"
         )
-        points = base.mark_point(filled=True, size=60, color="#0072B2").encode(x="coef:Q", description="label:N")
+        points = base.mark_point(filled=True, size=60, color="#0072B2").encode(x="coef:Q", description="tip:N")
         chart = (zero.encode(x="zero:Q") + whiskers + points).properties(width=WIDTH - 360, height=alt.Step(34))
     return Figure(chart, {"coefs": data, "zero": [{"zero": 0}]})

@@ -11,6 +11,7 @@ import pandas as pd
 
 from silkscope import formatting
 from silkscope.errors import SilkscopeError
+from silkscope.labels import label
 from silkscope.result import Result
 
 REGRESSORS = ("leader_visits_to_country", "leader_visits_to_partner", "dialogue_meetings")
@@ -38,11 +39,12 @@ class Estimate:
     caveats: list[str] = field(default_factory=list)
 
     def to_result(self, sources: list[dict[str, Any]] | None = None) -> Result:
-        columns = ["term", "coef", "std_err", "ci_low", "ci_high", "p_value"]
+        # `term` is the model's own name (JSON, CSV, the formula); `label` the same in words for people
+        columns = ["term", "label", "coef", "std_err", "ci_low", "ci_high", "p_value"]
         return Result(
             self.title,
             columns,
-            self.coefficients,
+            [{"term": c["term"], "label": label(c["term"]), **c} for c in self.coefficients],
             "",
             [],
             sources or [],
@@ -217,7 +219,7 @@ def _read(c: dict[str, Any], transform: str, level: float) -> str:
         size = f"{c['coef']:+.3g}"
         ci = f"{c['ci_low']:+.3g} to {c['ci_high']:+.3g}"
     verdict = "distinguishable from zero" if sig else "not distinguishable from zero"
-    return f"{c['term']}: {size} in the outcome per unit (CI {ci}); {verdict} at {int(level * 100)}%"
+    return f"{label(c['term'])}: {size} in the outcome per unit (CI {ci}); {verdict} at {int(level * 100)}%"
 
 
 def visits_model(
@@ -273,4 +275,4 @@ def visits_model(
         result = est.to_result(sources)
         result.query = query
         sections.append(result)
-    return Bundle(f"Leader visits and {column}, {lo}-{hi}", sections)
+    return Bundle(f"Leader visits and {label(column)[:1].lower()}{label(column)[1:]}, {lo}-{hi}", sections)

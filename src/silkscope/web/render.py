@@ -29,7 +29,10 @@ def query_string(params: dict[str, Any], **changes: Any) -> str:
 
 
 def visible(columns: list[str]) -> list[str]:
-    return [c for c in columns if c not in HIDDEN]
+    """The columns a reader sees: no provenance plumbing, and a model's `term` only when no `label` says it in words
+    (both stay in the CSV and JSON)."""
+    worded = "label" in columns
+    return [c for c in columns if c not in HIDDEN and not (worded and c == "term")]
 
 
 def source_numbers(rows: list[dict[str, Any]], sources: list[dict[str, Any]]) -> list[str]:

@@ -97,7 +97,7 @@ def _cached_fit(ctx: Context, outcome: str) -> Any:
     return ctx._cache[key]
 
 
-FIT_STORE_VERSION = 2  # bump when _summary's fields or the model's wording change (2: effects said as multiples)
+FIT_STORE_VERSION = 3  # bump when _summary's fields or the model's wording change (3: terms said in words)
 
 
 def _summary(fitted: Any) -> Any:
@@ -111,7 +111,7 @@ def _summary(fitted: Any) -> Any:
     return {
         "title": title,
         "row": {k: float(row[k]) for k in ("coef", "ci_low", "ci_high", "p_value")} | {"term": row["term"]},
-        "reading": next((n for n in panel.notes if n.startswith(row["term"])), ""),
+        "reading": next((n for n in panel.notes if n.startswith(row.get("label") or row["term"])), ""),
         "pretrend": next((n for n in event.notes if n.startswith("pre-trend")), ""),
         "specification": panel.definitions["specification"],
         "N": panel.definitions["N"],
