@@ -183,6 +183,10 @@ class Tables:
                 raise RuntimeError(f"scope parameter {i} is not bound in this Tables")
             value, _ = self._bound[param]
             if kind == "list":
+                # membership of a column reads (and is hashed by DuckDB) as an IN list; same NULL semantics
+                listed = ", ".join("'" + str(v).replace("'", "''") + "'" for v in value)
+                pattern = rf'ARRAY_CONTAINS\({re.escape(text)}, ("[^"]+"\."[^"]+")\)'
+                template = re.sub(pattern, lambda m, listed=listed: f"{m.group(1)} IN ({listed})", template)
                 template = template.replace(text, _literal(value))
             else:
                 template = re.sub(rf"(?<![\w.]){re.escape(text)}(?![\w.])", _literal(value), template)
