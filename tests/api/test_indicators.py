@@ -132,7 +132,8 @@ def test_visits_model_answers_with_specification_estimates_and_caveats(client):
 @pytest.mark.parametrize(
     ("params", "status", "names"),
     [
-        ({"outcome": "finance"}, 422, "fewer than 10 observed dyad-years"),  # the pack alone has no finance series
+        # no project-level finance on a default install (finance itself falls back to WDI's net ODA disbursements)
+        ({"outcome": "projects"}, 422, "fewer than 10 observed dyad-years"),
         ({"outcome": "happiness"}, 422, "unknown outcome 'happiness'"),
         ({"outcome": "x; drop"}, 422, "outcome"),
         ({"lag": 9}, 422, "lag"),

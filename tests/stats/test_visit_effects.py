@@ -82,3 +82,15 @@ def test_readings_say_large_changes_as_multiples():
     df = planted_panel(effect=0.8, seed=3, n_years=25)
     est = event_study(df, "outcome", window=2)  # log1p: the readings are changes
     assert not any(re.search(r"[+\u2212-]\d{3,}%", line) for line in est.reading), est.reading
+
+
+def test_a_named_outcome_falls_back_to_the_next_column_with_data_and_says_so(built_db):
+    """On a default install (reference pack + snapshot) no project-level commitments exist, but WDI's net ODA
+    disbursements do: `finance` is fitted on those, the title names them and a note says why."""
+    from silkscope.stats.visit_effects import visits_model
+
+    bundle = visits_model("finance", db=built_db, use_stored=False)
+    assert bundle.title.startswith("Leader visits and ODA, net disbursements (current US$)")
+    panel = bundle.sections[0]
+    assert panel.notes[0].startswith("outcome: ODA, net disbursements (current US$), as Official finance")
+    assert "log(1 + oda_disb_net_current_usd)" in panel.definitions["specification"]

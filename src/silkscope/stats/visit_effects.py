@@ -15,11 +15,15 @@ from silkscope.labels import label
 from silkscope.result import Result
 
 REGRESSORS = ("leader_visits_to_country", "leader_visits_to_partner", "dialogue_meetings")
+# Each named outcome is a list of panel columns, the first with enough observations in scope is fitted: a default
+# install holds WDI's net ODA disbursements but no project-level commitments, and the states' own trade reports
+# (mirror columns) but no partner-reported totals. The answer names the column it used and why.
 OUTCOMES = {
-    "finance": "official_commit_constant_usd",
-    "projects": "finance_projects",
-    "trade": "trade_total_usd",
+    "finance": ("official_commit_constant_usd", "oda_disb_net_current_usd"),
+    "projects": ("finance_projects",),
+    "trade": ("trade_total_usd", "trade_total_mirror_usd"),
 }
+MIN_OBSERVED = 10
 # Absent from a project-level finance dataset = no commitment recorded: 0 for a partner the dataset covers.
 ZERO_FILLED = {"official_commit_constant_usd", "official_commit_current_usd", "finance_projects"}
 
@@ -246,7 +250,7 @@ def visits_model(
     from silkscope.stats import stored_fits
 
     options.check("lag", lag), options.check("window", window), options.check_period(since, until)
-    column = OUTCOMES.get(outcome, outcome)
+    candidates = OUTCOMES.get(outcome, (outcome,))
     t = tables or duckdb_tables(db)
     partners, countries, lo, hi = in_scope(partners, countries, since, until)
     if use_stored:
@@ -254,14 +258,26 @@ def visits_model(
         if stored is not None:
             return stored
     expr = panel_table(t, partners, countries, lo, hi, with_sources=False)
-    if column not in expr.columns:
+    candidates = tuple(c for c in candidates if c in expr.columns)
+    if not candidates:
         raise SilkscopeError(f"unknown outcome {outcome!r}; expected {', '.join(OUTCOMES)} or a panel column")
-    cols = ["partner_iso3", "country_iso3", "year", column, *REGRESSORS]
+    cols = ["partner_iso3", "country_iso3", "year", *candidates, *REGRESSORS]
     df = t.execute(expr.select(*dict.fromkeys(cols)))
     # partners the visit timeline does not cover carry NULL visits: they cannot inform the estimate
     df = df[df[list(REGRESSORS)].notna().all(axis=1)]
-    if prepare(df, column)["_y"].notna().sum() < 10:
-        raise SilkscopeError(f"outcome {column!r} has fewer than 10 observed dyad-years in {lo}-{hi}: nothing to fit")
+    observed = {c: int(prepare(df, c)["_y"].notna().sum()) for c in candidates}
+    column = next((c for c in candidates if observed[c] >= MIN_OBSERVED), None)
+    if column is None:
+        named = " or ".join(repr(c) for c in candidates)
+        raise SilkscopeError(
+            f"outcome {named} has fewer than {MIN_OBSERVED} observed dyad-years in {lo}-{hi}: nothing to fit"
+        )
+    fallback = (
+        f"outcome: {label(column)}, as {', '.join(label(c) for c in candidates[: candidates.index(column)])} "
+        f"has fewer than {MIN_OBSERVED} observed dyad-years in this scope"
+        if column != candidates[0]
+        else None
+    )
     sources = t.sources(panel_source_ids(t, partners, countries, lo, hi))
     query = t.sql(expr)
     sections = []
@@ -274,5 +290,9 @@ def visits_model(
     for est in estimates:
         result = est.to_result(sources)
         result.query = query
+        if fallback:
+            result.notes.insert(0, fallback)
         sections.append(result)
-    return Bundle(f"Leader visits and {label(column)[:1].lower()}{label(column)[1:]}, {lo}-{hi}", sections)
+    said = label(column)
+    said = said if said[1:2].isupper() else said[:1].lower() + said[1:]  # "ODA, ..." keeps its capitals
+    return Bundle(f"Leader visits and {said}, {lo}-{hi}", sections)

@@ -9,10 +9,11 @@ from silkscope.figures import charts
 from silkscope.profiles.common import TIMELINE_PARTNERS, figure
 from silkscope.serving.state import ServedWarehouse
 
+# the first column with data is fitted (stats.visit_effects.OUTCOMES); the answer's title names the one used
 OUTCOME_LABELS = {
-    "finance": "official finance committed (constant US$)",
+    "finance": "official finance committed (constant US$), else net ODA disbursements",
     "projects": "finance projects",
-    "trade": "trade turnover (partner's report)",
+    "trade": "trade turnover (partner's report, else the state's)",
 }
 
 
