@@ -69,7 +69,8 @@ def test_a_malformed_term_is_rejected_with_file_line_and_column(tmp_path, pack_c
         # a month without a year, and "next month", read against the article's date
         ("Prime Minister Fukuda is due to step down in September.", "2008-09-02", "supported"),
         ("Yasuo Fukuda is due to step down as prime minister next month.", "2008-08-20", "supported"),
-        ("Askar Akayev resigned in April 2005.", "2006-01-01", "supported"),
+        # the row agrees but is the compiler's assertion (no cited list yet): never a "supported" without a source
+        ("Askar Akayev resigned in April 2005.", "2006-01-01", "unverifiable"),
         ("India's Manmohan Singh took office in May 2004.", "2010-01-01", "supported"),
         # an election precedes the term it opens
         ("Joe Biden was elected president in November 2020.", "2022-01-01", "supported"),
@@ -105,3 +106,8 @@ def test_the_koizumi_step_down_reads_september_as_2006(built_db):
     assert (
         basis[0].value == "2006-09-26" and basis[0].source_url == "https://japan.kantei.go.jp/past_cabinet/index.html"
     )
+
+
+def test_an_uncited_row_that_agrees_says_so_instead_of_supporting(built_db):
+    c = _check("Askar Akayev resigned in April 2005.", built_db, "2006-01-01")
+    assert c.check.verdict == "unverifiable" and "cites no source yet" in c.check.explanation

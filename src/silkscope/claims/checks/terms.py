@@ -142,8 +142,11 @@ def leader_term(claim: Claim, ctx: Context) -> Check:
     if exact:
         best = exact[0]
         evs = [_ev(ctx, r, query, "basis" if r is best else "context", r[boundary]) for r in rows]
+        if best["citation_status"] != "cited":  # a verdict rests on a cited source, never on the compiler's word
+            return Check("unverifiable", evs, f"The table's row agrees ({person} {what} on {best[boundary]}{read}) "
+                         f"but cites no source yet: {_label(best)}.", need)  # fmt: skip
         return Check("supported", evs, f"Matches: {person} {what} on {best[boundary]}{read}: {_label(best)}.")
-    near = [r for r, f in fits if f in {"month", "day"}]
+    near = [r for r, f in fits if f in {"month", "day"} and r["citation_status"] == "cited"]
     if near:
         best = near[0]
         evs = [_ev(ctx, r, query, "basis" if r is best else "context", r[boundary]) for r in rows]
