@@ -264,3 +264,20 @@ def test_a_statement_reported_from_others_is_not_part_of_the_claim_before_it():
     )
     assert first.period == [2023] and first.extra.get("period_from_article")
     assert second.text.endswith("first met in 2019") and second.period == [2019]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "In the first half of the year trade increased by another 16%.",
+        "In the first quarter of 2023 exports rose by 7%.",
+        "During the last half of the decade aid rose by 40%.",
+    ],
+)
+def test_a_period_named_by_first_or_half_is_neither_a_first_claim_nor_a_share(text):
+    types = [c.type for c in extract(text, as_of=2023)]
+    assert types == ["change"], types
+
+
+def test_half_of_something_is_still_a_share():
+    assert [c.type for c in extract("Half of the aid went to Uzbekistan in 2010.", as_of=2012)] == ["share"]

@@ -71,6 +71,8 @@ PERCENT = re.compile(
 )
 # Fractions stated in words: "a third of", "two-thirds of", "half of" (a share, read as about that figure).
 FRACTION = re.compile(
+    # "the first half of the year" is a period, not a share
+    r"(?<!first )(?<!second )(?<!last )(?<!latter )(?<!final )"
     r"\b(?P<f>a third|one third|two[- ]thirds|a quarter|one quarter|three[- ]quarters|(?:a |one )?half|a fifth|"
     r"one fifth)\s+of\b",
     re.I,

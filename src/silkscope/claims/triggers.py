@@ -75,6 +75,8 @@ _QUAL_FREQ = re.compile(
 _FIRST = re.compile(
     r"\b(?P<hedge>one of the (?:very )?first)\b"
     r"|\b(?:the|his|her|its|their|[A-Z][\w-]*['’]s)\s+(?:very\s+)?(?:first(?:-ever)?|only)\b(?!\s+time)"
+    # "the first half of the year", "the first months of 2022": a period, not a precedence
+    r"(?!\s+(?:half|quarter|(?:few |two |three |six |nine )?(?:months?|weeks?|days?)|year of|decade of)\b)"
     r"|\bfirst-ever\b|\bfor the first time\b"
     r"|\b(?P<never>no (?:sitting |serving |incumbent )?(?:[A-Z][\w.]*\s+){0,2}(?:presidents?|prime ministers?|leaders?|"
     r"heads? of state)\s+(?:has|have|had)\s+ever\s+(?:visited|been to|travel+ed to)|(?:has|have|had) never "
