@@ -13,7 +13,7 @@ SCOPED = ["panel", "shares", "balance", "index", "composition", "rca", "disagree
 
 
 def _answer(con, name: str, t=None, **scope):
-    result = registry.get(name).run(registry.options(tables=t or duckdb_tables(con=con), **scope))
+    result = registry.get(name).run(registry.options(tables=t or duckdb_tables(con=con, parameters=True), **scope))
     return result.sections[0] if hasattr(result, "sections") else result
 
 
@@ -37,7 +37,7 @@ def test_a_new_scope_reuses_the_compiled_statement_and_shows_its_own_values(indi
 
 def test_one_tables_binding_two_scopes_keeps_each_answer_to_its_own(indicator_db):
     with duckdb.connect(str(indicator_db), read_only=True) as con:
-        shared = duckdb_tables(con=con)
+        shared = duckdb_tables(con=con, parameters=True)
         a = _answer(con, "panel", shared, since=2000, until=2005)
         b = _answer(con, "panel", shared, since=2010, until=2012, countries=["TJK"])
         fresh = _answer(con, "panel", since=2010, until=2012, countries=["TJK"])
@@ -46,7 +46,16 @@ def test_one_tables_binding_two_scopes_keeps_each_answer_to_its_own(indicator_db
     assert b.rows == fresh.rows
 
 
-def test_spark_gets_literals(indicator_db):
-    t = tables.Tables(backend=None, engine="pyspark")
-    expr = t.bind("since", 2001)
-    assert expr.op().__class__.__name__ == "Literal"
+def test_spark_and_default_tables_get_literals(indicator_db):
+    assert tables.Tables(None, "pyspark", parameters=True).bind("since", 2001).op().__class__.__name__ == "Literal"
+    assert duckdb_tables(indicator_db).bind("since", 2001).op().__class__.__name__ == "Literal"
+
+
+def test_a_library_expression_runs_directly_on_the_backend(indicator_db):
+    """A notebook (or bench/panel.py) executes a library expression with Ibis itself: without parameters it must."""
+    from silkscope.indicators.panel import dyad_year_panel
+
+    t = duckdb_tables(indicator_db)
+    panel = dyad_year_panel(t, ["JPN", "CHN"], ["KAZ", "UZB"], 2005, 2010)
+    table = t.backend.to_pyarrow(panel)
+    assert table.num_rows == 2 * 2 * 6

@@ -119,7 +119,7 @@ def run(
         countries=list(resolve_scope(country)),
         since=since,
         until=until,
-        tables=duckdb_tables(con=con),
+        tables=duckdb_tables(con=con, parameters=True),  # compiled once per indicator, whatever the scope
         **chosen,
     )
     return registry.INDICATORS[name].run(settings)

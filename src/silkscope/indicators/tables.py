@@ -84,6 +84,10 @@ class Tables:
     engine: str
     _names: dict[str, tuple[str | None, str]] = field(default_factory=dict)
     _schemas: dict[tuple[str | None, str], Any] = field(default_factory=dict, repr=False)
+    # Scope values as parameters (issue 13's compile-once path: analysis.catalogue, the server). Off by default: an
+    # expression with parameters runs only through this Tables (`sql`, `rows`, `execute`), and a notebook or bench
+    # that executes a library expression directly (backend.to_pyarrow(expr)) must get literals.
+    parameters: bool = False
     # scope values bound as parameters: (name, value) -> parameter, and parameter op -> (value, kind)
     _slots: dict[tuple[str, Any], Any] = field(default_factory=dict, repr=False)
     _bound: dict[Any, tuple[Any, str]] = field(default_factory=dict, repr=False)
@@ -119,7 +123,7 @@ class Tables:
             value = sorted(value)
             if not value:
                 return ibis.literal(value, type="array<string>")
-        if self.engine != "duckdb":
+        if self.engine != "duckdb" or not self.parameters:
             return ibis.literal(value, type="array<string>" if kind == "list" else "int64")
         key = (name, tuple(value) if kind == "list" else int(value))
         if key not in self._slots:
@@ -135,7 +139,7 @@ class Tables:
         """`column` is one of `values` (bound as the parameter `name`). A list longer than `longest` stays an IN
         list on a large table: DuckDB hashes that, while a list parameter is searched row by row (out.panel's
         universe of ~200 partners over millions of rows)."""
-        if self.engine != "duckdb" or (longest is not None and len(values) > longest):
+        if self.engine != "duckdb" or not self.parameters or (longest is not None and len(values) > longest):
             return column.isin(list(values))
         return self.bind(name, list(values)).contains(column)
 
@@ -278,8 +282,9 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def duckdb_tables(db: str | Path | None = None, *, con: Any = None) -> Tables:
-    """The warehouse on DuckDB: an open duckdb connection, else the file (opened read-only)."""
+def duckdb_tables(db: str | Path | None = None, *, con: Any = None, parameters: bool = False) -> Tables:
+    """The warehouse on DuckDB: an open duckdb connection, else the file (opened read-only). `parameters`: scope
+    values become parameters of the compiled SQL (see Tables.parameters)."""
     if con is None:
         path = warehouse.resolve_path(db)
         if not path.exists():
@@ -289,7 +294,7 @@ def duckdb_tables(db: str | Path | None = None, *, con: Any = None) -> Tables:
         backend = ibis.duckdb.connect(str(path), read_only=True)
     else:
         backend = ibis.duckdb.from_connection(con)
-    return Tables(backend, "duckdb")
+    return Tables(backend, "duckdb", parameters=parameters)
 
 
 def local_spark(cores: int = 1, memory: str = "2g"):
