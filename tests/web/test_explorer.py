@@ -44,6 +44,11 @@ def test_explorer_tabs_and_permalink(page):
     assert "tab=sources" in page.url
 
 
+def test_explorer_takes_partners_repeated_as_other_pages_send_them(page):
+    page.goto("/explore?measure=leader_visits&partners=JPN&partners=KOR&since=2000&until=2018")
+    assert page.locator("#partners").input_value() == "JPN,KOR"
+
+
 def test_explorer_refuses_an_unknown_measure(page):
     response = page.goto("/explore?measure=oda_lik")
     assert response.status == 422

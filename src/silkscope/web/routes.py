@@ -153,14 +153,16 @@ router.get("/compare", response_class=HTMLResponse)(
 def explore(
     request: Request,
     measure: Annotated[str | None, Query(max_length=80)] = None,
-    partners: Annotated[str | None, Query(max_length=200)] = None,
+    # the explorer's own text field sends partners=JPN,KOR; links from other pages may repeat partners=JPN&partners=KOR
+    partners: Annotated[list[str] | None, Query(max_length=20)] = None,
     countries: Annotated[str, Query(max_length=100)] = "C5",
     since: Text100 = None,
     until: Text100 = None,
     tab: Annotated[str, Query(max_length=10)] = "chart",
 ) -> HTMLResponse:
     scope = validate.country(countries, "countries")
-    chosen = validate.partners(partners) if partners and partners.strip() else None
+    given = [p for p in (partners or []) if p and p.strip()]
+    chosen = _partners(given) if given else None
     lo, hi = _period(since, until)
     context = explorer_page.explorer(request.app.state.wh, measure, chosen, scope, lo, hi, tab)
     return _page(request, "explorer.html", nav="explore", **context)
