@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-
 import duckdb
 import pytest
 
 from silkscope import opinion
 from silkscope.build import build
 from silkscope.errors import InputError
+from warehouse_helpers import set_cell
 
 
 @pytest.fixture(scope="module")
@@ -79,14 +78,7 @@ def test_observations_keep_answers_apart(con):
     ],
 )
 def test_malformed_poll_row_is_located(tmp_path, pack_copy, column, value, expected):
-    path = pack_copy / "opinion.csv"
-    with path.open(encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    rows[40][column] = value
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
-        w.writeheader()
-        w.writerows(rows)
+    set_cell(pack_copy, "opinion.csv", 40, column, value)
     with pytest.raises(InputError) as info:
         build(tmp_path / "w.duckdb", pack_dir=pack_copy)
     message = str(info.value)

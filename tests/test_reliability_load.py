@@ -19,7 +19,7 @@ import pytest
 from silkscope import fetch as fetch_module
 from silkscope.build import build
 from silkscope.fetch import RemoteFile, cached, download, fetch
-from warehouse_helpers import checksum, query
+from warehouse_helpers import checksum, query, set_cell
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -426,19 +426,6 @@ def pack(tmp_path) -> Path:
     target = tmp_path / "pack"
     shutil.copytree(PACK, target)
     return target
-
-
-def set_cell(pack: Path, file: str, index: int, column: str, value: str) -> int:
-    """Set one cell of a pack CSV (written back as the pack writes it); return the line the build must name."""
-    path = pack / file
-    with path.open(encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    rows[index][column] = value
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-    return index + 2
 
 
 def build_pack(tmp_path: Path, pack: Path, db: Path) -> subprocess.CompletedProcess:

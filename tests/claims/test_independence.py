@@ -6,20 +6,17 @@ import csv
 
 import duckdb
 import pytest
+from one_claim import the_event_claim
 
 from silkscope.build import build
 from silkscope.errors import InputError
+from warehouse_helpers import set_cell
 
 FACTBOOK = {"KAZ": "1991-12-16", "KGZ": "1991-08-31", "TJK": "1991-09-09", "TKM": "1991-10-27", "UZB": "1991-09-01"}
 
 
 def _check(text, db, published="2015-11-02"):
-    from silkscope.claims import check_text
-
-    report = check_text(f"Published: {published} | Title: t\n\n{text}", db=db, fmt="text")
-    (c,) = [c for c in report.claims if c.claim.type == "event"]
-    assert c.check.evidence
-    return c
+    return the_event_claim(text, db, published)
 
 
 def test_the_rows_cite_the_factbook_and_are_never_visits(built_db):
@@ -42,15 +39,9 @@ def test_the_rows_cite_the_factbook_and_are_never_visits(built_db):
 
 
 def test_an_independence_row_with_a_visitor_is_rejected_where_it_stands(tmp_path, pack_copy):
-    path = pack_copy / "events.csv"
-    with path.open(encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    index = next(i for i, r in enumerate(rows) if r["event_type"] == "independence")
-    rows[index]["visitor_iso3"] = "RUS"
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
-        w.writeheader()
-        w.writerows(rows)
+    with (pack_copy / "events.csv").open(encoding="utf-8", newline="") as fh:
+        index = next(i for i, r in enumerate(csv.DictReader(fh)) if r["event_type"] == "independence")
+    set_cell(pack_copy, "events.csv", index, "visitor_iso3", "RUS")
     with pytest.raises(InputError) as info:
         build(tmp_path / "w.duckdb", pack_dir=pack_copy)
     message = str(info.value)

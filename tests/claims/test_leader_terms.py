@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-import csv
-
 import duckdb
 import pytest
+from one_claim import the_event_claim
 
 from silkscope.build import build
 from silkscope.errors import InputError
+from warehouse_helpers import set_cell
 
 
 def _check(text, db, published="2015-06-10"):
-    from silkscope.claims import check_text
-
-    report = check_text(f"Published: {published} | Title: t\n\n{text}", db=db, fmt="text")
-    (c,) = [c for c in report.claims if c.claim.type == "event"]
-    assert c.check.evidence
-    return c
+    return the_event_claim(text, db, published)
 
 
 def test_terms_load_with_their_sources_and_records(built_db):
@@ -49,14 +44,7 @@ def test_terms_load_with_their_sources_and_records(built_db):
     ],
 )
 def test_a_malformed_term_is_rejected_with_file_line_and_column(tmp_path, pack_copy, column, value, expected):
-    path = pack_copy / "leader_terms.csv"
-    with path.open(encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    rows[2][column] = value
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
-        w.writeheader()
-        w.writerows(rows)
+    set_cell(pack_copy, "leader_terms.csv", 2, column, value)
     with pytest.raises(InputError) as info:
         build(tmp_path / "w.duckdb", pack_dir=pack_copy)
     message = str(info.value)
