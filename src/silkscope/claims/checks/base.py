@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
 
 from silkscope.claims.extract import Claim
@@ -139,3 +140,17 @@ def absent(ctx: Context, claim: Claim, query: Query, what: str, key: str, unit: 
     need = needs(key, ctx)
     ev = evidence(ctx, None, unit or claim.unit, claim.period, f"no rows: {what}", None, query, "absence")
     return Check("unverifiable", [ev], f"The warehouse holds no {what}. {needs_text(need)}", need)
+
+
+def date_fits(when: date, year: int, month: int | None, day: int | None) -> str:
+    """'' when a day either side of the recorded date `when` falls in the stated year (and month, day); else what
+    differs first: 'year', 'month' or 'day'. A day either side: sources differ on a date across a time zone or a
+    signing late at night."""
+    near = [when + timedelta(days=k) for k in (-1, 0, 1)]
+    if all(d.year != year for d in near):
+        return "year"
+    if month and all((d.year, d.month) != (year, month) for d in near):
+        return "month"
+    if month and day and all((d.year, d.month, d.day) != (year, month, day) for d in near):
+        return "day"
+    return ""

@@ -10,12 +10,12 @@ the recorded date is accepted (a declaration adopted late on one day is dated th
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from silkscope.claims import patterns as P
 from silkscope.claims import plan as PL
-from silkscope.claims.checks.base import Check, evidence, needs, needs_text
+from silkscope.claims.checks.base import Check, date_fits, evidence, needs, needs_text
 from silkscope.claims.checks.timeline import PL_evidence, _date_text
 from silkscope.claims.entities import find_mentions
 from silkscope.claims.extract import Claim
@@ -74,19 +74,6 @@ def stated_date(claim: Claim, at: int) -> tuple[int | None, int | None, int | No
     return year, month, day, certain
 
 
-def _fits(when: date, year: int, month: int | None, day: int | None) -> str:
-    """'year' when the year differs, 'month' or 'day' when only that differs, '' when the date fits (a day either
-    side of the recorded date accepted)."""
-    near = [when + timedelta(days=k) for k in (-1, 0, 1)]
-    if all(d.year != year for d in near):
-        return "year"
-    if month and all((d.year, d.month) != (year, month) for d in near):
-        return "month"
-    if month and day and all((d.year, d.month, d.day) != (year, month, day) for d in near):
-        return "day"
-    return ""
-
-
 def independence(claim: Claim, ctx: Context) -> Check:
     found = PL.DECLARED_INDEPENDENCE.search(claim.text)
     at = found.start() if found else len(claim.text)
@@ -110,7 +97,7 @@ def independence(claim: Claim, ctx: Context) -> Check:
     if year is None:
         evs = evs or [evidence(ctx, None, "independence", [], "no date in the text", None, query, "absence")]
         return Check("unverifiable", evs, "The text gives no date for the independence: nothing to compare.", need)
-    wrong = {s: _fits(rows[s]["date_start"], year, month, day) for s in states if s in rows}
+    wrong = {s: date_fits(rows[s]["date_start"], year, month, day) for s in states if s in rows}
     said = _date_text(year, month) if not day else f"{day} {_date_text(year, month)}"
     recorded = "; ".join(f"{name(s)} on {_day_text(rows[s]['date_start'])}" for s in states if s in rows)
     off_year = [s for s, w in wrong.items() if w == "year"]

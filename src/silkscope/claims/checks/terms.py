@@ -18,7 +18,7 @@ from typing import Any
 
 from silkscope.claims import dates as D
 from silkscope.claims import plan as PL
-from silkscope.claims.checks.base import Check, evidence, needs, needs_text
+from silkscope.claims.checks.base import Check, date_fits, evidence, needs, needs_text
 from silkscope.claims.checks.timeline import PL_evidence, _date_text
 from silkscope.claims.extract import Claim
 from silkscope.claims.plan import Context, Query
@@ -81,18 +81,6 @@ def _stated(claim: Claim, ctx: Context) -> tuple[int | None, int | None, int | N
     return claim.period[0], claim.month, claim.day, claim.extra.get("date_read") or ""
 
 
-def _in(d: date, year: int, month: int | None, day: int | None) -> str:
-    """'' when a day either side of `d` falls in the stated year (month, day); else what differs first."""
-    near = [d + timedelta(days=k) for k in (-1, 0, 1)]
-    if all(x.year != year for x in near):
-        return "year"
-    if month and all((x.year, x.month) != (year, month) for x in near):
-        return "month"
-    if month and day and all((x.year, x.month, x.day) != (year, month, day) for x in near):
-        return "day"
-    return ""
-
-
 def _label(r: dict[str, Any]) -> str:
     end = f"to {r['term_end']}" if r["term_end"] else "in office"
     return f"{r['person']}, {r['office'].replace('_', ' ')} ({r['country_iso3']}), {r['term_start']} {end}"
@@ -131,7 +119,7 @@ def leader_term(claim: Claim, ctx: Context) -> Check:
         return Check("unverifiable", evs, f"The text gives no date for this: nothing to compare. Recorded: "
                      f"{'; '.join(_label(r) for r in rows)}.", need)  # fmt: skip
     said = _date_text(year, month) if not day else f"{day} {_date_text(year, month)}"
-    fits = [(r, _in(r[boundary], year, month, day)) for r in rows if r[boundary]]
+    fits = [(r, date_fits(r[boundary], year, month, day)) for r in rows if r[boundary]]
     if elected:  # an election precedes the term it opens: the stated month, or up to four months before the start
         lo = date(year, month or 1, 1)
         hi = date(year, month or 12, 28) + timedelta(days=4)
