@@ -93,3 +93,10 @@ def test_chart_axes_and_labels_agree():
               "country_visits": 2}]  # fmt: skip
     ticks = re.findall(r">([^<]{1,6})</text>", charts.svg(charts.visits_by_year(visits, ["JPN"]), label="visits"))
     assert not any("." in t for t in ticks), ticks  # whole visits only
+
+
+def test_catalogue_units_are_said_as_the_cells_say_them():
+    from silkscope.analysis.measures import MEASURES
+
+    assert f.unit("USD") == "US$" and f.unit("USD constant") == "constant US$"
+    assert all(f.unit(m.unit) != m.unit or m.unit == "count" for m in MEASURES)

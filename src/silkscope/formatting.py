@@ -80,6 +80,15 @@ def _significant(v: float, digits: int = 3) -> str:
     return text
 
 
+UNIT_WORDS = {"USD": "US$", "USD constant": "constant US$", "LCU per USD": "local currency per US$", "count": "count",
+              "percent": "%"}  # fmt: skip
+
+
+def unit(name: str) -> str:
+    """A catalogue unit as a heading says it: 'USD' -> 'US$' (the same unit the axes and cells show)."""
+    return UNIT_WORDS.get(name, name)
+
+
 def money_unit(value: Any) -> tuple[float, str]:
     """The scale and unit word money of this size is shown in: (1e9, "bn"), (1e6, "m") or (1, "")."""
     v = abs(_number(value) or 0)

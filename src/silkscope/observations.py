@@ -7,6 +7,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from silkscope import formatting
 from silkscope.analysis.measures import FACETS, catalogue, label, measure
 from silkscope.countries import resolve_list, resolve_scope
 from silkscope.errors import SilkscopeError
@@ -117,7 +118,7 @@ def observations(
         r["label"] = label(r["measure"])
     years = sorted({r["year"] for r in kept}) or [lo, min(hi, 2026)]
     return Result(
-        f"{entry.label} ({entry.unit}), {countries}, {years[0]}-{years[-1]}",
+        f"{entry.label} ({formatting.unit(entry.unit)}), {countries}, {years[0]}-{years[-1]}",
         [*columns, "label"],
         kept,
         ROWS_SQL,

@@ -142,7 +142,7 @@ def _map(rows: list[dict[str, Any]], name: str, unit: str) -> dict[str, Any]:
     for r in rows:
         if r["year"] == latest and r["country_iso3"] in values:
             values[r["country_iso3"]] = (values[r["country_iso3"]] or 0) + r["value"]
-    what = f"{label(name)}, {latest} ({unit})"
+    what = f"{label(name)}, {latest} ({formatting.unit(unit)})"
     try:
         shape = maps.central_asia(values, measure=what, value_format=",.0f")
         return {**_figure(shape, f"Map: {what}"), "year": latest, "values": values}
