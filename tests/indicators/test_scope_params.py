@@ -59,3 +59,25 @@ def test_a_library_expression_runs_directly_on_the_backend(indicator_db):
     panel = dyad_year_panel(t, ["JPN", "CHN"], ["KAZ", "UZB"], 2005, 2010)
     table = t.backend.to_pyarrow(panel)
     assert table.num_rows == 2 * 2 * 6
+
+
+def test_threads_binding_scopes_at_once_each_get_their_own_answer(indicator_db):
+    """Server threads create parameters and compile at the same time: no answer takes another's values."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with duckdb.connect(str(indicator_db), read_only=True) as con:
+        scopes = [(2000 + i, 2004 + i, [["KAZ"], ["KGZ", "UZB"], ["TJK"]][i % 3]) for i in range(8)]
+
+        def ask(scope):
+            lo, hi, countries = scope
+            cursor = con.cursor()
+            try:
+                return _answer(cursor, "panel", since=lo, until=hi, countries=countries).rows
+            finally:
+                cursor.close()
+
+        with ThreadPoolExecutor(8) as pool:
+            answers = list(pool.map(ask, scopes))
+    for (lo, hi, countries), rows in zip(scopes, answers, strict=True):
+        assert rows and {r["year"] for r in rows} <= set(range(lo, hi + 1))
+        assert {r["country_iso3"] for r in rows} <= set(countries)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -52,11 +53,15 @@ PARAM_LIST_MAX = 32  # a request names at most 20 partners (validate.py); the un
 _SENTINEL_INT = -917_000_000  # sentinel k of an integer parameter: _SENTINEL_INT - k (no year is negative)
 
 
+_PARAMS_LOCK = threading.Lock()  # server threads create parameters: one object per (name, slot), ever
+
+
 def _param(name: str, slot: int, kind: str) -> Any:
     key = (name, slot)
-    if key not in _PARAMS:
-        _PARAMS[key] = ibis.param("array<string>" if kind == "list" else "int64")
-    return _PARAMS[key]
+    with _PARAMS_LOCK:
+        if key not in _PARAMS:
+            _PARAMS[key] = ibis.param("array<string>" if kind == "list" else "int64")
+        return _PARAMS[key]
 
 
 def _sentinel(index: int, kind: str) -> Any:
@@ -233,7 +238,9 @@ _SCHEMAS: dict[tuple, Any] = {}  # Ibis schemas by their DuckDB column list: par
 
 def _param_kinds() -> list[tuple[Any, Any, str]]:
     """Every canonical parameter (expression, op, kind), in a fixed order: its index names its sentinel."""
-    return [(p, p.op(), "list" if p.type().is_array() else "int") for p in _PARAMS.values()]
+    with _PARAMS_LOCK:
+        params = list(_PARAMS.values())
+    return [(p, p.op(), "list" if p.type().is_array() else "int") for p in params]
 
 
 def _duckdb_schemas(backend: Any) -> dict[tuple[str, str], Any]:
