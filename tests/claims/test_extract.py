@@ -281,3 +281,9 @@ def test_a_period_named_by_first_or_half_is_neither_a_first_claim_nor_a_share(te
 
 def test_half_of_something_is_still_a_share():
     assert [c.type for c in extract("Half of the aid went to Uzbekistan in 2010.", as_of=2012)] == ["share"]
+
+
+def test_declared_that_is_reported_speech_not_an_event():
+    claims = extract("Costa declared that “the European Union is eager to build a partnership”.", as_of=2025)
+    assert [c.type for c in claims] == ["opinion"]
+    assert [c.type for c in extract("The leaders declared 2025 the Year of Cooperation.", as_of=2025)] == ["event"]
