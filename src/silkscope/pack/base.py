@@ -62,6 +62,12 @@ class Pack:
     digest: str = ""
 
 
+def problem_at(row: dict, column: str, expected: str, found: str) -> Problem:
+    """A Problem at the file and line a converted row came from (its `record`, "file:line"): for checks across rows."""
+    file, line = row["record"].rsplit(":", 1)
+    return Problem(file, int(line), column, expected, found)
+
+
 class RowReader:
     """Typed access to one CSV row; each failed check becomes a Problem naming file, line and column."""
 
@@ -106,6 +112,13 @@ class RowReader:
             self.problem(column, f"a whole number >= {minimum}", value)
             return None
         return number
+
+    def year_span(self, first: str, last: str, *, minimum: int) -> tuple[int | None, int | None]:
+        """Two year columns where the second may not come before the first."""
+        lo, hi = self.integer(first, minimum=minimum), self.integer(last, minimum=minimum)
+        if lo is not None and hi is not None and hi < lo:
+            self.problem(last, f"a year on or after {first} ({lo})", str(hi))
+        return lo, hi
 
     def number(
         self, column: str, *, required: bool = True, minimum: float | None = None, maximum: float | None = None

@@ -20,10 +20,7 @@ COVERAGE_COLUMNS = [
 
 
 def coverage_row(r: RowReader, known: set[str]) -> dict | None:
-    first = r.integer("first_year", minimum=1991)
-    last = r.integer("last_year", minimum=1991)
-    if first is not None and last is not None and last < first:
-        r.problem("last_year", f"a year on or after first_year ({first})", str(last))
+    first, last = r.year_span("first_year", "last_year", minimum=1991)
     return {
         "fact_id": r.text("fact_id"),
         "partner_iso3": r.iso3("partner_iso3"),
@@ -51,10 +48,7 @@ CLASS_COLUMNS = [
 
 
 def class_row(r: RowReader, known: set[str]) -> dict | None:
-    first = r.integer("first_year", minimum=1900)
-    last = r.integer("last_year", minimum=1900)
-    if first is not None and last is not None and last < first:
-        r.problem("last_year", f"a year on or after first_year ({first})", str(last))
+    first, last = r.year_span("first_year", "last_year", minimum=1900)
     member = r.enum("member", {"yes", "no"})
     return {
         "fact_id": r.text("fact_id"),

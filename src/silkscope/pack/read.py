@@ -12,7 +12,7 @@ from pathlib import Path
 
 from silkscope.errors import InputError, Problem
 from silkscope.pack import tables as pack_tables  # the per-file converters, kept apart so this module stays small
-from silkscope.pack.base import PACK_PREFIX, Pack, RowReader
+from silkscope.pack.base import PACK_PREFIX, Pack, RowReader, problem_at
 
 # csv's default field limit is 128 kB; a curated note or quote may be longer (a whole article excerpt of 1 MB
 # loads). The limit stays, raised and bounded: a field larger than this is a broken quote swallowing the rest of
@@ -146,7 +146,6 @@ def _unique(rows: list[dict], key: str, problems: list[Problem]) -> set[str]:
     for row in rows:
         value = row[key]
         if value in seen:
-            file, line = row["record"].rsplit(":", 1)
-            problems.append(Problem(file, int(line), key, f"a unique id (already used at {seen[value]})", value))
+            problems.append(problem_at(row, key, f"a unique id (already used at {seen[value]})", value))
         seen[value] = row["record"]
     return set(seen)

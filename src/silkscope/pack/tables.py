@@ -12,6 +12,7 @@ from silkscope.pack.base import (
     SOURCE_KINDS,
     STATUSES,
     RowReader,
+    problem_at,
 )
 from silkscope.pack.coverage import CLASS_COLUMNS, COVERAGE_COLUMNS, class_row, coverage_row
 from silkscope.pack.facts import (  # citation_fields lives there so the two modules import one way only
@@ -254,42 +255,24 @@ def cross_checks(tables: dict[str, list[dict]], problems: list[Problem]) -> None
             if value is None:
                 continue
             if value in seen:
-                file, line = row["record"].rsplit(":", 1)
-                problems.append(Problem(file, int(line), key, f"a unique id (already at {seen[value]})", value))
+                problems.append(problem_at(row, key, f"a unique id (already at {seen[value]})", value))
             seen[value] = row["record"]
     formats = {row["format_id"] for row in tables["core.dialogue_formats"]}
     for row in tables["core.events"]:
         if row["format_id"] and row["format_id"] not in formats:
-            file, line = row["record"].rsplit(":", 1)
-            problems.append(Problem(file, int(line), "format_id", "an id from dialogue_formats.csv", row["format_id"]))
+            problems.append(problem_at(row, "format_id", "an id from dialogue_formats.csv", row["format_id"]))
     kinds = {row["source_id"]: row["kind"] for row in tables["core.sources"]}
     for row in tables["core.published_claims"]:
         for sid in row["source_ids"]:
             if kinds.get(sid) not in (None, "publication"):
-                file, line = row["record"].rsplit(":", 1)
-                problems.append(
-                    Problem(
-                        file,
-                        int(line),
-                        "source_ids",
-                        "a source of kind 'publication' (claims are not measurements)",
-                        sid,
-                    )
-                )
+                expected = "a source of kind 'publication' (claims are not measurements)"
+                problems.append(problem_at(row, "source_ids", expected, sid))
     for table in ("core.presence", "core.opinion", "core.finance_flows", "core.trade_flows", "core.investments"):
         for row in tables[table]:
             for sid in row["source_ids"]:
                 if kinds.get(sid) == "publication":
-                    file, line = row["record"].rsplit(":", 1)
-                    problems.append(
-                        Problem(
-                            file,
-                            int(line),
-                            "source_ids",
-                            "a measured source, not a publication's claim (put claims in published_claims.csv)",
-                            sid,
-                        )
-                    )
+                    expected = "a measured source, not a publication's claim (put claims in published_claims.csv)"
+                    problems.append(problem_at(row, "source_ids", expected, sid))
 
 
 def participants(events: list[dict]) -> list[dict]:
