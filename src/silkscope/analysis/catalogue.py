@@ -125,21 +125,34 @@ def run(
     return registry.INDICATORS[name].run(settings)
 
 
+# Two scopes that differ in every value (countries, partners, first and last year): an indicator asked for both
+# has its statement compiled and its plan proven reusable for any scope of those shapes (indicators.plans).
+WARM_SCOPES = (
+    {"country": "C5", "partners": None, "since": None, "until": None},
+    {"country": "UZB", "partners": "CHN,JPN", "since": 2000, "until": 2015},
+)
+
+
+# Options for an indicator that has no default for one it needs
+WARM_OPTIONS = {"change": {"measures": ["oda_disb_net_current_usd"], "start": "1995", "end": "2005"}}
+
+
 def warm(con: Any, stop: Any = None) -> None:
-    """Run every library indicator once with its defaults (server and worker start): each compiles its statement
-    then, and a later request for any scope finds it compiled (scope values are parameters: indicators.tables).
-    An indicator that needs options it has no default for, or data the warehouse lacks, is skipped. `stop` (a
-    threading.Event) set: no further indicator."""
+    """Run every library indicator for WARM_SCOPES (server and worker start): a later request for any scope then
+    finds its statement compiled and its expression built (indicators.tables, indicators.plans). An indicator that
+    needs options it has no default for, or data the warehouse lacks, is skipped. `stop` (a threading.Event) set:
+    no further indicator."""
     from silkscope.indicators import registry
 
     for name in registry.INDICATORS:
-        if stop is not None and stop.is_set():
-            return
-        given = {"measures": ["oda_disb_net_current_usd"], "start": "1995", "end": "2005"} if name == "change" else {}
-        try:
-            run(name, country="C5", partners=None, since=None, until=None, con=con, options=given)
-        except Exception:  # warming only: the first request reports the same error to its user
-            continue
+        given = WARM_OPTIONS.get(name, {})
+        for scope in WARM_SCOPES:
+            if stop is not None and stop.is_set():
+                return
+            try:
+                run(name, **scope, con=con, options=given)
+            except Exception:  # warming only: the first request reports the same error to its user
+                break
 
 
 def visits_model(

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 import ibis
 import ibis.expr.datatypes as dt
 
-from silkscope.indicators.stored import panel_table
+from silkscope.indicators.plans import planned
+from silkscope.indicators.stored import covered, panel_table
 from silkscope.indicators.tables import Tables, column, duckdb_tables, in_scope, to_result
 from silkscope.result import Result
 
@@ -63,6 +64,11 @@ def balance_expr(panel: ibis.Table, *, public: str = DEFAULT_PUBLIC, by_year: bo
     return g.order_by(keys)
 
 
+def _balance_plan(t: Tables, partners, countries, since, until, *, public, by_year, stored) -> ibis.Table:
+    panel = panel_table(t, partners, countries, since, until, stored=stored)
+    return balance_expr(panel, public=public, by_year=by_year)
+
+
 DEFINITIONS = {
     "public_usd": "official finance of the partner to the country (default: all official classes, gross "
     "disbursements, current USD; --measure on the CLI, measure= in the API, names another panel column)",
@@ -98,7 +104,9 @@ def balance(
 
     t = tables or duckdb_tables(db)
     partners, countries, lo, hi = in_scope(partners, countries, since, until)
-    expr = balance_expr(panel_table(t, partners, countries, lo, hi), public=public, by_year=by_year)
+    scope = {"partners": partners, "countries": countries, "since": lo, "until": hi}
+    stored = covered(t, partners, countries, lo, hi)
+    expr = planned(t, _balance_plan, scope, public=public, by_year=by_year, stored=stored)
     notes = [
         "Public and private measures come from different sources and definitions: the ratio shows direction "
         "(government-led or business-led), not an exact split.",

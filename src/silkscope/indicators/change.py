@@ -9,8 +9,9 @@ import ibis.expr.datatypes as dt
 
 from silkscope.countries import C5, DEFAULT_PARTNERS
 from silkscope.errors import SilkscopeError
+from silkscope.indicators.plans import planned
 from silkscope.indicators.shares import long_form
-from silkscope.indicators.stored import panel_table
+from silkscope.indicators.stored import covered, panel_table
 from silkscope.indicators.tables import Tables, duckdb_tables, to_result
 from silkscope.result import Bundle
 
@@ -77,6 +78,10 @@ def change_expr(
     )
 
 
+def _change_plan(t: Tables, partners, countries, since, until, *, measures, start, end, stored):
+    return change_expr(panel_table(t, partners, countries, since, until, stored=stored), measures, start, end)
+
+
 def change(
     partners: Sequence[str] | None,
     measures: Sequence[str],
@@ -93,8 +98,10 @@ def change(
     s, e = parse_period(start), parse_period(end)
     if e[0] <= s[1]:
         raise SilkscopeError(f"end period {end!r} must start after the start period {start!r} ends")
-    panel = panel_table(t, list(partners or DEFAULT_PARTNERS), list(countries or C5), s[0], e[1])
-    expr, used = change_expr(panel, measures, s, e)
+    scope = {"partners": list(partners or DEFAULT_PARTNERS), "countries": list(countries or C5), "since": s[0],
+             "until": e[1]}  # fmt: skip
+    stored = covered(t, **scope)
+    expr, used = planned(t, _change_plan, scope, measures=tuple(measures), start=s, end=e, stored=stored)
     scope = ", ".join(countries or C5)
     main = to_result(t, expr, f"Change {start} -> {end} ({scope})", DEFINITIONS)
     rows = to_result(t, used, "Rows used (dyad-years of the two periods)", {})

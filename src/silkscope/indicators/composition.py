@@ -8,6 +8,7 @@ import ibis
 import ibis.expr.datatypes as dt
 
 from silkscope.indicators.flows import one_dataset, with_dataset
+from silkscope.indicators.plans import planned
 from silkscope.indicators.tables import Tables, duckdb_tables, in_scope, to_result
 from silkscope.result import Result
 
@@ -145,6 +146,21 @@ DEFINITIONS = {
 }
 
 
+def _plan(t: Tables, partners, countries, since: int, until: int, *, what: str, level: str, direction: str):
+    if what == "composition":
+        return composition_expr(t, partners, countries, since, until, level=level, direction=direction)
+    if what == "rca":
+        return rca_expr(t, partners, countries, since, until, level=level)
+    return complementarity_expr(t, partners, countries, since, until, level=level)
+
+
+def _sources_plan(t: Tables, countries, since: int, until: int, *, level: str) -> ibis.Table:
+    """The exporters' product rows RCA and complementarity read (every exporter's: the market's totals)."""
+    src = products(t, level, "exports")
+    src = src.filter(t.isin(src.country_iso3, "countries", countries), t.between(src.year, since, until))
+    return src.select("source_ids")
+
+
 def composition(
     what: str = "composition",
     partners: Sequence[str] | None = None,
@@ -160,19 +176,16 @@ def composition(
     """`what`: composition (shares by SITC group), rca, or complementarity."""
     t = tables or duckdb_tables(db)
     partners, countries, lo, hi = in_scope(partners, countries, since, until)
-    if what == "composition":
-        expr = composition_expr(t, partners, countries, lo, hi, level=level, direction=direction)
-        title = f"Trade composition ({direction}, SITC {level}), {lo}-{hi}"
-    elif what == "rca":
-        expr, title = rca_expr(t, partners, countries, lo, hi, level=level), f"RCA in the C5 market, {lo}-{hi}"
-    else:
-        expr = complementarity_expr(t, partners, countries, lo, hi, level=level)
-        title = f"Trade complementarity index, {lo}-{hi}"
+    scope = {"partners": partners, "countries": countries, "since": lo, "until": hi}
+    expr = planned(t, _plan, scope, what=what, level=level, direction=direction)
+    title = {
+        "composition": f"Trade composition ({direction}, SITC {level}), {lo}-{hi}",
+        "rca": f"RCA in the C5 market, {lo}-{hi}",
+    }.get(what, f"Trade complementarity index, {lo}-{hi}")
     ids: set[str] = set()
     if what != "composition":
-        src = products(t, level, "exports")
-        src = src.filter(t.isin(src.country_iso3, "countries", countries), t.between(src.year, lo, hi))
-        ids = {s for r in t.rows(src.select("source_ids")) for s in r["source_ids"] or []}
+        src = planned(t, _sources_plan, {"countries": countries, "since": lo, "until": hi}, level=level)
+        ids = {s for r in t.rows(src) for s in r["source_ids"] or []}
     result = to_result(t, expr, title, DEFINITIONS, extra_source_ids=ids)
     for row in result.rows:
         if "source_ids" in row:

@@ -9,6 +9,7 @@ import ibis.expr.datatypes as dt
 
 from silkscope.indicators.flows import KEYS, finance_block, trade_block, with_dataset
 from silkscope.indicators.panel import attach
+from silkscope.indicators.plans import planned
 from silkscope.indicators.tables import Tables, duckdb_tables, in_scope, nullable, to_result
 from silkscope.indicators.tables import column as column_of
 from silkscope.result import Result
@@ -141,8 +142,9 @@ def disagreement(
     """`what`: 'finance' (dataset_a vs dataset_b on one panel column) or 'trade' (reporter vs mirror)."""
     t = tables or duckdb_tables(db)
     partners, countries, lo, hi = in_scope(partners, countries, since, until)
+    scope = {"partners": partners, "countries": countries, "lo": lo, "hi": hi}  # the expressions' argument names
     if what == "finance":
-        expr = finance_expr(t, partners, countries, lo, hi, dataset_a=dataset_a, dataset_b=dataset_b, column=column)
+        expr = planned(t, finance_expr, scope, dataset_a=dataset_a, dataset_b=dataset_b, column=column)
         title = f"Source disagreement: {dataset_a} vs {dataset_b}, {column}, {lo}-{hi}"
         defs = {
             "gap_usd": "value_a_usd - value_b_usd",
@@ -150,7 +152,7 @@ def disagreement(
             "value": f"the panel column {column} computed from each dataset alone",
         }
     else:
-        expr = trade_expr(t, partners, countries, lo, hi)
+        expr = planned(t, trade_expr, scope)
         title = f"Source disagreement: reporter vs mirror trade, {lo}-{hi}"
         defs = {
             "reported_usd": "the partner's own report (exports FOB / imports CIF)",

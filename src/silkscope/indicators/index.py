@@ -10,7 +10,8 @@ import ibis.expr.datatypes as dt
 import numpy as np
 
 from silkscope.errors import SilkscopeError
-from silkscope.indicators.stored import universe_table
+from silkscope.indicators.plans import planned
+from silkscope.indicators.stored import universe, universe_panel
 from silkscope.indicators.tables import Tables, duckdb_tables, in_scope, to_result
 from silkscope.result import Result
 
@@ -100,9 +101,11 @@ def scores_expr(p: ibis.Table, weights: Mapping[str, float]) -> ibis.Table:
     ).alias("scores")
 
 
-def index_expr(panel: ibis.Table, partners: Sequence[str], weights: Mapping[str, float]) -> ibis.Table:
+def index_expr(
+    panel: ibis.Table, partners: Sequence[str], weights: Mapping[str, float], tables: Tables | None = None
+) -> ibis.Table:
     """Index, bandwidth, dependence and each component's score per dyad-year under `weights`, among every partner
-    of `panel`, keeping the rows of `partners`."""
+    of `panel`, keeping the rows of `partners` (a parameter of `tables`' statements when given, else a constant)."""
     s = scores_expr(panel, weights)
     total = float(sum(weights.values()))
 
@@ -123,11 +126,28 @@ def index_expr(panel: ibis.Table, partners: Sequence[str], weights: Mapping[str,
         )
         .alias("dyads")
     )
-    return dyads.filter(dyads.partner_iso3.isin(list(partners)))
+    shown = tables.isin(dyads.partner_iso3, "partners", partners) if tables else dyads.partner_iso3.isin(partners)
+    return dyads.filter(shown)
 
 
-def universe_panel(t: Tables, partners, countries, since: int, until: int) -> ibis.Table:
-    return universe_table(t, list(partners), list(countries), since, until)[0]
+COLUMNS = ["partner_iso3", "country_iso3", "year", "engagement_index", "bandwidth", "country_dependence_pct",
+           "weight_with_data_pct", *[f"{k}_score" for k in COMPONENTS]]  # fmt: skip
+
+
+def _index_plan(t: Tables, partners, countries, since, until, *, weights, stored, universe, ordered):
+    """The index over the universe panel; `ordered`: its columns in order, as the index answer shows them."""
+    panel = universe_panel(t, countries, since, until, stored=stored, partners=universe)
+    expr = index_expr(panel, partners, dict(weights), tables=t)
+    if ordered:
+        expr = expr.select(*COLUMNS).order_by("country_iso3", "year", ibis.desc("engagement_index"), "partner_iso3")
+    return expr
+
+
+def _planned_index(t: Tables, partners, countries, lo: int, hi: int, weights: Mapping[str, float], *, ordered):
+    stored, names = universe(t, partners, countries, lo, hi)
+    scope = {"partners": list(partners), "countries": list(countries), "since": lo, "until": hi}
+    return planned(t, _index_plan, scope, weights=tuple(weights.items()), stored=stored, universe=names,
+                   ordered=ordered)  # fmt: skip
 
 
 def _rank_columns(values: np.ndarray, groups: np.ndarray) -> np.ndarray:
@@ -221,10 +241,7 @@ def index(
     t = tables or duckdb_tables(db)
     partners, countries, lo, hi = in_scope(partners, countries, since, until)
     w = parse_weights(weights)
-    cols = ["partner_iso3", "country_iso3", "year", "engagement_index", "bandwidth", "country_dependence_pct",
-            "weight_with_data_pct", *[f"{k}_score" for k in COMPONENTS]]  # fmt: skip
-    expr = index_expr(universe_panel(t, partners, countries, lo, hi), partners, w).select(*cols)
-    expr = expr.order_by("country_iso3", "year", ibis.desc("engagement_index"), "partner_iso3")
+    expr = _planned_index(t, partners, countries, lo, hi, w, ordered=True)
     ids = panel_source_ids(t, partners, countries, lo, hi)
     defs = {**INDEX_DEFINITIONS, "weights used": ", ".join(f"{k}={v:g}" for k, v in w.items())}
     return to_result(t, expr, f"Engagement index, {lo}-{hi}", defs, extra_source_ids=ids)
@@ -246,7 +263,7 @@ def sensitivity_report(
     t = tables or duckdb_tables(db)
     partners, countries, lo, hi = in_scope(partners, countries, since, until)
     w = parse_weights(weights)
-    expr = index_expr(universe_panel(t, partners, countries, lo, hi), partners, w)
+    expr = _planned_index(t, partners, countries, lo, hi, w, ordered=False)
     rows = sensitivity(t.execute(expr), w, draws=draws, spread=spread, pooled=pooled)
     defs = {
         "rank": "rank by the mean engagement index over the period under the weights used",

@@ -8,7 +8,8 @@ import ibis
 import ibis.expr.datatypes as dt
 
 from silkscope.countries import C5
-from silkscope.indicators.stored import evidence, universe_table
+from silkscope.indicators.plans import planned
+from silkscope.indicators.stored import evidence, universe, universe_panel
 from silkscope.indicators.tables import Tables, column, to_result, year_bounds
 from silkscope.result import Result
 
@@ -35,10 +36,15 @@ def long_form(panel: ibis.Table, instruments: Sequence[str]) -> ibis.Table:
 
 
 def shares_expr(
-    panel: ibis.Table, instruments: Sequence[str], partners: Sequence[str], *, pooled: bool = False
+    panel: ibis.Table,
+    instruments: Sequence[str],
+    partners: Sequence[str],
+    *,
+    pooled: bool = False,
+    tables: Tables | None = None,
 ) -> ibis.Table:
     """Shares and ranks among every partner in `panel` (build it over the whole partner universe); rows kept for
-    `partners`."""
+    `partners` (a parameter of `tables`' statements when given, else a constant)."""
     long = long_form(panel, instruments)
     if pooled:  # the five together: sum over countries first
         long = long.group_by("partner_iso3", "instrument", "year").aggregate(value=long.value.sum())
@@ -52,7 +58,8 @@ def shares_expr(
         share_pct=100.0 * long.value / total.nullif(0),
         rank=(ibis.rank().over(ordered) + 1).cast("int64"),
     )
-    ranked = ranked.filter(ranked.partner_iso3.isin(list(partners)))
+    shown = tables.isin(ranked.partner_iso3, "partners", partners) if tables else ranked.partner_iso3.isin(partners)
+    ranked = ranked.filter(shown)
     cols = ["partner_iso3", "country_iso3", "year", "instrument", "value", "total", "share_pct", "rank", "n_partners"]
     return ranked.select(*cols).order_by("instrument", "country_iso3", "year", "rank", "partner_iso3")
 
@@ -74,21 +81,29 @@ def shares(
     t = tables or duckdb_tables(db)
     lo, hi = year_bounds(since, until)
     countries = list(countries or C5)
-    panel, universe = universe_table(t, list(partners or DEFAULT_PARTNERS), countries, lo, hi)
-    expr = shares_expr(panel, list(instruments or DEFAULT_INSTRUMENTS), partners or DEFAULT_PARTNERS, pooled=pooled)
+    shown = list(partners or DEFAULT_PARTNERS)
+    stored, names = universe(t, shown, countries, lo, hi)
+    scope = {"partners": shown, "countries": countries, "since": lo, "until": hi}
+    expr = planned(t, _shares_plan, scope, instruments=tuple(instruments or DEFAULT_INSTRUMENTS), pooled=pooled,
+                   stored=stored, universe=names)  # fmt: skip
     definitions = {
         "share_pct": "100 * value / total, where total sums the same instrument over every partner recorded with "
         "the country in that year (not only the partners shown)",
         "rank": "1 = largest value among all partners recorded with the country in that year (ties share a rank)",
         "n_partners": "partners with a positive value in that country-year",
         "instrument": "a column of the dyad-year panel (see `silkscope indicator panel` for its definition)",
-        "partner universe": ", ".join(universe),
+        "partner universe": ", ".join(names),
     }
     notes = ["Shares are only as complete as the partners the warehouse records: a missing donor inflates others."]
     if pooled:
         notes.append("country_iso3 = C5: values summed over the five countries before shares were taken.")
     ids = panel_source_ids(t, partners or DEFAULT_PARTNERS, countries, lo, hi)
     return to_result(t, expr, f"Shares and ranks per instrument, {lo}-{hi}", definitions, notes, extra_source_ids=ids)
+
+
+def _shares_plan(t: Tables, partners, countries, since, until, *, instruments, pooled, stored, universe) -> ibis.Table:
+    panel = universe_panel(t, countries, since, until, stored=stored, partners=universe)
+    return shares_expr(panel, instruments, partners, pooled=pooled, tables=t)
 
 
 def panel_source_ids(t: Tables, partners: Sequence[str], countries: Sequence[str], lo: int, hi: int) -> set[str]:

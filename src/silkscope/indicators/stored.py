@@ -15,6 +15,7 @@ from ibis.backends.sql.datatypes import DuckDBType
 from silkscope.analysis.version import META_KEY, out_version
 from silkscope.countries import C5, DEFAULT_PARTNERS
 from silkscope.indicators.panel import KEYS, all_partners, definitions, dyad_year_panel, evidence_sources
+from silkscope.indicators.plans import planned
 from silkscope.indicators.tables import Tables, to_result, year_bounds
 from silkscope.result import Result
 from silkscope.warehouse import set_meta
@@ -90,7 +91,7 @@ def _stored_scope(t: Tables) -> tuple[int, int, set[str], set[str]] | None:
     if t.engine == "duckdb":
         # out_version: the code that wrote out.* (analysis.version); an older silkscope's panel is not read
         stamps = dict(t.query("SELECT key, value FROM core.meta WHERE key IN (?, ?)", [FACTS_KEY, META_KEY]))
-        if stamps.get(META_KEY) != out_version() or stamps.get(FACTS_KEY) != _fact_counts(t.backend.con):
+        if stamps.get(META_KEY) != out_version() or stamps.get(FACTS_KEY) != _fact_counts(t.connection()):
             return None  # written by other code, or the facts changed since: compute instead
     lo, hi, partners, countries = t.query(_SCOPE_SQL[t.engine])[0]
     if lo is None:
@@ -106,6 +107,11 @@ def _covers(scope, partners: Sequence[str] | None, countries: Sequence[str], sin
         and set(partners or ()) <= scope[2]
         and set(countries) <= scope[3]
     )
+
+
+def covered(t: Tables, partners: Sequence[str] | None, countries: Sequence[str], since: int, until: int) -> bool:
+    """Whether out.panel holds this scope (and is current): the indicators then filter it."""
+    return _covers(stored_scope(t), partners, countries, since, until)
 
 
 def _read(t: Tables, partners, countries, since, until, *, with_sources: bool, nonempty: bool) -> ibis.Table:
@@ -130,13 +136,16 @@ def panel_table(
     trade_dataset: str | None = None,
     with_sources: bool = True,
     nonempty: bool = False,
+    stored: bool | None = None,
 ) -> ibis.Table:
     """The dyad-year panel of these partners, countries and years: a filter of out.panel when it holds them all
     under the default datasets (the usual case: a few kB of SQL), else compiled from core.* (`dyad_year_panel`).
-    `nonempty` drops dyad-years with nothing recorded."""
+    `nonempty` drops dyad-years with nothing recorded. `stored`: whether out.panel holds the scope, when the caller
+    has asked already (`covered`; a kept plan's build must not look anything up)."""
     partners, countries = list(partners), list(countries)
-    scope = None if finance_dataset or trade_dataset else stored_scope(t)
-    if _covers(scope, partners, countries, since, until):
+    if stored is None:
+        stored = not (finance_dataset or trade_dataset) and covered(t, partners, countries, since, until)
+    if stored:
         return _read(t, partners, countries, since, until, with_sources=with_sources, nonempty=nonempty)
     expr = dyad_year_panel(t, partners, countries, since, until, finance_dataset=finance_dataset,
                            trade_dataset=trade_dataset, with_sources=with_sources)  # fmt: skip
@@ -145,29 +154,50 @@ def panel_table(
     return expr
 
 
-def universe_table(
-    t: Tables, partners: Sequence[str], countries: Sequence[str], since: int, until: int
-) -> tuple[ibis.Table, list[str]]:
-    """The panel over every partner recorded with these countries, and those partners: the denominators of shares
-    and of the index. From out.panel, which holds every partner recorded with any C5 state (a partner with nothing
+def universe(t: Tables, partners: Sequence[str], countries: Sequence[str], since: int, until: int):
+    """(whether out.panel holds the scope, every partner recorded with these countries): the denominators of
+    shares and of the index. out.panel holds every partner recorded with any C5 state (a partner with nothing
     recorded with the countries asked adds only empty rows, which neither a total nor a rank counts)."""
     scope = stored_scope(t)
     if _covers(scope, partners, countries, since, until):
-        table = _read(t, None, countries, since, until, with_sources=False, nonempty=False)
-        return table, sorted(scope[2])
-    universe = sorted(set(all_partners(t, countries)) | set(partners))
-    return dyad_year_panel(t, universe, list(countries), since, until, with_sources=False), universe
+        return True, tuple(sorted(scope[2]))
+    return False, tuple(sorted(set(all_partners(t, countries)) | set(partners)))
+
+
+def universe_panel(
+    t: Tables, countries: Sequence[str], since: int, until: int, *, stored: bool, partners: Sequence[str]
+) -> ibis.Table:
+    """The panel over the universe `partners` (see `universe`), from out.panel when `stored`."""
+    if stored:
+        return _read(t, None, list(countries), since, until, with_sources=False, nonempty=False)
+    return dyad_year_panel(t, list(partners), list(countries), since, until, with_sources=False)
+
+
+def universe_table(
+    t: Tables, partners: Sequence[str], countries: Sequence[str], since: int, until: int
+) -> tuple[ibis.Table, list[str]]:
+    """The universe panel (see `universe`) and its partners."""
+    stored, names = universe(t, partners, countries, since, until)
+    return universe_panel(t, countries, since, until, stored=stored, partners=names), list(names)
+
+
+def _evidence_plan(t: Tables, partners, countries, since: int, until: int) -> ibis.Table:
+    p = _read(t, partners, countries, since, until, with_sources=True, nonempty=False)
+    return p.select(source_id=p.source_ids.unnest()).distinct()
 
 
 def evidence(t: Tables, partners: Sequence[str], countries: Sequence[str], since: int, until: int) -> set[str]:
     """Every source behind the dyad-years in scope (the evidence of a derived table): out.panel's source lists when
     it holds the scope, else the facts' own (indicators.panel.evidence_sources)."""
     partners, countries = list(partners), list(countries)
-    if _covers(stored_scope(t), partners, countries, since, until):
-        p = _read(t, partners, countries, since, until, with_sources=True, nonempty=False)
-        ids = p.select(source_id=p.source_ids.unnest()).distinct()
-        return {r["source_id"] for r in t.rows(ids) if r["source_id"]}
+    if covered(t, partners, countries, since, until):
+        scope = {"partners": partners, "countries": countries, "since": since, "until": until}
+        return {r["source_id"] for r in t.rows(planned(t, _evidence_plan, scope)) if r["source_id"]}
     return evidence_sources(t, partners, countries, since, until)
+
+
+def _panel_plan(t: Tables, partners, countries, since: int, until: int, **options) -> ibis.Table:
+    return panel_table(t, partners, countries, since, until, **options).order_by(KEYS)
 
 
 def panel(
@@ -187,16 +217,11 @@ def panel(
 
     t = tables or duckdb_tables(db)
     lo, hi = year_bounds(since, until)
-    expr = panel_table(
-        t,
-        list(partners or DEFAULT_PARTNERS),
-        list(countries or C5),
-        lo,
-        hi,
-        finance_dataset=finance_dataset,
-        trade_dataset=trade_dataset,
-        nonempty=nonempty,
-    ).order_by(KEYS)
+    scope = {"partners": list(partners or DEFAULT_PARTNERS), "countries": list(countries or C5), "since": lo,
+             "until": hi}  # fmt: skip
+    stored = not (finance_dataset or trade_dataset) and covered(t, **scope)
+    expr = planned(t, _panel_plan, scope, finance_dataset=finance_dataset, trade_dataset=trade_dataset,
+                   nonempty=nonempty, stored=stored)  # fmt: skip
     notes = [
         "Instruments are never added: commitments, disbursements, current and constant dollars, reporter and "
         "mirror trade, curated visits, biographies and news each keep their own column.",

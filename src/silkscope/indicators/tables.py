@@ -41,6 +41,7 @@ OUT_TABLES = {"panel": ("out", "panel")}
 # whichever request or connection built them, so an indicator asked twice is compiled once per process.
 _COMPILED: dict[tuple[str, Any], str] = {}
 _COMPILED_MAX = 2048
+_ARROW_SCHEMAS: dict[Any, Any] = {}  # an expression's result schema in Arrow types, by expression
 
 # Scope values (countries, partners, years) enter the compiled SQL as parameters, not constants: the statement an
 # indicator compiles for one scope serves every other scope, so a scope nobody asked before costs DuckDB's time
@@ -72,10 +73,38 @@ def _sentinel_text(index: int, kind: str) -> str:
     return f"['__silkscope_scope_{index}__']" if kind == "list" else str(_SENTINEL_INT - index)
 
 
+def _quoted(value: Any) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
+
+
 def _literal(value: Any) -> str:
     if isinstance(value, list):
-        return "[" + ", ".join("'" + str(v).replace("'", "''") + "'" for v in value) + "]"
+        return "[" + ", ".join(_quoted(v) for v in value) + "]"
     return str(int(value))
+
+
+def _split(template: str, kinds: list[tuple[Any, Any, str]]) -> tuple[tuple[str, ...], tuple]:
+    """Compiled SQL with its parameters' sentinels cut out: (text, slot, text, slot, ..., text) and each slot's
+    (form, parameter, column). Forms: "in" (a list parameter's membership test of a column, written as an IN list),
+    "array" (a list parameter anywhere else), "int". Cut once per compile, so filling a request's values in is a
+    join, not a search of the text for every parameter a process has made."""
+    slots: list[tuple[str, Any, str | None]] = []
+
+    def mark(form: str, param: Any, column: str | None = None) -> str:
+        slots.append((form, param, column))
+        return f"\x00{len(slots) - 1}\x00"
+
+    for i, (_, param, kind) in enumerate(kinds):
+        text = _sentinel_text(i, kind)
+        if text not in template:
+            continue
+        if kind == "list":
+            contains = rf'ARRAY_CONTAINS\({re.escape(text)}, ("[^"]+"\."[^"]+")\)'
+            template = re.sub(contains, lambda m, p=param: mark("in", p, m.group(1)), template)
+            template = re.sub(re.escape(text), lambda m, p=param: mark("array", p), template)
+        else:
+            template = re.sub(rf"(?<![\w.]){re.escape(text)}(?![\w.])", lambda m, p=param: mark("int", p), template)
+    return tuple(template.split("\x00")), tuple(slots)
 
 
 @dataclass
@@ -85,7 +114,7 @@ class Tables:
     On DuckDB the tables are unbound (name and schema only): Ibis compiles them to the same SQL, expressions do
     not hold the request's connection, and the compiled SQL is shared by every request (see `sql`)."""
 
-    backend: Any
+    backend: Any  # the Ibis backend; on the served path (`duckdb_tables(con=..., parameters=True)`) made when needed
     engine: str
     _names: dict[str, tuple[str | None, str]] = field(default_factory=dict)
     _schemas: dict[tuple[str | None, str], Any] = field(default_factory=dict, repr=False)
@@ -98,15 +127,46 @@ class Tables:
     _bound: dict[Any, tuple[Any, str]] = field(default_factory=dict, repr=False)
     # look-ups an answer makes more than once on the same connection (stored.stored_scope), by name
     memo: dict[str, Any] = field(default_factory=dict, repr=False)
+    # set by indicators.plans while a plan builds: its binds are named after it and recorded
+    _plan_prefix: str = field(default="", repr=False)
+    _recorded: list[tuple[Any, Any]] | None = field(default=None, repr=False)
+    _plan_calls: dict[str, int] = field(default_factory=dict, repr=False)
+    con: Any = field(default=None, repr=False)  # the DuckDB connection (when `backend` is not made yet)
+
+    def ibis_backend(self) -> Any:
+        """The Ibis backend, made on first use: a kept plan (indicators.plans) runs without one, and making it costs
+        a millisecond and a half (settings queries) of an answer that takes a few."""
+        if self.backend is None:
+            self.backend = ibis.duckdb.from_connection(self.con)
+        return self.backend
+
+    def plan_stamp(self) -> int | None:
+        """A number for the schemas of this warehouse's core and out tables, for the key of a kept plan
+        (indicators.plans); None where look-ups are not shared (a writable connection), and plans are not kept."""
+        if self.engine != "duckdb" or not self.memo.get("shared"):
+            return None
+        if "plan_stamp" not in self.memo:
+            if "schemas" not in self.memo:
+                self.memo["schemas"] = _duckdb_schemas(self.ibis_backend())
+            signature = tuple(sorted(self.memo["schemas"].items(), key=lambda item: item[0]))
+            with _SHARED_LOCK:
+                self.memo["plan_stamp"] = _STAMPS.setdefault(signature, len(_STAMPS))
+        return self.memo["plan_stamp"]
+
+    def connection(self) -> Any:
+        """The DuckDB connection under this Tables."""
+        return self.con if self.con is not None else self.backend.con
 
     def __call__(self, name: str) -> ibis.Table:
         database, table = self._names.get(name, OUT_TABLES.get(name, ("core", name)))
         if self.engine != "duckdb":
             return self.backend.table(table, database=database) if database else self.backend.table(table)
         if not self._schemas:
-            self._schemas.update(_duckdb_schemas(self.backend))
+            if "schemas" not in self.memo:
+                self.memo["schemas"] = _duckdb_schemas(self.ibis_backend())
+            self._schemas.update(self.memo["schemas"])
         if (database, table) not in self._schemas:  # a temp table, or a table created since
-            self._schemas[database, table] = self.backend.get_schema(table, database=database)
+            self._schemas[database, table] = self.ibis_backend().get_schema(table, database=database)
         return ibis.table(self._schemas[database, table], name=table, database=database)
 
     def has(self, name: str) -> bool:
@@ -118,7 +178,7 @@ class Tables:
 
     def has_table(self, schema: str, table: str) -> bool:
         """Whether the DuckDB warehouse holds schema.table (other engines: False)."""
-        return self.engine == "duckdb" and warehouse.has_table(self.backend.con, schema, table)
+        return self.engine == "duckdb" and warehouse.has_table(self.connection(), schema, table)
 
     def bind(self, name: str, value: Any) -> Any:
         """`value` (a list of codes or a year) as a parameter of the compiled SQL, or a literal where parameters do
@@ -130,13 +190,21 @@ class Tables:
                 return ibis.literal(value, type="array<string>")
         if self.engine != "duckdb" or not self.parameters:
             return ibis.literal(value, type="array<string>" if kind == "list" else "int64")
+        name = self._plan_prefix + name
         key = (name, tuple(value) if kind == "list" else int(value))
         if key not in self._slots:
             slot = sum(1 for n, _ in self._slots if n == name)
             param = _param(name, slot, kind)
             self._slots[key] = param
             self._bound[param.op()] = (value, kind)
+        if self._recorded is not None:
+            self._recorded.append((self._slots[key], key[1]))
         return self._slots[key]
+
+    def bind_again(self, param: Any, value: Any) -> None:
+        """Give `param` (a parameter a kept plan's expression holds: indicators.plans) this Tables' `value`."""
+        kind = "list" if param.type().is_array() else "int"
+        self._bound[param.op()] = (sorted(value) if kind == "list" else int(value), kind)
 
     def isin(
         self, column: ibis.Column, name: str, values: Sequence[str], longest: int | None = PARAM_LIST_MAX
@@ -156,13 +224,28 @@ class Tables:
         """Plain SQL on this engine (small look-ups the indicators need before they build an expression)."""
         if self.engine == "pyspark":
             return [tuple(r) for r in self.backend._session.sql(sql).collect()]
-        return self.backend.con.execute(sql, params or []).fetchall()
+        return self.connection().execute(sql, params or []).fetchall()
 
     def rows(self, expr: ibis.Expr, sql: str | None = None) -> list[dict[str, Any]]:
         """Execute and return plain Python rows (None for nulls and NaN; lists for arrays). Pass the compiled `sql`
         when you have it: compiling a wide indicator expression costs more than running it on small data."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
         table = self._arrow(sql or self.sql(expr), expr)
-        return [{k: _plain(v) for k, v in row.items()} for row in table.to_pylist()]
+        # NaN to None: in Arrow for float columns; row by row only for nested columns that hold floats
+        nested = []
+        for i, f in enumerate(table.schema):
+            if pa.types.is_floating(f.type):
+                col = table.column(i)
+                table = table.set_column(i, f, pc.if_else(pc.is_nan(col), pa.scalar(None, f.type), col))
+            elif f.type.num_fields and ("float" in str(f.type) or "double" in str(f.type)):
+                nested.append(f.name)
+        rows = table.to_pylist()
+        for row in rows if nested else ():
+            for k in nested:
+                row[k] = _plain(row[k])
+        return rows
 
     def execute(self, expr: ibis.Expr):
         """Execute to a pandas DataFrame (for the statistical models)."""
@@ -172,42 +255,45 @@ class Tables:
         """The SQL Ibis compiles `expr` to, in this engine's dialect, with this Tables' scope values written in.
         Compiled once per process for equal expressions (scope parameters included, whatever their values)."""
         key = (self.engine, expr.op())
-        template = _COMPILED.get(key)
-        if template is None:
-            params = {p: _sentinel(i, kind) for i, (p, _, kind) in enumerate(_param_kinds())}
-            template = str(ibis.to_sql(expr, dialect=self.engine, params=params))
+        compiled = _COMPILED.get(key)
+        if compiled is None:
+            kinds = _param_kinds()
+            params = {p: _sentinel(i, kind) for i, (p, _, kind) in enumerate(kinds)}
+            compiled = _split(str(ibis.to_sql(expr, dialect=self.engine, params=params)), kinds)
             if len(_COMPILED) >= _COMPILED_MAX:
                 _COMPILED.pop(next(iter(_COMPILED)))  # oldest first: dicts keep insertion order
-            _COMPILED[key] = template
-        return self._fill(template)
+            _COMPILED[key] = compiled
+        return self._fill(*compiled)
 
-    def _fill(self, template: str) -> str:
-        if "__silkscope_scope_" not in template and str(_SENTINEL_INT)[:5] not in template:
-            return template
-        for i, (_, param, kind) in enumerate(_param_kinds()):
-            text = _sentinel_text(i, kind)
-            if text not in template:
-                continue
+    def _fill(self, parts: tuple[str, ...], slots: tuple[tuple[str, Any, str | None], ...]) -> str:
+        """The compiled text with this Tables' value in each slot (see _split)."""
+        if not slots:
+            return parts[0]
+        out = list(parts)
+        for j in range(1, len(parts), 2):
+            form, param, column = slots[int(parts[j])]
             if param not in self._bound:  # a parameter bound by another Tables: never run with a sentinel
-                raise RuntimeError(f"scope parameter {i} is not bound in this Tables")
+                raise RuntimeError(f"scope parameter {param!r} is not bound in this Tables")
             value, _ = self._bound[param]
-            if kind == "list":
-                # membership of a column reads (and is hashed by DuckDB) as an IN list; same NULL semantics
-                listed = ", ".join("'" + str(v).replace("'", "''") + "'" for v in value)
-                pattern = rf'ARRAY_CONTAINS\({re.escape(text)}, ("[^"]+"\."[^"]+")\)'
-                template = re.sub(pattern, lambda m, listed=listed: f"{m.group(1)} IN ({listed})", template)
-                template = template.replace(text, _literal(value))
+            if form == "in":  # membership of a column reads (and is hashed by DuckDB) as an IN list; same NULLs
+                out[j] = f"{column} IN ({', '.join(_quoted(v) for v in value)})"
             else:
-                template = re.sub(rf"(?<![\w.]){re.escape(text)}(?![\w.])", _literal(value), template)
-        return template
+                out[j] = _literal(value)
+        return "".join(out)
 
     def _arrow(self, sql: str, expr: ibis.Expr):
         if self.engine == "pyspark":
             table = self.backend._session.sql(sql).toArrow()
         else:
-            table = self.backend.con.sql(sql).fetch_arrow_table()
+            table = self.connection().sql(sql).fetch_arrow_table()
         # the engine's own types (DuckDB: SUM(INTEGER) is a HUGEINT/decimal) back to the expression's schema
-        return table.cast(expr.as_table().schema().to_pyarrow())
+        op = expr.op()
+        schema = _ARROW_SCHEMAS.get(op)
+        if schema is None:
+            schema = _ARROW_SCHEMAS[op] = expr.as_table().schema().to_pyarrow()
+            if len(_ARROW_SCHEMAS) > _COMPILED_MAX:
+                _ARROW_SCHEMAS.pop(next(iter(_ARROW_SCHEMAS)))
+        return table.cast(schema)
 
     def materialise(self, expr: ibis.Table, name: str) -> ibis.Table:
         """Compute `expr` once and return it as a table (Spark: a checkpointed temp view, which also keeps later
@@ -216,7 +302,7 @@ class Tables:
             frame = self.backend._session.sql(self.sql(expr)).localCheckpoint()
             frame.createOrReplaceTempView(name)
             return self.backend.table(name)
-        self.backend.con.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS {self.sql(expr)}')
+        self.connection().execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS {self.sql(expr)}')
         self._names[name] = (None, name)
         self._schemas.pop((None, name), None)  # replaced: its schema may differ from the last one of that name
         return self(name)
@@ -226,6 +312,11 @@ class Tables:
         ids = sorted({s for s in source_ids if s})
         if not ids:
             return []
+        if self.engine == "duckdb":  # a fixed statement: building it with Ibis cost more than running it
+            listed = ", ".join("'" + i.replace("'", "''") + "'" for i in ids)
+            found = self.connection().execute(f"{_SOURCES_SQL} WHERE source_id IN ({listed}) ORDER BY source_id")
+            names = [d[0] for d in found.description]
+            return [dict(zip(names, row, strict=True)) for row in found.fetchall()]
         s = self("sources")
         expr = s.filter(self.isin(s.source_id, "source_ids", ids, longest=None)).select(
             "source_id", "kind", "publisher", "title", "url", "licence", "sha256", "version", "citation"
@@ -233,6 +324,7 @@ class Tables:
         return sorted(self.rows(expr), key=lambda r: r["source_id"])
 
 
+_SOURCES_SQL = "SELECT source_id, kind, publisher, title, url, licence, sha256, version, citation FROM core.sources"
 _SCHEMAS: dict[tuple, Any] = {}  # Ibis schemas by their DuckDB column list: parsed once a process
 
 
@@ -299,9 +391,45 @@ def duckdb_tables(db: str | Path | None = None, *, con: Any = None, parameters: 
 
             raise WarehouseMissingError(str(path))
         backend = ibis.duckdb.connect(str(path), read_only=True)
+    elif parameters:  # the served path: no Ibis backend until a build needs one (Tables.ibis_backend)
+        return Tables(None, "duckdb", parameters=True, memo=shared_memo(con, IBIS_SETTINGS), con=con)
     else:
         backend = ibis.duckdb.from_connection(con)
     return Tables(backend, "duckdb", parameters=parameters)
+
+
+# Look-ups that hold for a warehouse file as long as it is unchanged (core/out schemas, out.panel's scope and
+# stamps), shared by every request's Tables on a read-only connection to it: the file cannot change while a
+# read-only connection is open, and the key changes as soon as it does.
+_SHARED: dict[tuple, dict[str, Any]] = {}
+_SHARED_MAX = 8
+_SHARED_LOCK = threading.Lock()
+
+
+# what Ibis's DuckDB backend sets on a connection it is given: UTC, and no Python variables read as tables
+IBIS_SETTINGS = "SET TimeZone = 'UTC'; SET python_enable_replacements = false; "
+
+
+def shared_memo(con: Any, before: str = "") -> dict[str, Any]:
+    """The look-ups memo for `con`'s warehouse: shared by key (path, size and mtime of the file and its log) when
+    `con` is read-only on a file; a fresh one otherwise (a writer may change anything at any time). `before`:
+    statements to run first, in the same call."""
+    mode, path = con.execute(
+        f"{before}SELECT current_setting('access_mode'), "
+        "(SELECT path FROM duckdb_databases() WHERE database_name = current_database())"
+    ).fetchone()
+    if mode != "read_only" or not path:
+        return {}
+    key = (path, warehouse.file_version(Path(path)))
+    with _SHARED_LOCK:
+        if key not in _SHARED:
+            if len(_SHARED) >= _SHARED_MAX:
+                _SHARED.pop(next(iter(_SHARED)))
+            _SHARED[key] = {"shared": True}
+        return _SHARED[key]
+
+
+_STAMPS: dict[tuple, int] = {}
 
 
 def local_spark(cores: int = 1, memory: str = "2g"):
