@@ -12,6 +12,8 @@ from silkscope.build import build
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
+# every chart a test draws (here or in a server a test starts) is checked against the Vega-Lite schema
+os.environ["SILKSCOPE_VALIDATE_CHARTS"] = "1"
 PACK = ROOT / "src" / "silkscope" / "reference_pack"
 
 

@@ -155,6 +155,7 @@ def create_app(
             app.state.wh.interrupt()  # again each time: a page may start another query after the first interrupt
             warming.join(timeout=0.5)
         app.state.wh.offload.close()
+        app.state.wh.close()  # the idle connection, if no request holds it
 
     app = FastAPI(
         lifespan=lifespan,

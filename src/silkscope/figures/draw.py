@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import threading
 from dataclasses import dataclass, field
@@ -22,6 +23,13 @@ from markupsafe import Markup, escape
 from silkscope.serving.state import LRU
 
 FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"
+# "1": validate each chart's spec against the Vega-Lite schema when it is made (tests/conftest.py sets it, for
+# servers the tests start too). Off, Altair also skips validating every object it creates (its "debug mode"): the
+# two took 0.35-0.5 s of a page that draws several charts, to check specs this code writes the same way each time.
+VALIDATE_ENV = "SILKSCOPE_VALIDATE_CHARTS"
+if os.environ.get(VALIDATE_ENV) != "1":
+    alt.utils.schemapi.disable_debug_mode()
+
 _svgs = LRU(256)
 _lock = threading.Lock()
 _VL_CONFIG = {
@@ -31,6 +39,7 @@ _VL_CONFIG = {
     "legend": {"labelFontSize": 11, "titleFontSize": 11, "orient": "bottom", "direction": "horizontal"},
     "title": {"fontSize": 13, "anchor": "start"},
 }
+
 
 
 class ChartError(RuntimeError):
@@ -55,11 +64,15 @@ class Figure:
 
     chart: Any
     data: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    _spec: dict[str, Any] | None = field(default=None, repr=False)
 
     def spec(self) -> dict[str, Any]:
-        spec = self.chart.to_dict()
-        spec["datasets"] = {**spec.get("datasets", {}), **self.data}
-        return spec
+        if self._spec is None:
+            # validated against the Vega-Lite schema only when VALIDATE_ENV says so (the test suite does)
+            spec = self.chart.to_dict(validate=os.environ.get(VALIDATE_ENV) == "1")
+            spec["datasets"] = {**spec.get("datasets", {}), **self.data}
+            self._spec = spec
+        return self._spec
 
 
 def named(name: str) -> alt.Data:

@@ -184,7 +184,7 @@ def central_asia(
         .encode(longitude="lon:Q", latitude="lat:Q", text="name:N")
     )
     layers = base + states + ctx_text + name_text + name_top + value_text
-    chart = layers.project(**projection.to_dict()).properties(width=width, height=height)
+    chart = layers.project(**projection.to_dict(validate=False)).properties(width=width, height=height)
     return Figure(chart, {"context": context, "c5": c5, "labels": points, "context_labels": ctx})
 
 

@@ -1,7 +1,8 @@
 """The served warehouse: one shared read-only connection while requests are in flight, a lock for writes, a cache.
 
-The connection is opened on demand and closed when the last in-flight request finishes, so a `silkscope build`
-in another process can take the file's write lock while the server is idle. Cached answers are keyed by the
+The connection is opened on demand and closed once no request has needed it for IDLE_CLOSE seconds, so a
+`silkscope build` in another process can take the file's write lock while the server is idle (it waits for the
+lock: warehouse.lock_wait). Cached answers are keyed by the
 file's size and modification time: any rebuild, here or elsewhere, makes them unreachable.
 """
 
@@ -67,6 +68,12 @@ def open_read_only(path: Path) -> duckdb.DuckDBPyConnection:
         ) from exc
 
 
+# Seconds the read-only connection stays open after the last reader: opening it costs tens of milliseconds (DuckDB
+# loads the catalogue), and a page asks for it once per cached answer, one after the other. Far below the seconds a
+# writer in another process waits for the lock (warehouse.DEFAULT_LOCK_WAIT).
+IDLE_CLOSE = 2.0
+
+
 class ServedWarehouse:
     """`offload`: where heavy tasks run (an api.offload.Offload, which create_app sets)."""
 
@@ -78,6 +85,7 @@ class ServedWarehouse:
         self._writing = False
         self._con: duckdb.DuckDBPyConnection | None = None
         self._cursors: set[duckdb.DuckDBPyConnection] = set()
+        self._idle_since = 0  # reads begun: an idle-close timer closes only if no read began after it was set
         self.results = LRU(1024)  # library answers (Result / Bundle objects), shared by API and pages
         self.bodies = LRU(2048)  # serialised API responses
         # set when the start-up warm-up (landing pages, indicators' statements) is over; /api/health reports it
@@ -96,6 +104,7 @@ class ServedWarehouse:
             if self._con is None:
                 self._con = self._open()
             self._readers += 1
+            self._idle_since += 1
             cursor = self._con.cursor()
             self._cursors.add(cursor)
         try:
@@ -106,10 +115,24 @@ class ServedWarehouse:
                 self._cursors.discard(cursor)
                 self._readers -= 1
                 if self._readers == 0 and self._con is not None:
-                    # Release the file lock while idle so other processes can rebuild the warehouse.
-                    self._con.close()
-                    self._con = None
-                    self._cond.notify_all()
+                    # Release the file lock once idle, so other processes can rebuild the warehouse.
+                    timer = threading.Timer(IDLE_CLOSE, self._close_if_idle, args=(self._idle_since,))
+                    timer.daemon = True
+                    timer.start()
+                self._cond.notify_all()
+
+    def _close_if_idle(self, reads: int) -> None:
+        with self._cond:
+            if self._readers == 0 and self._idle_since == reads:
+                self.close()
+
+    def close(self) -> None:
+        """Close the connection now if no request holds it (server shutdown, a write, the idle timer)."""
+        with self._cond:
+            if self._readers == 0 and self._con is not None:
+                self._con.close()
+                self._con = None
+                self._cond.notify_all()
 
     def interrupt(self) -> None:
         """Stop the queries running now (server shutdown): their threads then end instead of being frozen inside
@@ -130,6 +153,9 @@ class ServedWarehouse:
             while self._writing or self._readers:
                 self._cond.wait()
             self._writing = True
+            if self._con is not None:  # an idle connection still holds the file: a writer needs it closed
+                self._con.close()
+                self._con = None
         try:
             yield self.path
         finally:

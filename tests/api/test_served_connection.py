@@ -1,0 +1,46 @@
+"""The served warehouse keeps its read-only connection open between requests for a moment (opening it costs tens of
+milliseconds, and a page asks for it once per cached answer), and lets go of the file when idle or for a write."""
+
+from __future__ import annotations
+
+import time
+
+import duckdb
+
+from silkscope.serving import state
+from silkscope.serving.state import ServedWarehouse
+
+
+def test_one_connection_serves_reads_one_after_another(built_db, monkeypatch):
+    opened = []
+    real = state.open_read_only
+    monkeypatch.setattr(state, "open_read_only", lambda path: opened.append(path) or real(path))
+    served = ServedWarehouse(built_db)
+    for _ in range(5):
+        with served.read() as con:
+            assert con.execute("SELECT count(*) FROM core.events").fetchone()[0] > 0
+    assert len(opened) == 1
+    served.close()
+
+
+def test_the_file_is_released_when_idle_and_before_a_write(built_db, tmp_path, monkeypatch):
+    monkeypatch.setattr(state, "IDLE_CLOSE", 0.2)
+    copy = tmp_path / "w.duckdb"
+    copy.write_bytes(built_db.read_bytes())
+    served = ServedWarehouse(copy)
+    with served.read():
+        pass
+    assert served._con is not None  # kept for the next request
+    deadline = time.monotonic() + 5
+    while served._con is not None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert served._con is None, "the idle connection was not closed"
+    with served.read():
+        pass
+    with served.write() as path:  # a write closes the idle connection at once: the file is free for a writer
+        assert served._con is None
+        with duckdb.connect(str(path)) as writer:
+            writer.execute("CREATE TABLE core.scratch AS SELECT 1 AS x")
+    with served.read() as con:  # and reads reopen it, seeing the write
+        assert con.execute("SELECT x FROM core.scratch").fetchone() == (1,)
+    served.close()
