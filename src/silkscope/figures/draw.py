@@ -41,7 +41,6 @@ _VL_CONFIG = {
 }
 
 
-
 class ChartError(RuntimeError):
     pass
 
