@@ -101,8 +101,15 @@ print(json.dumps({"first": first, "again": again, "all": direct(recording.statem
 """
 
 
-# Pages a visitor opens, each for a scope the warm-up did not draw (the warm-up draws the landing pages' defaults).
+# Pages a visitor opens: first the landing pages the navigation links to (the warm-up draws and keeps them), then
+# pages for scopes nobody asked before.
 PAGES = [
+    "/",
+    "/country/UZB",
+    "/partner/JPN",
+    "/compare",
+    "/explore",
+    "/model",
     "/?partner=KOR",
     "/?partner=CHN&metric=finance",
     "/country/KAZ?since=2001&until=2015",
@@ -181,7 +188,8 @@ with TestClient(create_app(db, warm=True, workers=0)) as client:
         response = client.get(url)
         took = time.perf_counter() - start
         done = list(statements)
-        print(json.dumps({"page": url, "status": response.status_code, "first": took, "duckdb": direct(done),
+        print(json.dumps({"page": url, "kept": not done and response.status_code == 200,
+                          "status": response.status_code, "first": took, "duckdb": direct(done),
                           "statements": len(done), "kb": len(response.content) / 1024}))
 """
 
@@ -300,10 +308,15 @@ def pages_part(db: Path) -> None:
     print(f"{'page':66} {'status':>6} {'first ms':>9} {'duckdb ms':>10} {'ratio':>6} {'stmts':>5} {'kB':>6}")
     pages = per_page(db)
     for r in pages:
-        ratio = r["first"] / max(r["duckdb"], 1e-6)
-        print(f"{r['page']:66} {r['status']:6d} {r['first'] * 1e3:9.1f} {r['duckdb'] * 1e3:10.1f} {ratio:6.1f} "
+        ratio = f"{r['first'] / max(r['duckdb'], 1e-6):6.1f}" if not r["kept"] else "  kept"
+        print(f"{r['page']:66} {r['status']:6d} {r['first'] * 1e3:9.1f} {r['duckdb'] * 1e3:10.1f} {ratio} "
               f"{r['statements']:5d} {r['kb']:6.0f}")  # fmt: skip
-    print(f"pages within 2x: {sum(r['first'] <= 2 * r['duckdb'] for r in pages)}/{len(pages)}")
+    kept = [r for r in pages if r["kept"]]
+    drawn = [r for r in pages if not r["kept"]]
+    met = sum(r["first"] <= 2 * r["duckdb"] for r in drawn)
+    slowest = max((r["first"] for r in kept), default=0.0)
+    print(f"pages drawn by the warm-up and kept: {len(kept)} (answered in at most {slowest * 1e3:.1f} ms); "
+          f"pages drawn on request within 2x of DuckDB: {met}/{len(drawn)}")  # fmt: skip
 
 
 def clients_part(db: Path, workers: int) -> None:

@@ -13,7 +13,6 @@ import threading
 import time
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
@@ -108,11 +107,12 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
-def _warm(served: Any, stop: threading.Event) -> None:
-    """The landing pages, then (indicators run here when there are no workers; workers warm their own) every
-    indicator's compiled statement."""
+def _warm(app: FastAPI, stop: threading.Event) -> None:
+    """The landing pages (drawn and kept: web.PageCache), then (indicators run here when there are no workers;
+    workers warm their own) every indicator's plan."""
+    served = app.state.wh
     try:
-        web.warm(served, stop)
+        web.draw_landing(app, stop)
         if served.offload.workers or stop.is_set():
             return
         from silkscope.analysis.catalogue import warm
@@ -144,7 +144,7 @@ def create_app(
         stop, warming = threading.Event(), None
         if warm:
             app.state.wh.offload.start()
-            warming = threading.Thread(target=_warm, args=(app.state.wh, stop), name="warm-up")
+            warming = threading.Thread(target=_warm, args=(app, stop), name="warm-up")
             warming.start()
         yield
         # Shutdown (Ctrl+C): the warm-up must end before the interpreter does. A thread left inside a DuckDB query
@@ -176,6 +176,7 @@ def create_app(
     web.add_pages(app)
     app.include_router(brief_routes.router, include_in_schema=False)
     _mount_assets(app)
+    app.add_middleware(web.PageCache)  # innermost: a kept page still gets the security headers below
     # Multipart framing adds a little to the file itself.
     app.add_middleware(BodyLimit, limit=max_upload_bytes + 64 * 1024)
     app.add_middleware(SecurityHeaders)

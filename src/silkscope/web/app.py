@@ -7,11 +7,12 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from silkscope.web import browse_routes, routes
+from silkscope.web import browse_routes, page_cache, routes
 from silkscope.web.render import STATIC_DIR
 
 error_page = routes.error_page  # (request, status, message, near matches) -> the error page
-warm = routes.warm  # draws the landing pages once, in the background
+PageCache = page_cache.PageCache  # drawn pages kept by URL while the warehouse is unchanged
+draw_landing = page_cache.draw_landing  # the warm-up: draws the landing pages once, in the background
 
 
 def add_pages(app: FastAPI) -> None:

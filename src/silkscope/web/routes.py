@@ -6,7 +6,6 @@ import the briefs)."""
 from __future__ import annotations
 
 import contextlib
-import threading
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -40,25 +39,6 @@ def _page(request: Request, template: str, status_code: int = 200, **context) ->
 
 def error_page(request: Request, status: int, message: str, near: list[str]) -> HTMLResponse:
     return _page(request, "error.html", status, status=status, message=message, near=near)
-
-
-def warm(served, stop: threading.Event | None = None) -> None:
-    """Draw the landing pages once in the background (overview first): the first visitor should not wait for the
-    chart engine or for Ibis to compile the panel behind the country page's ratios. `stop` set: no further page."""
-    steps = (
-        lambda: overview_profile(served, "JPN", "visits"),
-        lambda: partner_profile(served, "JPN", None, None),
-        lambda: compare_page.compare(served, "leader_visits", "C5", None, None, None),
-        lambda: country_profile(served, "UZB", None, None, None),
-    )
-    for step in steps:
-        if stop is not None and stop.is_set():
-            return
-        # A missing warehouse or map is reported to the first visitor instead; an interrupted query ends here.
-        try:
-            step()
-        except Exception:
-            return
 
 
 @router.get("/", response_class=HTMLResponse)

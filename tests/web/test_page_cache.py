@@ -1,0 +1,65 @@
+"""Drawn pages are kept by URL while the warehouse is unchanged (web.PageCache); the warm-up draws the landing pages
+so a fresh server's first visitor gets them drawn."""
+
+from __future__ import annotations
+
+import shutil
+import time
+
+import duckdb
+import pytest
+from fastapi.testclient import TestClient
+
+from silkscope.server import create_app
+from silkscope.web import page_cache, routes
+
+
+@pytest.fixture
+def counted(monkeypatch):
+    """How often the country page's profile was assembled (each time the page was drawn rather than kept)."""
+    calls = []
+    real = routes.country_profile
+    monkeypatch.setattr(routes, "country_profile", lambda *a, **k: calls.append(a[1]) or real(*a, **k))
+    return calls
+
+
+def test_a_page_is_drawn_once_per_warehouse_version(built_db, tmp_path, counted):
+    db = tmp_path / "w.duckdb"
+    shutil.copy(built_db, db)
+    with TestClient(create_app(db)) as client:
+        first = client.get("/country/KAZ?since=2005")
+        again = client.get("/country/KAZ?since=2005")
+        assert first.status_code == again.status_code == 200 and again.text == first.text
+        assert counted == ["KAZ"]
+        # the kept page passes the same security headers
+        assert again.headers["content-security-policy"] == first.headers["content-security-policy"]
+        assert client.get("/country/KAZ?since=2006").status_code == 200 and len(counted) == 2  # another URL
+        app = client.app
+        with app.state.wh.write() as path, duckdb.connect(str(path)) as con:  # the warehouse changes
+            con.execute("CREATE TABLE core.scratch AS SELECT 1 AS x")
+        assert client.get("/country/KAZ?since=2005").status_code == 200 and len(counted) == 3
+
+
+def test_errors_redirects_and_the_api_are_not_kept(built_db, counted):
+    with TestClient(create_app(built_db)) as client:
+        for _ in range(2):
+            assert client.get("/country/Atlantis").status_code == 422
+            assert client.get("/country?country=KAZ", follow_redirects=False).status_code == 303
+        kept = [mw for mw in client.app.user_middleware if mw.cls is page_cache.PageCache]
+        assert kept, "PageCache is not in the application"
+        client.get("/api/health")
+    assert counted == []
+
+
+def test_the_warm_up_draws_the_landing_pages(built_db, monkeypatch):
+    drawn = []
+    real = routes.overview_profile
+    monkeypatch.setattr(routes, "overview_profile", lambda *a, **k: drawn.append(a[1]) or real(*a, **k))
+    with TestClient(create_app(built_db, warm=True, workers=0)) as client:
+        deadline = time.monotonic() + 120
+        while not client.get("/api/health").json()["warm"]:
+            assert time.monotonic() < deadline, "the warm-up did not end"
+            time.sleep(0.1)
+        assert drawn == ["JPN"]  # the warm-up drew the overview
+        assert client.get("/").status_code == 200
+        assert drawn == ["JPN"], "the first visitor's overview was drawn again"
