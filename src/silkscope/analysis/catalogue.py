@@ -8,6 +8,7 @@ the served read-only connection through Ibis, so a request never opens the wareh
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -153,6 +154,12 @@ def warm(con: Any, stop: Any = None) -> None:
                 run(name, **scope, con=con, options=given)
             except Exception:  # warming only: the first request reports the same error to its user
                 break
+    # The visits model's panel read (the default scope is a stored fit and reads nothing: two other scopes)
+    for scope in (WARM_SCOPES[1], {"country": "KAZ,KGZ", "partners": "KOR,RUS,USA", "since": 2003, "until": 2019}):
+        if stop is not None and stop.is_set():
+            return
+        with contextlib.suppress(Exception):
+            visits_model("finance", **scope, lag=1, window=3, con=con)
 
 
 def visits_model(
@@ -164,4 +171,4 @@ def visits_model(
 
     chosen = resolve_list(partners) if partners else None
     return fit(outcome, chosen, list(resolve_scope(country)), since, until, lag=lag, window=window,
-               tables=duckdb_tables(con=con))  # fmt: skip
+               tables=duckdb_tables(con=con, parameters=True))  # fmt: skip

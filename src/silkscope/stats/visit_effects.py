@@ -226,6 +226,15 @@ def _read(c: dict[str, Any], transform: str, level: float) -> str:
     return f"{label(c['term'])}: {size} in the outcome per unit (CI {ci}); {verdict} at {int(level * 100)}%"
 
 
+def _model_panel(t, partners, countries, since: int, until: int, *, candidates: tuple[str, ...], stored: bool):
+    """The panel columns the model reads: keys, the outcome candidates the panel has, the regressors."""
+    from silkscope.indicators.stored import panel_table
+
+    panel = panel_table(t, partners, countries, since, until, with_sources=False, stored=stored)
+    cols = ["partner_iso3", "country_iso3", "year", *[c for c in candidates if c in panel.columns], *REGRESSORS]
+    return panel.select(*dict.fromkeys(cols))
+
+
 def visits_model(
     outcome: str = "finance",
     partners: Sequence[str] | None = None,
@@ -243,8 +252,9 @@ def visits_model(
     and the period are checked by the library's one definition (indicators.registry), as the CLI and API check them.
     The default specification is read from out.model_fits when the warehouse holds a current fit (stored_fits)."""
     from silkscope.indicators import options
+    from silkscope.indicators.plans import planned
     from silkscope.indicators.shares import panel_source_ids
-    from silkscope.indicators.stored import panel_table
+    from silkscope.indicators.stored import covered
     from silkscope.indicators.tables import duckdb_tables, in_scope
     from silkscope.result import Bundle
     from silkscope.stats import stored_fits
@@ -257,12 +267,13 @@ def visits_model(
         stored = stored_fits.load(t, stored_fits.spec_key(outcome, partners, countries, lo, hi, lag, window))
         if stored is not None:
             return stored
-    expr = panel_table(t, partners, countries, lo, hi, with_sources=False)
+    scope = {"partners": partners, "countries": countries, "since": lo, "until": hi}
+    stored = covered(t, partners, countries, lo, hi)
+    expr = planned(t, _model_panel, scope, candidates=candidates, stored=stored)
     candidates = tuple(c for c in candidates if c in expr.columns)
     if not candidates:
         raise SilkscopeError(f"unknown outcome {outcome!r}; expected {', '.join(OUTCOMES)} or a panel column")
-    cols = ["partner_iso3", "country_iso3", "year", *candidates, *REGRESSORS]
-    df = t.execute(expr.select(*dict.fromkeys(cols)))
+    df = t.execute(expr)
     # partners the visit timeline does not cover carry NULL visits: they cannot inform the estimate
     df = df[df[list(REGRESSORS)].notna().all(axis=1)]
     observed = {c: int(prepare(df, c)["_y"].notna().sum()) for c in candidates}
