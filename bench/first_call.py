@@ -33,6 +33,8 @@ from pathlib import Path
 
 import httpx
 
+from silkscope.web.page_cache import LANDING
+
 ROOT = Path(__file__).resolve().parents[1]
 SILKSCOPE = Path(sys.executable).with_name("silkscope")
 OPTIONS = {"change": {"measures": ["oda_disb_net_current_usd"], "start": "1995", "end": "2005"}, "sensitivity": {}}
@@ -104,12 +106,7 @@ print(json.dumps({"first": first, "again": again, "all": direct(recording.statem
 # Pages a visitor opens: first the landing pages the navigation links to (the warm-up draws and keeps them), then
 # pages for scopes nobody asked before.
 PAGES = [
-    "/",
-    "/country/UZB",
-    "/partner/JPN",
-    "/compare",
-    "/explore",
-    "/model",
+    *LANDING,
     "/?partner=KOR",
     "/?partner=CHN&metric=finance",
     "/country/KAZ?since=2001&until=2015",
@@ -119,8 +116,6 @@ PAGES = [
     "/compare?indicator=index&country=TJK&partners=CHN&partners=RUS",
     "/explore?measure=oda_net_disbursement_usd&partners=JPN&countries=KAZ",
     "/model?outcome=finance&country=KAZ",
-    "/sources",
-    "/tables",
     "/tables/core.events",
     "/search?q=Abe",
 ]
