@@ -198,10 +198,8 @@ def test_panelled_charts_keep_their_text_size_at_390_px(phone, path):
     """At phone width a chart is redrawn for the card, panels one per row, instead of being scaled down until its
     text is 3 px: every interactive chart is drawn at its own size and no text is smaller than 9 px."""
     phone.goto(path, wait_until="networkidle")
-    phone.wait_for_function(
-        "[...document.querySelectorAll('figure.chart')]"
-        ".every(f => f.dataset.interactive || !f.querySelector('.vl-spec'))"
-    )
+    # every chart with a spec drawn interactively (a selector: the CSP refuses wait_for_function's string polling)
+    phone.wait_for_selector("figure.chart:not([data-interactive]):has(.vl-spec)", state="detached")
     charts = phone.evaluate(DRAWN_CHARTS)
     assert charts
     for chart in charts:
