@@ -12,7 +12,9 @@ list, a year plus one) gives another expression for other values, and must never
 is reused for new values of an input only after a second build, for values that differed in that input, gave an
 identical expression whose parameters took the same inputs' values (`Entry.proven`). Until then every request
 builds, as before. Anything a build reads besides its arguments (the warehouse's partner universe, whether
-out.panel holds the scope) must be one of its `fixed` arguments, which are part of the key.
+out.panel holds the scope) must be one of its `fixed` arguments, which are part of the key. And a build must not
+branch on a scope value (`if "CHN" in partners`), only on its shape (a list or None, empty, longer than an IN list
+parameter takes), which is part of the key: two builds that happen not to take the branch cannot see it.
 """
 
 from __future__ import annotations
