@@ -72,3 +72,23 @@ def test_charts_are_interactive_with_tooltips_and_downloads(page):
         assert download.suggested_filename.lower().endswith(f".{kind.lower()}")
         data = Path(download.path()).read_bytes()
         assert (b"<svg" in data[:500]) if kind == "SVG" else data.startswith(b"\x89PNG")
+
+
+def test_only_the_tab_shown_is_drawn(built_db, monkeypatch):
+    """Tabs are links, each its own page: the chart tab does not render the map to SVG, nor the map tab the chart."""
+    from fastapi.testclient import TestClient
+
+    from silkscope.server import create_app
+    from silkscope.web import explorer
+
+    drawn = []
+    for name in ("_map", "_chart"):
+        real = getattr(explorer, name)
+        monkeypatch.setattr(explorer, name, lambda *a, _n=name, _f=real, **k: drawn.append(_n) or _f(*a, **k))
+    with TestClient(create_app(built_db)) as client:
+        for tab, figure in (("chart", "_chart"), ("map", "_map"), ("table", None)):
+            drawn.clear()
+            response = client.get(f"{VIEW}&tab={tab}")
+            assert response.status_code == 200
+            assert drawn == ([figure] if figure else []), (tab, drawn)
+            assert ("<svg" in response.text) == bool(figure)

@@ -58,8 +58,11 @@ def explorer(
         "csv_url": f"/api/observations?{link}&format=csv",
         "json_url": f"/api/observations?{link}&_query=1",
     }
-    if result.rows:
+    # Only the tab shown is drawn (tabs are links: each is its own page): rendering the map to SVG took three
+    # quarters of the chart tab's time, for a figure that page never showed.
+    if result.rows and out["tab"] == "chart":
         out["chart"] = _figure(_chart(result.rows, entry.unit), f"{label(name)}: chart")
+    if result.rows and out["tab"] == "map":
         out["map"] = _map(result.rows, name, entry.unit)
     return out
 
