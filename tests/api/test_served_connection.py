@@ -44,3 +44,21 @@ def test_the_file_is_released_when_idle_and_before_a_write(built_db, tmp_path, m
     with served.read() as con:  # and reads reopen it, seeing the write
         assert con.execute("SELECT x FROM core.scratch").fetchone() == (1,)
     served.close()
+
+
+def test_a_query_interrupted_at_shutdown_is_a_503_not_a_logged_fault(built_db, monkeypatch, caplog):
+    """Ctrl+C interrupts the queries in flight (the warm-up's pages among them): their answer is 'stopping', and
+    no traceback reaches the log (a user stopping the server saw 'unexpected error' with one)."""
+    from fastapi.testclient import TestClient
+
+    from silkscope.server import create_app
+    from silkscope.web import routes
+
+    def interrupted(*args, **kwargs):
+        raise duckdb.InterruptException("INTERRUPT Error: Interrupted!")
+
+    monkeypatch.setattr(routes.pages, "sources", interrupted)
+    with TestClient(create_app(built_db), raise_server_exceptions=False) as client:
+        page = client.get("/sources")
+    assert page.status_code == 503 and "stopping" in page.text
+    assert "unexpected error" not in caplog.text and "Traceback" not in caplog.text

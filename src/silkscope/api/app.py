@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+import duckdb
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -106,6 +107,12 @@ def _errors(app: FastAPI, page: PageError | None) -> None:
         if isinstance(exc, WarehouseMissingError | WarehouseBusyError):
             return error(request, 503, "warehouse_unavailable", str(exc), {"Retry-After": "5"})
         return error(request, 422, "invalid_input", str(exc))
+
+    @app.exception_handler(duckdb.InterruptException)
+    async def interrupted(request: Request, exc: duckdb.InterruptException):
+        # Queries are interrupted only when the server stops (ServedWarehouse.interrupt, at Ctrl+C, e.g. during the
+        # warm-up): an answer that will not come, not a fault to log with its traceback.
+        return error(request, 503, "interrupted", "the server is stopping; retry in a moment", {"Retry-After": "5"})
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception):
