@@ -146,12 +146,16 @@ class Tables:
         if self.engine != "duckdb" or not self.memo.get("shared"):
             return None
         if "plan_stamp" not in self.memo:
-            if "schemas" not in self.memo:
-                self.memo["schemas"] = _duckdb_schemas(self.ibis_backend())
-            signature = tuple(sorted(self.memo["schemas"].items(), key=lambda item: item[0]))
+            signature = tuple(sorted(self._core_schemas().items(), key=lambda item: item[0]))
             with _SHARED_LOCK:
                 self.memo["plan_stamp"] = _STAMPS.setdefault(signature, len(_STAMPS))
         return self.memo["plan_stamp"]
+
+    def _core_schemas(self) -> dict[tuple[str, str], Any]:
+        """Every core.* and out.* table's schema, read once per memo (per warehouse version on the served path)."""
+        if "schemas" not in self.memo:
+            self.memo["schemas"] = _duckdb_schemas(self.ibis_backend())
+        return self.memo["schemas"]
 
     def connection(self) -> Any:
         """The DuckDB connection under this Tables."""
@@ -162,9 +166,7 @@ class Tables:
         if self.engine != "duckdb":
             return self.backend.table(table, database=database) if database else self.backend.table(table)
         if not self._schemas:
-            if "schemas" not in self.memo:
-                self.memo["schemas"] = _duckdb_schemas(self.ibis_backend())
-            self._schemas.update(self.memo["schemas"])
+            self._schemas.update(self._core_schemas())
         if (database, table) not in self._schemas:  # a temp table, or a table created since
             self._schemas[database, table] = self.ibis_backend().get_schema(table, database=database)
         return ibis.table(self._schemas[database, table], name=table, database=database)
@@ -313,7 +315,7 @@ class Tables:
         if not ids:
             return []
         if self.engine == "duckdb":  # a fixed statement: building it with Ibis cost more than running it
-            listed = ", ".join("'" + i.replace("'", "''") + "'" for i in ids)
+            listed = ", ".join(_quoted(i) for i in ids)
             found = self.connection().execute(f"{_SOURCES_SQL} WHERE source_id IN ({listed}) ORDER BY source_id")
             names = [d[0] for d in found.description]
             return [dict(zip(names, row, strict=True)) for row in found.fetchall()]
@@ -429,7 +431,7 @@ def shared_memo(con: Any, before: str = "") -> dict[str, Any]:
         return _SHARED[key]
 
 
-_STAMPS: dict[tuple, int] = {}
+_STAMPS: dict[tuple, int] = {}  # a small number per distinct set of warehouse schemas (Tables.plan_stamp)
 
 
 def local_spark(cores: int = 1, memory: str = "2g"):

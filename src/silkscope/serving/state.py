@@ -85,7 +85,7 @@ class ServedWarehouse:
         self._writing = False
         self._con: duckdb.DuckDBPyConnection | None = None
         self._cursors: set[duckdb.DuckDBPyConnection] = set()
-        self._idle_since = 0  # reads begun: an idle-close timer closes only if no read began after it was set
+        self._reads_begun = 0  # an idle-close timer closes only if no read began after it was set
         self.results = LRU(1024)  # library answers (Result / Bundle objects), shared by API and pages
         self.bodies = LRU(2048)  # serialised API responses
         # set when the start-up warm-up (landing pages, indicators' statements) is over; /api/health reports it
@@ -104,7 +104,7 @@ class ServedWarehouse:
             if self._con is None:
                 self._con = self._open()
             self._readers += 1
-            self._idle_since += 1
+            self._reads_begun += 1
             cursor = self._con.cursor()
             self._cursors.add(cursor)
         try:
@@ -116,14 +116,14 @@ class ServedWarehouse:
                 self._readers -= 1
                 if self._readers == 0 and self._con is not None:
                     # Release the file lock once idle, so other processes can rebuild the warehouse.
-                    timer = threading.Timer(IDLE_CLOSE, self._close_if_idle, args=(self._idle_since,))
+                    timer = threading.Timer(IDLE_CLOSE, self._close_if_idle, args=(self._reads_begun,))
                     timer.daemon = True
                     timer.start()
                 self._cond.notify_all()
 
     def _close_if_idle(self, reads: int) -> None:
         with self._cond:
-            if self._readers == 0 and self._idle_since == reads:
+            if self._readers == 0 and self._reads_begun == reads:
                 self.close()
 
     def close(self) -> None:
