@@ -11,10 +11,6 @@ from silkscope.errors import InputError
 from warehouse_helpers import set_cell
 
 
-def _check(text, db, published="2015-06-10"):
-    return the_event_claim(text, db, published)
-
-
 def test_terms_load_with_their_sources_and_records(built_db):
     with duckdb.connect(str(built_db), read_only=True) as con:
         rows = con.execute(
@@ -76,19 +72,19 @@ def test_a_malformed_term_is_rejected_with_file_line_and_column(tmp_path, pack_c
     ],
 )
 def test_term_claims(built_db, text, published, verdict):
-    c = _check(text, built_db, published)
+    c = the_event_claim(text, built_db, published)
     assert c.check.verdict == verdict, c.check.explanation
     if verdict in {"supported", "contradicted"}:
         assert any(e.source_id and e.source_id.startswith("src_") for e in c.check.evidence)
 
 
 def test_a_name_two_leaders_share_is_not_identified(built_db):
-    c = _check("Berdimuhamedov became president in 2007.", built_db, "2010-01-01")
+    c = the_event_claim("Berdimuhamedov became president in 2007.", built_db, "2010-01-01")
     assert c.check.verdict == "unverifiable" and "several leaders" in c.check.explanation
 
 
 def test_the_koizumi_step_down_reads_september_as_2006(built_db):
-    c = _check("Mr Koizumi is due to step down in September.", built_db, "2006-08-28")
+    c = the_event_claim("Mr Koizumi is due to step down in September.", built_db, "2006-08-28")
     assert c.check.verdict == "supported"
     basis = [e for e in c.check.evidence if e.role == "basis"]
     assert (
@@ -97,5 +93,5 @@ def test_the_koizumi_step_down_reads_september_as_2006(built_db):
 
 
 def test_an_uncited_row_that_agrees_says_so_instead_of_supporting(built_db):
-    c = _check("Askar Akayev resigned in April 2005.", built_db, "2006-01-01")
+    c = the_event_claim("Askar Akayev resigned in April 2005.", built_db, "2006-01-01")
     assert c.check.verdict == "unverifiable" and "cites no source yet" in c.check.explanation
