@@ -281,6 +281,21 @@ def test_api_missing_page_is_refused(tmp_path, db):
     assert (info.value.problems[0].line, info.value.problems[0].column) == (1, "page")
 
 
+def test_api_page_without_its_total_is_refused_naming_that_page(tmp_path, db):
+    """Found by the property test: page 2 without `total` was reported as page 1's paging error."""
+    import json
+
+    header, rows = json.loads(PAGE2)
+    del header["total"]
+    files = api_files(tmp_path, PAGE1, json.dumps([header, rows]).encode())
+    before = checksum(db)
+    with pytest.raises(InputError) as info:
+        ingest("wdi_api", files, db)
+    problem = info.value.problems[0]
+    assert problem.file.endswith("wdi_api_NY.GDP.MKTP.CD_p2.json") and (problem.line, problem.column) == (1, "total")
+    assert checksum(db) == before
+
+
 def api_files(tmp_path: Path, page1: bytes, page2: bytes = PAGE2):
     connector = WdiApi([GDP])
     remotes = [connector.page_file(GDP, 1), connector.page_file(GDP, 2)]

@@ -193,7 +193,8 @@ class WdiApi(Connector):
         with located(file.path, "a World Bank API v2 JSON page: [{page, pages, per_page, total, ...}, [...]]"):
             shape = con.execute(
                 f"""SELECT json_type(doc), json_type(doc -> '$[0]'), json_type(doc -> '$[1]'),
-                       try_cast(doc ->> '$[0].page' AS INTEGER), try_cast(doc ->> '$[0].pages' AS INTEGER)
+                       try_cast(doc ->> '$[0].page' AS INTEGER), try_cast(doc ->> '$[0].pages' AS INTEGER),
+                       try_cast(doc ->> '$[0].total' AS INTEGER)
                     FROM {doc}""",
                 [str(file.path)],
             ).fetchone()
@@ -202,6 +203,8 @@ class WdiApi(Connector):
                 return [Problem(str(file.path), 1, "(structure)", "[{page, pages, ...}, [observations]]", found)]
             if shape[3] is None or shape[4] is None:
                 return [Problem(str(file.path), 1, "page", "integer page and pages in the first element", str(shape))]
+            if shape[5] is None:  # the paging check counts the pages against it: without it, this file is at fault
+                return [Problem(str(file.path), 1, "total", "an integer total in the first element", str(shape))]
             values = con.execute(f"SELECT count(*) FROM {doc}", [str(file.path)]).fetchone()[0]
             if values != 1:  # e.g. a page saved twice into one file: its observations would count twice
                 return [Problem(str(file.path), 1, "(structure)", "one JSON answer per file", f"{values} answers")]
