@@ -50,12 +50,45 @@ class Direct:
         yield self.con
 
 
-def figure(fig: charts.Figure, label: str) -> dict[str, Any]:
-    """A chart ready for a template: its SVG, or the reason it could not be drawn."""
-    try:
-        return {"svg": charts.svg(fig, label=label), "spec": charts.embeddable(fig), "label": label, "error": None}
-    except charts.ChartError as exc:
-        return {"svg": None, "label": label, "error": str(exc)}
+class Drawn:
+    """A chart ready for a template. `spec` (Vega-Lite JSON) is what a page ships: the browser draws it. `svg` is
+    drawn on the server only when a template reads it (briefs, and pages asked for server-drawn charts), because
+    rendering took 25-100 ms a chart, most of a page's time. `error` says why the chart could not be made or drawn;
+    `extra` holds what a page says beside its chart (a map's year)."""
+
+    def __init__(self, fig: charts.Figure | None, label: str, error: str | None = None, **extra: Any):
+        self.figure, self.label, self.error, self.extra = fig, label, error, extra
+        self._svg: Any = None
+        self.spec: str | None = None
+        try:
+            self.spec = charts.embeddable(fig) if fig is not None else None
+        except charts.ChartError as exc:
+            self.error = str(exc)
+
+    @property
+    def svg(self) -> Any:
+        if self._svg is None and self.figure is not None and self.error is None:
+            try:
+                self._svg = charts.svg(self.figure, label=self.label)
+            except charts.ChartError as exc:
+                self.error = str(exc)
+        return self._svg
+
+    def __getattr__(self, name: str) -> Any:  # the page's own values beside the chart (templates read map.year)
+        try:
+            return self.__dict__["extra"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+def figure(fig: charts.Figure, label: str, **extra: Any) -> Drawn:
+    """A chart ready for a template (its SVG is drawn only when asked: `Drawn`)."""
+    return Drawn(fig, label, **extra)
+
+
+def not_drawn(label: str, error: str, **extra: Any) -> Drawn:
+    """A chart that could not be made, with the reason a page shows in its place."""
+    return Drawn(None, label, error, **extra)
 
 
 def compare(served: Source, scope: str, partners: list[str], indicator: str, since=None, until=None) -> Result:

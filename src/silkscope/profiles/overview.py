@@ -16,6 +16,7 @@ from silkscope.profiles.common import (
     coverage_cells,
     declared_coverage,
     figure,
+    not_drawn,
 )
 from silkscope.profiles.leaders import leaders_result
 
@@ -49,7 +50,7 @@ def overview(served: Source, partner: str = "JPN", metric: str = "visits") -> di
         shape = maps.central_asia(values, measure=measure, colour=partner_colour(partner), value_format=value_format)
         the_map = figure(shape, f"Map of Central Asia: {measure} per country")
     except maps.MapUnavailableError as exc:
-        the_map = {"svg": None, "label": measure, "error": str(exc)}
+        the_map = not_drawn(measure, str(exc))
     glance = charts.small_multiples(summary.rows, SUMMARY_MEASURES, partners, columns=4, width=170)
     leaders, leaders_source = leaders_result(served)
     mine = next((r for r in summary.rows if r["partner_iso3"] == partner), {})

@@ -9,7 +9,15 @@ from silkscope import series, views
 from silkscope.countries import C5, resolve_list
 from silkscope.figures import charts, maps
 from silkscope.figures.style import partner_colour, partner_name
-from silkscope.profiles.common import Source, compare, coverage_cells, declared_coverage, figure, lane_events
+from silkscope.profiles.common import (
+    Source,
+    compare,
+    coverage_cells,
+    declared_coverage,
+    figure,
+    lane_events,
+    not_drawn,
+)
 from silkscope.profiles.leaders import leaders_result, standing
 from silkscope.result import Result
 
@@ -42,7 +50,7 @@ def partner(served: Source, value: str, since: int | None, until: int | None) ->
         )
         the_map = figure(shape, f"Map: leader-level visits by {partner_name(iso3)} to each Central Asian state")
     except maps.MapUnavailableError as exc:
-        the_map = {"svg": None, "label": "map", "error": str(exc)}
+        the_map = not_drawn("map", str(exc))
     _, shares = leaders_result(served)
     lo, hi = since or 1991, until or 2100
     finance_years = served.cached(

@@ -13,7 +13,7 @@ from silkscope.analysis import catalogue as indicators
 from silkscope.countries import resolve_list
 from silkscope.figures import charts
 from silkscope.indicators import options as option_table
-from silkscope.profiles.common import SUMMARY_MEASURES, TIMELINE_PARTNERS, figure
+from silkscope.profiles.common import SUMMARY_MEASURES, TIMELINE_PARTNERS, figure, not_drawn
 from silkscope.result import Bundle, Result
 from silkscope.serving.state import ServedWarehouse
 
@@ -132,7 +132,7 @@ def _chart(name: str, measure: str | None, result: Result, partners: list[str]) 
         try:
             fig, caption = charts.indicator_chart(long, "amount_usd", partners)
         except charts.ChartError as exc:
-            return {"svg": None, "label": label, "error": str(exc)}, ""
+            return not_drawn(label, str(exc)), ""
         return figure(fig, label), caption
     if indicators.catalogue()[name].provider == indicators.SUMMARY:
         fig = charts.bars(
@@ -142,5 +142,5 @@ def _chart(name: str, measure: str | None, result: Result, partners: list[str]) 
     try:
         fig, caption = charts.indicator_chart(result.rows, measure, partners)
     except charts.ChartError as exc:
-        return {"svg": None, "label": label, "error": str(exc)}, ""
+        return not_drawn(label, str(exc)), ""
     return figure(fig, label), caption

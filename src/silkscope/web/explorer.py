@@ -14,7 +14,7 @@ from silkscope.countries import C5
 from silkscope.figures import charts, maps
 from silkscope.figures.charts import Figure, named
 from silkscope.figures.style import PARTNER_COLOURS, partner_name
-from silkscope.profiles.common import figure
+from silkscope.profiles.common import figure, not_drawn
 
 TABS = ("chart", "table", "map", "sources")
 DEFAULT_MEASURE = "oda_net_disbursement_usd"
@@ -148,6 +148,6 @@ def _map(rows: list[dict[str, Any]], name: str, unit: str) -> dict[str, Any]:
     what = f"{label(name)}, {latest} ({formatting.unit(unit)})"
     try:
         shape = maps.central_asia(values, measure=what, value_format=",.0f")
-        return {**_figure(shape, f"Map: {what}"), "year": latest, "values": values}
+        return figure(shape, f"Map: {what}", year=latest, values=values)
     except maps.MapUnavailableError as exc:
-        return {"svg": None, "label": what, "error": str(exc), "year": latest, "values": values}
+        return not_drawn(what, str(exc), year=latest, values=values)

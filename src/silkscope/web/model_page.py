@@ -6,7 +6,7 @@ from typing import Any
 
 from silkscope.countries import resolve_list
 from silkscope.figures import charts
-from silkscope.profiles.common import TIMELINE_PARTNERS, figure
+from silkscope.profiles.common import TIMELINE_PARTNERS, figure, not_drawn
 from silkscope.serving.state import ServedWarehouse
 
 # the first column with data is fitted (stats.visit_effects.OUTCOMES); the answer's title names the one used
@@ -40,7 +40,7 @@ def model(
         try:
             chart = figure(charts.coefficients(result.rows), f"{result.title}: estimates with confidence intervals")
         except charts.ChartError as exc:
-            chart = {"svg": None, "label": result.title, "error": str(exc)}
+            chart = not_drawn(result.title, str(exc))
         sections.append({"result": result, "chart": chart, "readings": readings, "caveats": caveats})
     query = {"outcome": outcome, "country": scope, "partners": ",".join(chosen), "lag": lag, "window": window}
     query |= {k: v for k, v in (("since", since), ("until", until)) if v is not None}

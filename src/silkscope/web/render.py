@@ -98,6 +98,23 @@ def show_all_url(request: Any, param: str = "all") -> str:
     return f"{request.url.path}?{urlencode(query)}"
 
 
+SERVER_DRAWN = "charts"  # ?charts=svg: the page with its charts drawn by the server (for browsers without JavaScript)
+
+
+def server_drawn(request: Any) -> bool:
+    query = getattr(request, "query_params", None)  # a template rendered without a request draws in the browser
+    return bool(query is not None and query.get(SERVER_DRAWN) == "svg")
+
+
+def server_drawn_url(request: Any) -> str:
+    """This page's address with its charts drawn by the server as SVG."""
+    if getattr(request, "query_params", None) is None:
+        return ""
+    query = dict(request.query_params)
+    query[SERVER_DRAWN] = "svg"
+    return f"{request.url.path}?{urlencode(query)}"
+
+
 def showing_all(request: Any, param: str = "all") -> bool:
     return bool(request is not None and request.query_params.get(param))
 
@@ -121,6 +138,8 @@ def environment() -> Environment:
         how_to_load=how_to_load,
         show_all_url=show_all_url,
         showing_all=showing_all,
+        server_drawn=server_drawn,
+        server_drawn_url=server_drawn_url,
         all_blank=all_blank,
         c5=lambda: [(i, country_name(i)) for i in registry().groups["C5"].members],
     )

@@ -1,6 +1,7 @@
-// Interactive charts (progressive enhancement): each server-drawn chart carries its Vega-Lite spec; when the Vega
-// runtime (npm packages served from /assets/) is present, vega-embed redraws it with hover tooltips and PNG/SVG
-// download, and the server SVG is hidden. Expressions run through vega-interpreter: no eval, the CSP stays strict.
+// Charts: each page ships its charts' Vega-Lite specs, and vega-embed (npm packages served from /assets/) draws them
+// here, with hover tooltips and PNG/SVG download. The server draws them as SVG only for a page asked with
+// ?charts=svg (the <noscript> link): rendering on the server was most of a page's time. A page drawn that way is
+// redrawn here too, and its SVG hidden. Expressions run through vega-interpreter: no eval, the CSP stays strict.
 import { expressionInterpreter } from "/assets/vega-interpreter/build/vega-interpreter.js";
 
 const options = {
@@ -114,23 +115,50 @@ async function draw(figure, box, spec, label) {
   return result;
 }
 
+// Where a chart cannot be drawn here, the page says so and links to the same page with its charts drawn by the server.
+function unavailable(figure, box) {
+  const url = new URL(location.href);
+  url.searchParams.set("charts", "svg");
+  const note = document.createElement("p");
+  note.className = "empty";
+  note.append("This chart could not be drawn in your browser: ");
+  const link = document.createElement("a");
+  link.href = url.pathname + url.search;
+  link.textContent = "see the page with charts drawn by the server";
+  note.append(link, ".");
+  box.replaceWith(note);
+}
+
 for (const figure of document.querySelectorAll("figure.chart")) {
   const holder = figure.querySelector("script.vl-spec");
   const drawn = figure.querySelector(":scope > svg");
-  if (!holder || !window.vegaEmbed) continue;
+  const pending = figure.querySelector(":scope > .vl-pending");
+  if (!holder) continue;
   const box = document.createElement("div");
   box.className = "vl-live";
-  figure.insertBefore(box, drawn || holder);
-  const label = drawn ? drawn.getAttribute("aria-label") : "chart";
+  figure.insertBefore(box, drawn || pending || holder);
+  const caption = figure.querySelector("figcaption");
+  const label = drawn ? drawn.getAttribute("aria-label") : caption ? caption.textContent : "chart";
+  if (!window.vegaEmbed) {
+    if (!drawn) unavailable(figure, box);
+    if (pending) pending.remove();
+    continue;
+  }
   draw(figure, box, JSON.parse(holder.textContent), label)
     .then(() => {
       if (drawn) drawn.style.display = "none";
+      if (pending) pending.remove();
       const live = box.querySelector("svg.marks");
-      if (live) live.setAttribute("aria-label", label);
+      if (live) {
+        live.setAttribute("role", "img");
+        live.setAttribute("aria-label", label);
+      }
       figure.dataset.interactive = "true";
     })
     .catch((error) => {
-      box.remove(); // the server SVG stays
+      if (pending) pending.remove();
+      if (drawn) box.remove(); // the server SVG stays
+      else unavailable(figure, box);
       console.warn("interactive chart unavailable:", error);
     });
 }
