@@ -63,4 +63,3 @@ def test_the_warm_up_draws_the_landing_pages(built_db, monkeypatch):
         assert drawn == ["JPN"]  # the warm-up drew the overview
         assert client.get("/").status_code == 200
         assert drawn == ["JPN"], "the first visitor's overview was drawn again"
-

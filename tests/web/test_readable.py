@@ -60,6 +60,7 @@ def scroll_width(page) -> int:
 @pytest.mark.parametrize("path", PAGES)
 def test_no_sideways_page_scroll_at_390_px(phone, path):
     phone.goto(path, wait_until="networkidle")
+    phone.wait_for_selector(".vl-pending", state="detached")  # every chart drawn by the browser
     width = scroll_width(phone)
     if width > 391:  # name what sticks out, for the failure message
         culprits = phone.evaluate(
@@ -67,7 +68,7 @@ def test_no_sideways_page_scroll_at_390_px(phone, path):
                  .slice(0, 6).map(e => e.tagName + '.' + e.className)"""
         )
         pytest.fail(f"{path} is {width} px wide at 390: {culprits}")
-    # Charts fit their card: the drawn chart (server SVG or the interactive one) is no wider than the screen.
+    # Charts fit their card: each chart the browser drew is no wider than the screen.
     widths = phone.eval_on_selector_all(
         "figure.chart svg",
         "els => els.filter(e => e.getBoundingClientRect().width > 0).map(e => e.getBoundingClientRect().right)",
@@ -101,7 +102,7 @@ def test_wide_tables_scroll_inside_their_card_with_a_cue(phone):
 def test_every_page_stays_local_and_logs_no_error(page, path):
     errors = console_errors(page)
     page.goto(path, wait_until="networkidle")
-    page.wait_for_timeout(300)  # interactive charts finish drawing
+    page.wait_for_selector(".vl-pending", state="detached")  # the charts finish drawing
     assert not errors, errors
     # (the `page` fixture fails the test if any request left 127.0.0.1)
 
