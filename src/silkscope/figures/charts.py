@@ -1,56 +1,86 @@
-"""Chart specs (Altair) for pages and briefs: one function per kind of chart, each returning a `Figure` that
-draw.py renders to SVG offline (or hands to the browser). Colours and names are the house style (style.py)."""
+"""Chart specs for pages and briefs: one function per kind of chart, each returning a `Figure` that draw.py renders
+to SVG offline (or hands to the browser). Colours and names are the house style (style.py).
+
+The specs are Vega-Lite written as plain dicts: the same specs Altair's object layer made, without its 2-35 ms a
+chart of building and checking objects on every request (the schema check stays, for the tests: draw.VALIDATE_ENV).
+"""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
-import altair as alt
-
 from silkscope import formatting
 from silkscope.figures.draw import ChartError, Figure, embeddable, named, records, svg  # noqa: F401 (re-exported)
 from silkscope.figures.style import PARTNER_COLOURS, partner_name
 
 WIDTH = 860  # full-width charts; a laptop's content column is about 1,100 px
+TYPES = {"Q": "quantitative", "N": "nominal", "O": "ordinal", "T": "temporal"}
 
 
-def partner_scale(partners: list[str]) -> alt.Scale:
-    names = [partner_name(p) for p in partners]
-    return alt.Scale(domain=names, range=[PARTNER_COLOURS.get(p, "#444444") for p in partners])
+def channel(shorthand: str, **props: Any) -> dict[str, Any]:
+    """An encoding channel from Altair-style shorthand ("year:Q", "partner:N") and its properties. A property given
+    as None is kept: it is JSON null, which turns a default off (no title, no legend, no sort)."""
+    name, kind = shorthand.rsplit(":", 1)
+    return {"field": name, "type": TYPES[kind], **props}
 
 
-def _year_axis() -> alt.Axis:
+def titled(spec: dict[str, Any], title: str) -> dict[str, Any]:
+    """The spec with its title, when there is one (an empty title is no title, not a blank line)."""
+    return {**spec, "title": title} if title else spec
+
+
+def lines_and_points(encoding: dict[str, Any], line: dict[str, Any], point: dict[str, Any], *, title: str = "",
+                     **point_channels: Any) -> list[dict[str, Any]]:  # fmt: skip
+    """Two layers on one encoding: the line, then a point per row (the points alone carry `point_channels`, e.g.
+    the description a screen reader gets). A title goes on both layers, where Altair put it."""
+    layers = [{"mark": {"type": "line", **line}, "encoding": encoding},
+              {"mark": {"type": "point", **point}, "encoding": {**encoding, **point_channels}}]  # fmt: skip
+    return [titled(layer, title) for layer in layers]
+
+
+def partner_scale(partners: list[str]) -> dict[str, Any]:
+    """Each partner's own colour, whichever chart or page it is on."""
+    return {
+        "domain": [partner_name(p) for p in partners],
+        "range": [PARTNER_COLOURS.get(p, "#444444") for p in partners],
+    }
+
+
+def _year_axis() -> dict[str, Any]:
     """Years as written (2003, never 2,003), whole years only."""
-    return alt.Axis(**formatting.year_axis())
+    return formatting.year_axis()
 
 
-def _money_axis(title: str = "US$") -> alt.Axis:
+def _money_axis(title: str = "US$") -> dict[str, Any]:
     """Money in the labels' unit words (3 bn, 450 m): the axis and the value labels say the same unit."""
-    return alt.Axis(**formatting.money_axis(title))
+    return formatting.money_axis(title)
 
 
-def _count_axis(title: str | None = None) -> alt.Axis:
+def _count_axis(title: str | None = None) -> dict[str, Any]:
     """Counts step by whole numbers (never 0.5 visit)."""
-    return alt.Axis(**formatting.count_axis(title))
+    return formatting.count_axis(title)
 
 
 def visits_by_year(rows: list[dict[str, Any]], partners: list[str], *, title: str = "") -> Figure:
     """Leader-level country-visits per year, a bar per year stacked by partner."""
     data = [{**r, "partner": partner_name(r["partner_iso3"])} for r in records(rows)]
-    chart = (
-        alt.Chart(named("visits"), title=title or alt.Undefined)
-        .mark_bar(size=9)
-        .encode(
-            x=alt.X("year:Q", axis=_year_axis(), scale=alt.Scale(nice=False, padding=8)),
-            y=alt.Y("sum(country_visits):Q", title="leader-level country-visits", axis=_count_axis()),
-            color=alt.Color("partner:N", scale=partner_scale(partners), title="Partner"),
-            description=alt.Description("label:N"),
-        )
-        .transform_calculate(label="datum.partner + ' ' + datum.year + ': ' + datum.country_visits + ' visit(s)'")
-        .properties(width=WIDTH, height=170)
-    )
-    return Figure(chart, {"visits": data})
+    chart = {
+        "data": named("visits"),
+        "mark": {"type": "bar", "size": 9},
+        "encoding": {
+            "x": channel("year:Q", axis=_year_axis(), scale={"nice": False, "padding": 8}),
+            "y": channel("country_visits:Q", aggregate="sum", title="leader-level country-visits", axis=_count_axis()),
+            "color": channel("partner:N", scale=partner_scale(partners), title="Partner"),
+            "description": channel("label:N"),
+        },
+        "transform": [
+            {"calculate": "datum.partner + ' ' + datum.year + ': ' + datum.country_visits + ' visit(s)'", "as": "label"}
+        ],
+        "width": WIDTH,
+        "height": 170,
+    }
+    return Figure(titled(chart, title), {"visits": data}, "visits_by_year")
 
 
 def finance_by_year(rows: list[dict[str, Any]], partners: list[str], *, title: str = "") -> Figure:
@@ -60,15 +90,15 @@ def finance_by_year(rows: list[dict[str, Any]], partners: list[str], *, title: s
         who = partner_name(r["partner_iso3"])
         amount = formatting.money(r.get("amount_usd"))
         data.append({**r, "partner": who, "amount": amount, "label": f"{who} {r['year']}: {amount}"})
-    base = alt.Chart(named("finance"), title=title or alt.Undefined).encode(
-        x=alt.X("year:Q", axis=_year_axis(), scale=alt.Scale(nice=False)),
-        y=alt.Y("amount_usd:Q", title="US$ (as published)", axis=_money_axis("US$ (as published)")),
-        color=alt.Color("partner:N", scale=partner_scale(partners), title="Partner"),
-    )
-    line = base.mark_line(strokeWidth=2)
-    dots = base.mark_point(filled=True, size=22).encode(description=alt.Description("label:N"))
-    chart = (line + dots).properties(width=WIDTH, height=180)
-    return Figure(chart, {"finance": data})
+    encoding = {
+        "x": channel("year:Q", axis=_year_axis(), scale={"nice": False}),
+        "y": channel("amount_usd:Q", title="US$ (as published)", axis=_money_axis("US$ (as published)")),
+        "color": channel("partner:N", scale=partner_scale(partners), title="Partner"),
+    }
+    layers = lines_and_points(encoding, {"strokeWidth": 2}, {"filled": True, "size": 22}, title=title,
+                              description=channel("label:N"))  # fmt: skip
+    chart = {"data": named("finance"), "layer": layers, "width": WIDTH, "height": 180}
+    return Figure(chart, {"finance": data}, "finance_by_year")
 
 
 def opinion_over_time(rows: list[dict[str, Any]], partners: list[str], *, title: str = "") -> Figure:
@@ -83,22 +113,22 @@ def opinion_over_time(rows: list[dict[str, Any]], partners: list[str], *, title:
         }
         for r in rows
     ]
-    base = alt.Chart(named("opinion"), title=title or alt.Undefined).encode(
-        x=alt.X("year:Q", axis=_year_axis(), scale=alt.Scale(nice=False, padding=12), title="fieldwork"),
-        y=alt.Y("share_pct:Q", title="% of respondents", scale=alt.Scale(domain=[0, 100])),
-        color=alt.Color("partner:N", scale=partner_scale(partners), title="Asked about"),
-    )
-    line = base.mark_line(strokeWidth=2)
-    dots = base.mark_point(filled=True, size=40).encode(description=alt.Description("label:N"))
-    chart = (
-        (line + dots)
-        .transform_calculate(
-            label="datum.partner + ', ' + datum.when + ' (' + datum.scope + '): ' "
-            "+ format(datum.share_pct, '.1f') + '%'"
-        )
-        .properties(width=WIDTH // 2, height=150)
-    )
-    return Figure(chart, {"opinion": data})
+    encoding = {
+        "x": channel("year:Q", axis=_year_axis(), scale={"nice": False, "padding": 12}, title="fieldwork"),
+        "y": channel("share_pct:Q", title="% of respondents", scale={"domain": [0, 100]}),
+        "color": channel("partner:N", scale=partner_scale(partners), title="Asked about"),
+    }
+    layers = lines_and_points(encoding, {"strokeWidth": 2}, {"filled": True, "size": 40}, title=title,
+                              description=channel("label:N"))  # fmt: skip
+    label = "datum.partner + ', ' + datum.when + ' (' + datum.scope + '): ' + format(datum.share_pct, '.1f') + '%'"
+    chart = {
+        "data": named("opinion"),
+        "layer": layers,
+        "transform": [{"calculate": label, "as": "label"}],
+        "width": WIDTH // 2,
+        "height": 150,
+    }
+    return Figure(chart, {"opinion": data}, "opinion_over_time")
 
 
 CONTEXT_MEASURES = {"gdp_usd": "GDP", "fdi_inflows_usd": "FDI net inflows", "oda_received_usd": "Net ODA received"}
@@ -121,33 +151,40 @@ def context_lines(rows: list[dict[str, Any]]) -> Figure:
     ]
     if not data:
         raise ChartError("no GDP, FDI or ODA values to chart")
-    base = alt.Chart(named("context")).encode(
-        x=alt.X("year:Q", axis=_year_axis(), scale=alt.Scale(nice=False)),
-        y=alt.Y("value_usd:Q", title="current US$", axis=_money_axis("current US$")),
-        color=alt.Color("country:N", title="State"),
-    )
-    layered = (base.mark_line(strokeWidth=2) + base.mark_point(filled=True, size=14)).properties(width=250, height=150)
-    chart = layered.facet(
-        column=alt.Column("measure:N", title=None, sort=list(CONTEXT_MEASURES.values()))
-    ).resolve_scale(y="independent")
-    return Figure(chart, {"context": data})
+    encoding = {
+        "x": channel("year:Q", axis=_year_axis(), scale={"nice": False}),
+        "y": channel("value_usd:Q", title="current US$", axis=_money_axis("current US$")),
+        "color": channel("country:N", title="State"),
+    }
+    chart = {
+        "data": named("context"),
+        "facet": {"column": channel("measure:N", title=None, sort=list(CONTEXT_MEASURES.values()))},
+        "spec": {
+            "layer": lines_and_points(encoding, {"strokeWidth": 2}, {"filled": True, "size": 14}),
+            "width": 250,
+            "height": 150,
+        },
+        "resolve": {"scale": {"y": "independent"}},
+    }
+    return Figure(chart, {"context": data}, "context_lines")
 
 
 def finance_shares(rows: list[dict[str, Any]], partners: list[str], *, title: str = "") -> Figure:
     """Each partner's share of the partners' combined finance per year, under one definition."""
     data = [{**r, "partner": partner_name(r["partner_iso3"])} for r in records(rows)]
-    chart = (
-        alt.Chart(named("shares"), title=title or alt.Undefined)
-        .mark_bar()
-        .encode(
-            x=alt.X("year:O", axis=alt.Axis(labelAngle=0, title=None)),
-            y=alt.Y("amount_usd:Q", stack="normalize", title="share of the partners shown", axis=alt.Axis(format="%")),
-            color=alt.Color("partner:N", scale=partner_scale(partners), title="Partner"),
-            description=alt.Description("partner:N"),
-        )
-        .properties(width=WIDTH, height=150)
-    )
-    return Figure(chart, {"shares": data})
+    chart = {
+        "data": named("shares"),
+        "mark": {"type": "bar"},
+        "encoding": {
+            "x": channel("year:O", axis={"labelAngle": 0, "title": None}),
+            "y": channel("amount_usd:Q", stack="normalize", title="share of the partners shown", axis={"format": "%"}),
+            "color": channel("partner:N", scale=partner_scale(partners), title="Partner"),
+            "description": channel("partner:N"),
+        },
+        "width": WIDTH,
+        "height": 150,
+    }
+    return Figure(titled(chart, title), {"shares": data}, "finance_shares")
 
 
 def bars(
@@ -181,25 +218,29 @@ def bars(
     rank = {partner_name(p): i for i, p in enumerate(partners)}
     order = sorted({d["row"] for d in data}, key=lambda row: (rank.get(row.split(" · ")[0], len(rank)), row))
     counts = all(float(d[measure]).is_integer() for d in data)
+    axis_title = measure_title or measure.replace("_", " ")
     if money:
-        axis = alt.Axis(**formatting.money_axis(measure_title or measure.replace("_", " ")), tickCount=4)
+        axis = {**formatting.money_axis(axis_title), "tickCount": 4}
+    elif counts:
+        axis = {"format": ",d", "tickCount": 4, "tickMinStep": 1}
     else:
-        axis = alt.Axis(format=",d" if counts else "~s", tickCount=4, tickMinStep=1 if counts else alt.Undefined)
-    chart = alt.Chart(named(name), title=title or alt.Undefined).encode(
-        y=alt.Y("row:N", title=None, sort=order, axis=alt.Axis(labelLimit=340)),
-        x=alt.X(
-            f"{measure}:Q",
-            stack=None,
-            title=measure_title or measure.replace("_", " "),
-            axis=axis,
-            scale=alt.Scale(domainMin=0),
-        ),
-        color=alt.Color("partner:N", scale=partner_scale(partners), legend=None),
-        description=alt.Description("label:N"),
-    )
-    text = chart.mark_text(align="left", dx=3, fontSize=10, color="#222").encode(text="value_label:N")
-    layered = (chart.mark_bar(height={"band": 0.75}) + text).properties(width=width, height=alt.Step(22))
-    return Figure(layered, {name: data})
+        axis = {"format": "~s", "tickCount": 4}
+    encoding = {
+        "y": channel("row:N", title=None, sort=order, axis={"labelLimit": 340}),
+        "x": channel(f"{measure}:Q", stack=None, title=axis_title, axis=axis, scale={"domainMin": 0}),
+        "color": channel("partner:N", scale=partner_scale(partners), legend=None),
+        "description": channel("label:N"),
+    }
+    layers = [
+        {"mark": {"type": "bar", "height": {"band": 0.75}}, "encoding": encoding},
+        {
+            "mark": {"type": "text", "align": "left", "dx": 3, "fontSize": 10, "color": "#222"},
+            "encoding": {**encoding, "text": channel("value_label:N")},
+        },
+    ]
+    chart = {"data": named(name), "layer": [titled(layer, title) for layer in layers], "width": width,
+             "height": {"step": 22}}  # fmt: skip
+    return Figure(chart, {name: data}, "bars")
 
 
 def money_label(value: float) -> str:
@@ -226,27 +267,28 @@ def event_timeline(rows: list[dict[str, Any]], partners: list[str], *, title: st
         }
         for r in records(rows)
     ]
-    scale = partner_scale(partners)
-    chart = (
-        alt.Chart(named("events"), title=title or alt.Undefined)
-        .mark_point(size=64, strokeWidth=1.5, opacity=0.9)
-        .encode(
-            x=alt.X("date:T", title=None, axis=alt.Axis(format="%Y", tickCount=14, grid=True)),
-            y=alt.Y("partner:N", title=None, sort=[partner_name(p) for p in partners]),
-            yOffset=alt.YOffset("kind:N", scale=alt.Scale(domain=TIMELINE_KINDS)),
-            shape=alt.Shape(
+    colour = channel("partner:N", scale=partner_scale(partners), legend=None)
+    chart = {
+        "data": named("events"),
+        "mark": {"type": "point", "size": 64, "strokeWidth": 1.5, "opacity": 0.9},
+        "encoding": {
+            "x": channel("date:T", title=None, axis={"format": "%Y", "tickCount": 14, "grid": True}),
+            "y": channel("partner:N", title=None, sort=[partner_name(p) for p in partners]),
+            "yOffset": channel("kind:N", scale={"domain": TIMELINE_KINDS}),
+            "shape": channel(
                 "kind:N",
                 title=None,
-                scale=alt.Scale(domain=TIMELINE_KINDS, range=["circle", "triangle-up", "diamond"]),
-                legend=alt.Legend(labelLimit=320, symbolFillColor="#555", symbolStrokeColor="#555", orient="top"),
+                scale={"domain": TIMELINE_KINDS, "range": ["circle", "triangle-up", "diamond"]},
+                legend={"labelLimit": 320, "symbolFillColor": "#555", "symbolStrokeColor": "#555", "orient": "top"},
             ),
-            color=alt.Color("partner:N", scale=scale, legend=None),
-            fill=alt.condition("datum.held", alt.Color("partner:N", scale=scale, legend=None), alt.value("white")),
-            description=alt.Description("label:N"),
-        )
-        .properties(width=WIDTH, height=84 * max(1, len({d["partner"] for d in data})))
-    )
-    return Figure(chart, {"events": data})
+            "color": colour,
+            "fill": {"condition": {"test": "datum.held", **colour}, "value": "white"},  # hollow unless held
+            "description": channel("label:N"),
+        },
+        "width": WIDTH,
+        "height": 84 * max(1, len({d["partner"] for d in data})),
+    }
+    return Figure(titled(chart, title), {"events": data}, "event_timeline")
 
 
 def small_multiples(
@@ -257,11 +299,11 @@ def small_multiples(
         bars(rows, column, partners, title=heading, money=column.endswith("_usd"), name=f"m{i}", width=width)
         for i, (column, heading) in enumerate(measures.items())
     ]
-    chart = alt.concat(*(f.chart for f in figures), columns=columns, spacing=28)
+    chart = {"concat": [f.chart for f in figures], "columns": columns, "spacing": 28}
     data: dict[str, list[dict[str, Any]]] = {}
     for f in figures:
         data.update(f.data)
-    return Figure(chart, data)
+    return Figure(chart, data, "small_multiples")
 
 
 # Columns that split an indicator's rows into separate series beside partner and year, in the order they facet.
@@ -295,22 +337,25 @@ def indicator_chart(
         caption = f"The chart shows {max_panels} of {len(panels)} panels; the table below has every row."
         panels = panels[:max_panels]
         data = [d for d in data if d["panel"] in panels]
-    many = len(panels) > 1
     title = measure.replace("_", " ")
-    y_axis = _money_axis(title) if money else _count_axis(title) if counts else alt.Axis(format="~s", title=title)
-    base = alt.Chart(named("indicator")).encode(
-        x=alt.X("year:Q", axis=_year_axis(), scale=alt.Scale(nice=False)),
-        y=alt.Y(f"{measure}:Q", axis=y_axis),
-        color=alt.Color("partner:N", scale=partner_scale(partners), title="Partner"),
-    )
-    layered = base.mark_line(strokeWidth=2) + base.mark_point(filled=True, size=20).encode(description="label:N")
-    if many:
-        chart = layered.properties(width=250, height=130).facet(
-            facet=alt.Facet("panel:N", title=None, sort=panels), columns=3
-        )
+    y_axis = _money_axis(title) if money else _count_axis(title) if counts else {"format": "~s", "title": title}
+    encoding = {
+        "x": channel("year:Q", axis=_year_axis(), scale={"nice": False}),
+        "y": channel(f"{measure}:Q", axis=y_axis),
+        "color": channel("partner:N", scale=partner_scale(partners), title="Partner"),
+    }
+    layers = lines_and_points(encoding, {"strokeWidth": 2}, {"filled": True, "size": 20},
+                              description=channel("label:N"))  # fmt: skip
+    if len(panels) > 1:  # a panel each, three abreast
+        chart = {
+            "data": named("indicator"),
+            "facet": channel("panel:N", title=None, sort=panels),
+            "spec": {"layer": layers, "width": 250, "height": 130},
+            "columns": 3,
+        }
     else:
-        chart = layered.properties(width=WIDTH, height=200)
-    return Figure(chart, {"indicator": data}), caption
+        chart = {"data": named("indicator"), "layer": layers, "width": WIDTH, "height": 200}
+    return Figure(chart, {"indicator": data}, "indicator_chart"), caption
 
 
 def coefficients(rows: list[dict[str, Any]], *, title: str = "") -> Figure:
@@ -327,21 +372,34 @@ def coefficients(rows: list[dict[str, Any]], *, title: str = "") -> Figure:
                      "tip": f"{name}: {r['coef']:.2f} [{r['ci_low']:.2f}, {r['ci_high']:.2f}]"})  # fmt: skip
     if not data:
         raise ChartError("no estimates to chart")
-    zero = alt.Chart(named("zero")).mark_rule(strokeDash=[4, 3], color="#888")
     if all(d["t"] is not None for d in data):
-        x = alt.X("t:O", title="years relative to a leader visit (t = 0)", axis=alt.Axis(labelAngle=0))
-        base = alt.Chart(named("coefs"), title=title or alt.Undefined).encode(x=x)
-        whiskers = base.mark_rule(strokeWidth=2, color="#0072B2").encode(
-            y=alt.Y("ci_low:Q", title="estimate (log points)"), y2="ci_high:Q"
-        )
-        points = base.mark_point(filled=True, size=60, color="#0072B2").encode(y="coef:Q", description="tip:N")
-        chart = (zero.encode(y="zero:Q") + whiskers + points).properties(width=WIDTH - 260, height=220)
+        # Relative years across, estimates up: the zero rule is horizontal.
+        terms, estimates = "x", "y"
+        term_channel = channel("t:O", title="years relative to a leader visit (t = 0)", axis={"labelAngle": 0})
+        size = {"width": WIDTH - 260, "height": 220}
     else:
-        y = alt.Y("name:N", title=None, sort=None, axis=alt.Axis(labelLimit=320))
-        base = alt.Chart(named("coefs"), title=title or alt.Undefined).encode(y=y)
-        whiskers = base.mark_rule(strokeWidth=2, color="#0072B2").encode(
-            x=alt.X("ci_low:Q", title="estimate (log points)"), x2="ci_high:Q"
-        )
-        points = base.mark_point(filled=True, size=60, color="#0072B2").encode(x="coef:Q", description="tip:N")
-        chart = (zero.encode(x="zero:Q") + whiskers + points).properties(width=WIDTH - 360, height=alt.Step(34))
-    return Figure(chart, {"coefs": data, "zero": [{"zero": 0}]})
+        # A row per term, estimates across: the zero rule is vertical.
+        terms, estimates = "y", "x"
+        term_channel = channel("name:N", title=None, sort=None, axis={"labelLimit": 320})
+        size = {"width": WIDTH - 360, "height": {"step": 34}}
+    zero = {
+        "data": named("zero"),
+        "mark": {"type": "rule", "strokeDash": [4, 3], "color": "#888"},
+        "encoding": {estimates: channel("zero:Q")},
+    }
+    whiskers = {
+        "data": named("coefs"),
+        "mark": {"type": "rule", "strokeWidth": 2, "color": "#0072B2"},
+        "encoding": {
+            terms: term_channel,
+            estimates: channel("ci_low:Q", title="estimate (log points)"),
+            f"{estimates}2": {"field": "ci_high"},
+        },
+    }
+    points = {
+        "data": named("coefs"),
+        "mark": {"type": "point", "filled": True, "size": 60, "color": "#0072B2"},
+        "encoding": {terms: term_channel, estimates: channel("coef:Q"), "description": channel("tip:N")},
+    }
+    chart = {"layer": [zero, titled(whiskers, title), titled(points, title)], **size}
+    return Figure(chart, {"coefs": data, "zero": [{"zero": 0}]}, "coefficients")

@@ -12,10 +12,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import altair as alt
-
 from silkscope.countries import C5, registry
-from silkscope.figures.charts import Figure, named
+from silkscope.figures.charts import Figure, channel, named
 from silkscope.figures.style import partner_name
 
 ATLAS_ENV = "SILKSCOPE_WORLD_ATLAS"
@@ -142,50 +140,60 @@ def central_asia(
         )
         c5.append(feature)
     context = [shapes[i] for i in NEIGHBOURS if i in shapes]
-    projection = alt.Projection(
-        type="conicConformal",
-        rotate=[-66, 0, 0],
-        parallels=[38, 46],
-        fit={"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [FRAME]}},
-        clipExtent=[[0, 0], [width, height]],
-    )
     top = max((v for v in values.values() if v is not None), default=0) or 1
-    base = alt.Chart(named("context")).mark_geoshape(fill="#eceae4", stroke="#ffffff", strokeWidth=0.8)
-    encoding = {
-        "color": alt.condition(
-            "datum.properties.value == null",
-            alt.value("#f7f6f2"),
-            alt.Color(
-                "properties.value:Q",
-                scale=alt.Scale(domain=[0, top], range=["#e3edf6", colour]),
-                legend=alt.Legend(title=measure, orient="top-right", format=value_format, gradientLength=120),
-            ),
-        ),
-        "description": alt.Description("properties.label:N"),
+    shade = channel(
+        "properties.value:Q",
+        scale={"domain": [0, top], "range": ["#e3edf6", colour]},
+        legend={"title": measure, "orient": "top-right", "format": value_format, "gradientLength": 120},
+    )
+    states = {
+        "data": named("c5"),
+        "mark": {
+            "type": "geoshape",
+            "stroke": "#6b6b6b",
+            "strokeWidth": 0.7,
+            "cursor": "pointer" if link else "default",
+        },
+        "encoding": {
+            # a state without data is pale, not the scale's zero
+            "color": {"condition": {"test": "datum.properties.value == null", "value": "#f7f6f2"}, **shade},
+            "description": channel("properties.label:N"),
+        },
     }
     if link:
-        encoding["href"] = alt.Href("properties.href:N")
-    states = (
-        alt.Chart(named("c5"))
-        .mark_geoshape(stroke="#6b6b6b", strokeWidth=0.7, cursor="pointer" if link else "default")
-        .encode(**encoding)
-    )
+        states["encoding"]["href"] = channel("properties.href:N")
     shown = {f["id"]: f["properties"]["shown"] for f in c5}
     points = [{"lon": lon, "lat": lat, "name": partner_name(i), "shown": shown[i]} for i, (lon, lat) in LABELS.items()]
-    names = alt.Chart(named("labels")).encode(longitude="lon:Q", latitude="lat:Q")
-    halo = {"stroke": "#ffffff", "strokeWidth": 3, "strokeOpacity": 0.8}
-    name_text = names.mark_text(fontSize=11, fontWeight="bold", dy=-6, color="#1a1a1a", **halo).encode(text="name:N")
-    name_top = names.mark_text(fontSize=11, fontWeight="bold", dy=-6, color="#1a1a1a").encode(text="name:N")
-    value_text = names.mark_text(fontSize=11, dy=8, color="#1a1a1a").encode(text="shown:N")
     ctx = [{"lon": lon, "lat": lat, "name": partner_name(i)} for i, (lon, lat) in CONTEXT_LABELS.items()]
-    ctx_text = (
-        alt.Chart(named("context_labels"))
-        .mark_text(fontSize=10, fontStyle="italic", color="#8a877f")
-        .encode(longitude="lon:Q", latitude="lat:Q", text="name:N")
-    )
-    layers = base + states + ctx_text + name_text + name_top + value_text
-    chart = layers.project(**projection.to_dict(validate=False)).properties(width=width, height=height)
-    return Figure(chart, {"context": context, "c5": c5, "labels": points, "context_labels": ctx})
+
+    def text(data: str, field: str, **mark: Any) -> dict[str, Any]:
+        """A text layer writing `field` at each row's lon/lat."""
+        at = {"longitude": channel("lon:Q"), "latitude": channel("lat:Q")}
+        return {"data": named(data), "mark": {"type": "text", **mark}, "encoding": {**at, "text": channel(field)}}
+
+    name = {"fontSize": 11, "fontWeight": "bold", "dy": -6, "color": "#1a1a1a"}
+    # A white outline drawn under each name (then the name again on top), so it reads on any shade.
+    halo = {"stroke": "#ffffff", "strokeWidth": 3, "strokeOpacity": 0.8}
+    layers = [
+        {
+            "data": named("context"),
+            "mark": {"type": "geoshape", "fill": "#eceae4", "stroke": "#ffffff", "strokeWidth": 0.8},
+        },
+        states,
+        text("context_labels", "name:N", fontSize=10, fontStyle="italic", color="#8a877f"),
+        text("labels", "name:N", **name, **halo),
+        text("labels", "name:N", **name),
+        text("labels", "shown:N", fontSize=11, dy=8, color="#1a1a1a"),
+    ]
+    projection = {
+        "type": "conicConformal",
+        "rotate": [-66, 0, 0],
+        "parallels": [38, 46],
+        "fit": {"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [FRAME]}},
+        "clipExtent": [[0, 0], [width, height]],
+    }
+    chart = {"layer": layers, "projection": projection, "width": width, "height": height}
+    return Figure(chart, {"context": context, "c5": c5, "labels": points, "context_labels": ctx}, "central_asia")
 
 
 def _clip_ring(ring: list[list[float]], box: tuple[float, float, float, float]) -> list[list[float]]:

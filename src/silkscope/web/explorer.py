@@ -6,13 +6,11 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-import altair as alt
-
 from silkscope import formatting, observations
 from silkscope.analysis.measures import catalogue, label, measure
 from silkscope.countries import C5
 from silkscope.figures import charts, maps
-from silkscope.figures.charts import Figure, named
+from silkscope.figures.charts import Figure, channel, named
 from silkscope.figures.style import PARTNER_COLOURS, partner_name
 from silkscope.profiles.common import figure, not_drawn
 
@@ -99,39 +97,42 @@ def _chart(rows: list[dict[str, Any]], unit: str) -> Figure:
                          "value": present.get((m, c, line, year))})  # fmt: skip
     lines = sorted({d["line"] for d in data})
     codes = {partner_name(x): x for x in {k[2] for k in spans}}
-    scale = alt.Scale(domain=lines, range=[PARTNER_COLOURS.get(codes.get(n, ""), "#444444") for n in lines])
+    scale = {"domain": lines, "range": [PARTNER_COLOURS.get(codes.get(n, ""), "#444444") for n in lines]}
     money = unit.startswith("USD")
     if money:  # one unit on the axis and in the tooltip: US$ millions (never "$2G" beside "US$ 3.0 bn")
         for d in data:
             d["value"] = None if d["value"] is None else d["value"] / 1e6
         unit = "US$ m" + (" (constant)" if "constant" in unit else "")
-    if unit == "count":  # whole-number ticks: never "0, 0, 1, 1" on a panel of visits
-        axis = alt.Axis(**formatting.count_axis(unit))
-    else:
-        axis = alt.Axis(format=",.0f" if money else ",.1f", title=unit)
-    base = alt.Chart(named("explore")).encode(
-        x=alt.X("year:Q", axis=alt.Axis(format="d", labelAngle=0, title=None), scale=alt.Scale(nice=False)),
-        y=alt.Y("value:Q", axis=axis),
-        color=alt.Color("line:N", scale=scale, title=None),
-    )
+    # counts: whole-number ticks, never "0, 0, 1, 1" on a panel of visits
+    axis = formatting.count_axis(unit) if unit == "count" else {"format": ",.0f" if money else ",.1f", "title": unit}
+    encoding = {
+        "x": channel("year:Q", axis={"format": "d", "labelAngle": 0, "title": None}, scale={"nice": False}),
+        "y": channel("value:Q", axis=axis),
+        "color": channel("line:N", scale=scale, title=None),
+    }
     value_format = ",.1f" if money else ",d" if unit == "count" else ",.1f"
     tooltip = [
-        alt.Tooltip("line:N", title="partner" if "·" not in "".join(lines) else "series"),
-        alt.Tooltip("panel:N", title="state"),
-        alt.Tooltip("year:Q", format="d"),
-        alt.Tooltip("value:Q", format=value_format, title=unit),
+        channel("line:N", title="partner" if "·" not in "".join(lines) else "series"),
+        channel("panel:N", title="state"),
+        channel("year:Q", format="d"),
+        channel("value:Q", format=value_format, title=unit),
     ]
-    layered = base.mark_line(strokeWidth=2, invalid=None) + base.mark_point(filled=True, size=18).encode(
-        tooltip=tooltip
-    )
+    # invalid=None: a null value breaks the line (a gap), where Vega-Lite would leave the row out and bridge it
+    layers = [
+        {"mark": {"type": "line", "strokeWidth": 2, "invalid": None}, "encoding": encoding},
+        {"mark": {"type": "point", "filled": True, "size": 18}, "encoding": {**encoding, "tooltip": tooltip}},
+    ]
     panels = sorted({d["panel"] for d in data})
-    if len(panels) > 1:
-        chart = layered.properties(width=250, height=140).facet(
-            facet=alt.Facet("panel:N", title=None, sort=panels), columns=3
-        )
+    if len(panels) > 1:  # a panel each, three abreast
+        chart = {
+            "data": named("explore"),
+            "facet": channel("panel:N", title=None, sort=panels),
+            "spec": {"layer": layers, "width": 250, "height": 140},
+            "columns": 3,
+        }
     else:
-        chart = layered.properties(width=charts.WIDTH, height=240)
-    return Figure(chart, {"explore": data})
+        chart = {"data": named("explore"), "layer": layers, "width": charts.WIDTH, "height": 240}
+    return Figure(chart, {"explore": data}, "explorer")
 
 
 def _figure(fig: Figure, label_text: str) -> dict[str, Any]:
