@@ -47,6 +47,9 @@ _VL_CONFIG = {
 }
 
 
+SITE_LINK = re.compile(r'xlink:href="[a-z]+://[^"]*?[^:/]/(/[^"]*)"')
+
+
 class ChartError(RuntimeError):
     pass
 
@@ -56,7 +59,12 @@ def embeddable(figure: Figure | dict) -> str:
     "application/json">: the browser draws it interactively with vega-embed; the SVG stays for briefs and for
     pages without JavaScript."""
     spec = dict(figure if isinstance(figure, dict) else figure.spec())
-    config = {**_VL_CONFIG, **spec.get("config", {})}
+    # merged a level deep, as vl-convert merges the house config into the SVG's: the spec's view size must not drop
+    # the house's frameless view
+    config = {**_VL_CONFIG}
+    for key, value in spec.get("config", {}).items():
+        both = isinstance(value, dict) and isinstance(config.get(key), dict)
+        config[key] = {**config[key], **value} if both else value
     config["mark"] = {**config.get("mark", {}), "tooltip": {"content": "data"}}
     spec["config"] = config
     text = json.dumps(spec, default=str, separators=(",", ":"))
@@ -158,8 +166,9 @@ def svg(figure: Figure | dict, *, label: str) -> Markup:
                 text = vlc.vegalite_to_svg(spec, config=_VL_CONFIG, allowed_base_urls=[])
         except Exception as exc:  # vl-convert raises plain ValueErrors with the Vega message
             raise ChartError(f"chart could not be rendered: {exc}") from exc
-        # Links in marks come back resolved against Vega's default base URL; keep them site-relative.
-        text = re.sub(r'xlink:href="[^"]*?/@@', 'xlink:href="', text)
+        # Links in marks (site paths, "/country/KAZ") come back resolved against vl-convert's base URL
+        # ("https://…/vega-datasets//country/KAZ"): keep the path. The browser's Vega leaves them as they are.
+        text = SITE_LINK.sub(r'xlink:href="\1"', text)
         _svgs.put(key, text)
     attrs = f'<svg role="img" aria-label="{escape(label)}" focusable="false" '
     return Markup(text.replace("<svg ", attrs, 1))

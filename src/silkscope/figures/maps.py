@@ -135,7 +135,7 @@ def central_asia(
         feature["properties"].update(
             value=value,
             shown=shown,
-            href=f"@@{link}{iso3}" if link else None,
+            href=f"{link}{iso3}" if link else None,
             label=f"{partner_name(iso3)}: {shown} ({measure})",
         )
         c5.append(feature)

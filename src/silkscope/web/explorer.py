@@ -12,7 +12,7 @@ from silkscope.countries import C5
 from silkscope.figures import charts, maps
 from silkscope.figures.charts import Figure, channel, named
 from silkscope.figures.style import PARTNER_COLOURS, partner_name
-from silkscope.profiles.common import figure, not_drawn
+from silkscope.profiles.common import Drawn, figure, not_drawn
 
 TABS = ("chart", "table", "map", "sources")
 DEFAULT_MEASURE = "oda_net_disbursement_usd"
@@ -59,7 +59,7 @@ def explorer(
     # Only the tab shown is drawn (tabs are links: each is its own page): rendering the map to SVG took three
     # quarters of the chart tab's time, for a figure that page never showed.
     if result.rows and out["tab"] == "chart":
-        out["chart"] = _figure(_chart(result.rows, entry.unit), f"{label(name)}: chart")
+        out["chart"] = figure(_chart(result.rows, entry.unit), f"{label(name)}: chart")
     if result.rows and out["tab"] == "map":
         out["map"] = _map(result.rows, name, entry.unit)
     return out
@@ -135,11 +135,7 @@ def _chart(rows: list[dict[str, Any]], unit: str) -> Figure:
     return Figure(chart, {"explore": data}, "explorer")
 
 
-def _figure(fig: Figure, label_text: str) -> dict[str, Any]:
-    return figure(fig, label_text)
-
-
-def _map(rows: list[dict[str, Any]], name: str, unit: str) -> dict[str, Any]:
+def _map(rows: list[dict[str, Any]], name: str, unit: str) -> Drawn:
     """Each state's value in the latest year any state has, summed over the partners shown."""
     latest = max(r["year"] for r in rows)
     values: dict[str, float | None] = dict.fromkeys(C5)
