@@ -112,7 +112,7 @@ def _warm(app: FastAPI, stop: threading.Event) -> None:
     workers warm their own) every indicator's plan."""
     served = app.state.wh
     try:
-        web.draw_landing(app, stop)
+        web.warm_up(app, stop)
         if served.offload.workers or stop.is_set():
             return
         from silkscope.analysis.catalogue import warm

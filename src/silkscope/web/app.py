@@ -4,15 +4,25 @@ silkscope.server puts it beside the REST API (and serves the npm packages the pa
 
 from __future__ import annotations
 
+import threading
+
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from silkscope import search
 from silkscope.web import browse_routes, page_cache, routes
-from silkscope.web.render import STATIC_DIR
+from silkscope.web.render import STATIC_DIR, compile_templates
 
 error_page = routes.error_page  # (request, status, message, near matches) -> the error page
 PageCache = page_cache.PageCache  # drawn pages kept by URL while the warehouse is unchanged
-draw_landing = page_cache.draw_landing  # the warm-up: draws the landing pages once, in the background
+
+
+def warm_up(app: FastAPI, stop: threading.Event | None = None) -> None:
+    """The pages' warm-up, in the background: every template compiled and the search's look-ups built, then the
+    landing pages drawn and kept."""
+    compile_templates()
+    search.prepare()
+    page_cache.draw_landing(app, stop)
 
 
 def add_pages(app: FastAPI) -> None:
