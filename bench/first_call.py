@@ -289,7 +289,7 @@ BROWSER_PAGES = [
 CHROMIUM = "/usr/bin/chromium"
 
 
-def browser_part(db: Path) -> None:
+def browser_part(db: Path, workers: int) -> None:
     """What a reader waits for: from asking a page to every chart on screen, in Debian's chromium."""
     try:
         from playwright.sync_api import sync_playwright
@@ -299,9 +299,9 @@ def browser_part(db: Path) -> None:
     if not Path(CHROMIUM).exists():
         print(f"\nbrowser: skipped ({CHROMIUM} is not installed)")
         return
-    print("\nbrowser: a fresh `silkscope serve --workers 0`, chromium; until every chart is on screen")
+    print(f"\nbrowser: a fresh `silkscope serve --workers {workers}`, chromium; until every chart is on screen")
     print(f"{'page':40} {'drawn by the browser ms':>24} {'drawn by the server ms':>23}")
-    with serving(db, 0) as base, sync_playwright() as p:
+    with serving(db, workers) as base, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True)
         page = browser.new_page(viewport={"width": 1366, "height": 860})
         for live, drawn in BROWSER_PAGES:
@@ -338,7 +338,7 @@ def main() -> None:
         if "pages" in parts:
             pages_part(db)
         if "browser" in parts:
-            browser_part(db)
+            browser_part(db, args.workers)
         if "clients" in parts:
             clients_part(db, args.workers)
     finally:

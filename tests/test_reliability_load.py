@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from silkscope import fetch as fetch_module
+from silkscope import warehouse
 from silkscope.build import build
 from silkscope.fetch import RemoteFile, cached, download, fetch
 from warehouse_helpers import checksum, query, set_cell
@@ -653,6 +654,7 @@ def test_a_second_writer_waits_then_says_who_holds_the_lock(tmp_path, db):
         assert f"(PID {holder.pid})" in p.flat and "SILKSCOPE_LOCK_WAIT" in p.flat
     assert "Waited 1 s" in proc.flat
     assert checksum(db) == before
+    assert not warehouse.write_wanted_marker(db).exists()  # the writer that gave up said so and took it back
 
 
 def test_a_second_writer_gets_the_lock_once_it_is_released(tmp_path, db):
@@ -673,3 +675,23 @@ def test_a_second_writer_gets_the_lock_once_it_is_released(tmp_path, db):
         holder.wait()
     assert proc.returncode == 0, proc.stderr
     assert "chinavitae loaded" in proc.flat
+
+
+def test_a_server_keeping_the_file_open_lets_a_writer_in(tmp_path, db):
+    """The served connection stays open between requests (DuckDB's buffers stay warm), yet a writer in another
+    process gets the file: it says it waits (warehouse.write_wanted), the idle server lets go, and answers from the
+    new data after."""
+    from silkscope.serving.state import ServedWarehouse
+
+    served = ServedWarehouse(db)
+    with served.read() as con:
+        before = con.execute("SELECT count(*) FROM core.sources").fetchone()[0]
+    assert served._con is not None  # kept open between requests: a writer cannot open the file now
+    proc = silkscope(tmp_path, "ingest", "chinavitae", "--mirror", str(chinavitae_mirror(tmp_path)), "--db", str(db),
+                     env={"SILKSCOPE_LOCK_WAIT": "20"})  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert served._con is None, "the server kept the file"
+    assert not warehouse.write_wanted_marker(db).exists()
+    with served.read() as con:
+        assert con.execute("SELECT count(*) FROM core.sources").fetchone()[0] > before
+    served.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -42,6 +43,24 @@ DEFAULT_LOCK_WAIT = 10.0
 _LOCK_HOLDER = re.compile(r"Conflicting lock is held in (?P<program>.*?) \(PID (?P<pid>\d+)\)")
 
 
+# A writer kept waiting by another process's lock says so with a file beside the warehouse, refreshed while it waits
+# and removed once it has the file or gives up: a server keeping the file open read-only between requests lets go of
+# it as soon as it is idle (serving/state.py). A marker older than this is a writer that died: ignored.
+WRITE_WANTED_STALE = 30.0
+
+
+def write_wanted_marker(path: Path) -> Path:
+    return path.with_name(path.name + ".write-wanted")
+
+
+def write_wanted(path: Path) -> bool:
+    """True while a writer in another process waits for this warehouse's lock."""
+    try:
+        return time.time() - write_wanted_marker(path).stat().st_mtime < WRITE_WANTED_STALE
+    except OSError:
+        return False
+
+
 def lock_wait() -> float:
     try:
         return max(0.0, float(os.environ.get(LOCK_WAIT_ENV, DEFAULT_LOCK_WAIT)))
@@ -74,27 +93,37 @@ def connect(db: str | Path | None = None, *, read_only: bool = False) -> duckdb.
 
 
 def _open(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
-    """duckdb.connect, waiting (with backoff, up to lock_wait() seconds) while another process holds the lock."""
+    """duckdb.connect, waiting (with backoff, up to lock_wait() seconds) while another process holds the lock. A
+    writer kept waiting says so (write_wanted_marker), so that servers holding the file read-only let go of it."""
     wait = lock_wait()
     deadline = time.monotonic() + wait
     delay = 0.05
-    while True:
-        try:
-            return duckdb.connect(str(path), read_only=read_only)
-        except duckdb.Error as exc:
-            message = str(exc)
-            holder = _LOCK_HOLDER.search(message)
-            if holder is None:
-                raise WarehouseError(_unreadable(path, message)) from exc
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise WarehouseError(
-                    f"{path}: the warehouse is locked by another process, {holder.group('program')} "
-                    f"(PID {holder.group('pid')}) — a build, ingest or server still running? Waited {wait:g} s "
-                    f"(set {LOCK_WAIT_ENV} to wait longer); nothing was changed"
-                ) from exc
-            time.sleep(min(delay, left))
-            delay = min(delay * 2, 1.0)
+    marker = None if read_only else write_wanted_marker(path)
+    try:
+        while True:
+            try:
+                return duckdb.connect(str(path), read_only=read_only)
+            except duckdb.Error as exc:
+                message = str(exc)
+                holder = _LOCK_HOLDER.search(message)
+                if holder is None:
+                    raise WarehouseError(_unreadable(path, message)) from exc
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise WarehouseError(
+                        f"{path}: the warehouse is locked by another process, {holder.group('program')} "
+                        f"(PID {holder.group('pid')}) — a build, ingest or server still running? Waited {wait:g} s "
+                        f"(set {LOCK_WAIT_ENV} to wait longer); nothing was changed"
+                    ) from exc
+                if marker is not None:
+                    with contextlib.suppress(OSError):  # a folder we cannot write to: wait as before
+                        marker.touch()
+                time.sleep(min(delay, left))
+                delay = min(delay * 2, 1.0)
+    finally:
+        if marker is not None:
+            with contextlib.suppress(OSError):
+                marker.unlink(missing_ok=True)
 
 
 def _unreadable(path: Path, message: str) -> str:

@@ -1,5 +1,6 @@
-"""The served warehouse keeps its read-only connection open between requests for a moment (opening it costs tens of
-milliseconds, and a page asks for it once per cached answer), and lets go of the file when idle or for a write."""
+"""The served warehouse keeps its read-only connection open between requests (opening it costs tens of milliseconds
+and DuckDB's warm buffers), and lets go of the file after long idleness, for a write, or when a writer in another
+process waits (tests/test_reliability_load.py)."""
 
 from __future__ import annotations
 

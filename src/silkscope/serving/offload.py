@@ -2,9 +2,10 @@
 
 Threads alone do not keep the server responsive: a CPU-bound request holds the interpreter lock its threads share,
 so with four checks or model fits computing, /api/health waited up to a second (bench/api_load.py --mixed). A
-worker process has its own. Each task opens its own read-only connection and closes it when done, like the served
-connection: an idle server holds no lock on the warehouse file. With no workers (the default of create_app; tests)
-a task runs on the calling thread, on the served connection.
+worker process has its own. Each worker keeps its own read-only connection between tasks and lets go of it, like
+the served connection (serving/state.py), when a writer in another process waits for the file or after long
+idleness. With no workers (the default of create_app; tests) a task runs on the calling thread, on the served
+connection.
 """
 
 from __future__ import annotations
@@ -62,19 +63,29 @@ def _start_worker(parent: int) -> None:
     _warm()
 
 
+_served: dict[str, Any] = {}  # in a worker: the warehouse it reads, per path (a serving.state.ServedWarehouse)
+
+
+def _warehouse(path: str) -> Any:
+    """In a worker: its own read-only connection to the warehouse, kept between tasks and let go of when a writer
+    waits or after long idleness, like the server's (opening it per task cost tens of milliseconds and DuckDB's
+    warm buffers)."""
+    from silkscope.serving.state import ServedWarehouse
+
+    if path not in _served:
+        _served[path] = ServedWarehouse(path)
+    return _served[path]
+
+
 def _warm_indicators(path: str) -> None:
     """In a worker: every indicator once on the warehouse, so its statement is compiled before a request asks."""
     from silkscope.analysis.catalogue import warm
-    from silkscope.serving.state import open_read_only
 
     try:
-        con = open_read_only(Path(path))
+        with _warehouse(path).read() as con:
+            warm(con)
     except Exception:  # no warehouse yet: the first task reports it
         return
-    try:
-        warm(con)
-    finally:
-        con.close()
 
 
 def _warm() -> None:
@@ -93,20 +104,13 @@ def _warm() -> None:
 def _work(path: str, task: str, kwargs: dict[str, Any]) -> tuple[str, Any]:
     """In the worker. Errors the user caused travel back as (class, message, attributes): not every SilkscopeError
     can be rebuilt from its message alone (UnknownCountryError keeps its near matches)."""
-    from silkscope.serving.state import open_read_only
-
     try:
-        con = open_read_only(Path(path))
-    except SilkscopeError as exc:
-        return "error", (type(exc), str(exc), dict(vars(exc)))
-    try:
-        return "ok", _function(task)(con=con, **kwargs)
-    except SilkscopeError as exc:
+        with _warehouse(path).read() as con:
+            return "ok", _function(task)(con=con, **kwargs)
+    except SilkscopeError as exc:  # the task's, or the warehouse's (missing, locked by a writer)
         return "error", (type(exc), str(exc), dict(vars(exc)))
     except Exception:
         return "crash", traceback.format_exc()
-    finally:
-        con.close()
 
 
 def _rebuilt(cls: type[SilkscopeError], message: str, attrs: dict[str, Any]) -> SilkscopeError:

@@ -1,15 +1,18 @@
 """The served warehouse: one shared read-only connection while requests are in flight, a lock for writes, a cache.
 
-The connection is opened on demand and closed once no request has needed it for IDLE_CLOSE seconds, so a
-`silkscope build` in another process can take the file's write lock while the server is idle (it waits for the
-lock: warehouse.lock_wait). Cached answers are keyed by the
-file's size and modification time: any rebuild, here or elsewhere, makes them unreachable.
+The connection is opened on demand and kept open between requests: opening it costs tens of milliseconds (DuckDB
+loads the catalogue) and closing it drops DuckDB's buffers, so a visitor after a quiet minute found a cold
+warehouse. It is closed once a writer in another process waits for the file (the marker warehouse.write_wanted,
+checked every WRITER_POLL seconds while idle), after IDLE_CLOSE seconds without a request, and for a write here.
+Cached answers are keyed by the file's size and modification time: any rebuild, here or elsewhere, makes them
+unreachable.
 """
 
 from __future__ import annotations
 
 import contextlib
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -68,10 +71,11 @@ def open_read_only(path: Path) -> duckdb.DuckDBPyConnection:
         ) from exc
 
 
-# Seconds the read-only connection stays open after the last reader: opening it costs tens of milliseconds (DuckDB
-# loads the catalogue), and a page asks for it once per cached answer, one after the other. Far below the seconds a
-# writer in another process waits for the lock (warehouse.DEFAULT_LOCK_WAIT).
-IDLE_CLOSE = 2.0
+# Seconds the read-only connection stays open without a request (then its memory is given back), and how often an
+# idle server looks for a writer waiting in another process: well within the seconds a writer waits for the lock
+# (warehouse.DEFAULT_LOCK_WAIT).
+IDLE_CLOSE = 600.0
+WRITER_POLL = 0.2
 
 
 class ServedWarehouse:
@@ -85,7 +89,8 @@ class ServedWarehouse:
         self._writing = False
         self._con: duckdb.DuckDBPyConnection | None = None
         self._cursors: set[duckdb.DuckDBPyConnection] = set()
-        self._reads_begun = 0  # an idle-close timer closes only if no read began after it was set
+        self._last_read = 0.0  # time.monotonic() when the last reader let go
+        self._watcher: threading.Thread | None = None  # closes the idle connection (see the module's docstring)
         self.results = LRU(1024)  # library answers (Result / Bundle objects), shared by API and pages
         self.bodies = LRU(2048)  # serialised API responses
         # set when the start-up warm-up (landing pages, indicators' statements) is over; /api/health reports it
@@ -103,8 +108,10 @@ class ServedWarehouse:
                 self._cond.wait()
             if self._con is None:
                 self._con = self._open()
+                if self._watcher is None:
+                    self._watcher = threading.Thread(target=self._watch, name="served-connection", daemon=True)
+                    self._watcher.start()
             self._readers += 1
-            self._reads_begun += 1
             cursor = self._con.cursor()
             self._cursors.add(cursor)
         try:
@@ -114,17 +121,24 @@ class ServedWarehouse:
             with self._cond:
                 self._cursors.discard(cursor)
                 self._readers -= 1
-                if self._readers == 0 and self._con is not None:
-                    # Release the file lock once idle, so other processes can rebuild the warehouse.
-                    timer = threading.Timer(IDLE_CLOSE, self._close_if_idle, args=(self._reads_begun,))
-                    timer.daemon = True
-                    timer.start()
+                self._last_read = time.monotonic()
                 self._cond.notify_all()
 
-    def _close_if_idle(self, reads: int) -> None:
-        with self._cond:
-            if self._readers == 0 and self._reads_begun == reads:
-                self.close()
+    def _watch(self) -> None:
+        """While the connection is open: close it when no request holds it and a writer in another process waits
+        for the file, or nobody has asked for IDLE_CLOSE seconds."""
+        while True:
+            time.sleep(WRITER_POLL)
+            with self._cond:
+                if self._con is None:
+                    self._watcher = None
+                    return
+                if self._readers:
+                    continue
+                if time.monotonic() - self._last_read >= IDLE_CLOSE or warehouse.write_wanted(self.path):
+                    self.close()
+                    self._watcher = None
+                    return
 
     def close(self) -> None:
         """Close the connection now if no request holds it (server shutdown, a write, the idle timer)."""
