@@ -7,7 +7,6 @@ Apart from the chart kinds (charts.py) and the map (maps.py), which both build `
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
 import threading
@@ -18,6 +17,7 @@ from functools import cache
 from typing import Any
 from urllib.parse import quote
 
+import orjson
 import vl_convert as vlc
 from markupsafe import Markup, escape
 
@@ -54,6 +54,14 @@ class ChartError(RuntimeError):
     pass
 
 
+def _json(spec: dict[str, Any], *, sort: bool = False) -> str:
+    """Compact JSON of a spec, with orjson: a page ships a spec per chart (the map's is 120 kB of coordinates), and
+    the standard library took 3 ms to write the map where orjson takes 0.3. Numpy numbers are written as numbers,
+    anything else unknown as text, and NaN as null (JSON has no NaN; the browser's parser refuses it)."""
+    options = orjson.OPT_SERIALIZE_NUMPY | (orjson.OPT_SORT_KEYS if sort else 0)
+    return orjson.dumps(spec, default=str, option=options).decode()
+
+
 def embeddable(figure: Figure | dict) -> str:
     """The chart's Vega-Lite spec (house config, hover tooltips on) as JSON safe inside <script type=
     "application/json">: the browser draws it interactively with vega-embed; the SVG stays for briefs and for
@@ -67,7 +75,7 @@ def embeddable(figure: Figure | dict) -> str:
         config[key] = {**config[key], **value} if both else value
     config["mark"] = {**config.get("mark", {}), "tooltip": {"content": "data"}}
     spec["config"] = config
-    text = json.dumps(spec, default=str, separators=(",", ":"))
+    text = _json(spec)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
@@ -158,7 +166,7 @@ def records(rows: list[dict[str, Any]], keep: list[str] | None = None) -> list[d
 def svg(figure: Figure | dict, *, label: str) -> Markup:
     """Inline SVG for a chart, with an accessible name. Rendered without any network access."""
     spec = figure if isinstance(figure, dict) else figure.spec()
-    key = hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()
+    key = hashlib.sha256(_json(spec, sort=True).encode()).hexdigest()
     text = _svgs.get(key)
     if text is None:
         try:
