@@ -15,6 +15,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -180,6 +181,9 @@ def create_app(
     # Multipart framing adds a little to the file itself.
     app.add_middleware(BodyLimit, limit=max_upload_bytes + 64 * 1024)
     app.add_middleware(SecurityHeaders)
+    # outermost: pages (300-400 kB with their chart specs), JSON and CSV leave compressed for clients that take it;
+    # a kept page is compressed once, by PageCache (and passes through here as it is)
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=web.GZIP_LEVEL)
     return app
 
 

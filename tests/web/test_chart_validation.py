@@ -47,8 +47,10 @@ def test_pages_ship_chart_specs_and_draw_svg_only_when_asked(built_db):
     with TestClient(create_app(built_db, warm=False, workers=0)) as client:
         page = client.get("/country/UZB").text
         drawn = client.get("/country/UZB?charts=svg").text
+        narrowed = client.get("/country/UZB?partners=JPN&partners=KOR").text
     specs = re.findall(r'class="vl-spec">(.*?)</script>', page, flags=re.S)
     assert len(specs) >= 3 and "<svg" not in page
     assert all(json.loads(s)["datasets"] for s in specs)
     assert 'href="/country/UZB?charts=svg"' in page  # the <noscript> link
+    assert 'href="/country/UZB?partners=JPN&amp;partners=KOR&amp;charts=svg"' in narrowed  # every partner kept
     assert drawn.count('<svg role="img"') == len(specs) == len(re.findall(r'class="vl-spec"', drawn))

@@ -63,3 +63,18 @@ def test_the_warm_up_draws_the_landing_pages(built_db, monkeypatch):
         assert drawn == ["JPN"]  # the warm-up drew the overview
         assert client.get("/").status_code == 200
         assert drawn == ["JPN"], "the first visitor's overview was drawn again"
+
+
+def test_pages_and_answers_leave_compressed_for_clients_that_take_it(built_db):
+    """A page drawn, then kept, goes gzip-compressed to a client that takes it and plain to one that does not, the
+    same page either way; API answers are compressed on the way out too."""
+    with TestClient(create_app(built_db, warm=False, workers=0)) as client:
+        for _ in range(2):  # drawn, then kept
+            zipped = client.get("/sources", headers={"accept-encoding": "gzip"})
+            plain = client.get("/sources", headers={"accept-encoding": "identity"})
+            assert zipped.headers["content-encoding"] == "gzip" and "content-encoding" not in plain.headers
+            assert int(zipped.headers["content-length"]) < len(plain.content) / 3
+            assert zipped.text == plain.text
+            assert zipped.headers["content-security-policy"] == plain.headers["content-security-policy"]
+        answer = client.get("/api/indicators/shares?country=KAZ", headers={"accept-encoding": "gzip"})
+        assert answer.status_code == 200 and answer.headers["content-encoding"] == "gzip"

@@ -15,6 +15,7 @@ from silkscope.web.render import STATIC_DIR, compile_templates
 
 error_page = routes.error_page  # (request, status, message, near matches) -> the error page
 PageCache = page_cache.PageCache  # drawn pages kept by URL while the warehouse is unchanged
+GZIP_LEVEL = page_cache.GZIP_LEVEL  # how hard what leaves the server is compressed
 
 
 def warm_up(app: FastAPI, stop: threading.Event | None = None) -> None:

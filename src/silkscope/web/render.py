@@ -89,13 +89,17 @@ def how_to_load(instrument: str) -> Markup:
     ).format(",".join(first), others)
 
 
+def this_page_with(request: Any, param: str, value: str) -> str:
+    """This page's address with one query parameter set (repeated parameters, partners=JPN&partners=KOR, kept)."""
+    if getattr(request, "query_params", None) is None:
+        return ""
+    items = [(k, v) for k, v in request.query_params.multi_items() if k != param]
+    return f"{request.url.path}?{urlencode([*items, (param, value)])}"
+
+
 def show_all_url(request: Any, param: str = "all") -> str:
     """This page's address with every row shown (the tables' "show all" link)."""
-    if request is None:
-        return ""
-    query = dict(request.query_params)
-    query[param] = "1"
-    return f"{request.url.path}?{urlencode(query)}"
+    return this_page_with(request, param, "1")
 
 
 SERVER_DRAWN = "charts"  # ?charts=svg: the page with its charts drawn by the server (for browsers without JavaScript)
@@ -108,11 +112,7 @@ def server_drawn(request: Any) -> bool:
 
 def server_drawn_url(request: Any) -> str:
     """This page's address with its charts drawn by the server as SVG."""
-    if getattr(request, "query_params", None) is None:
-        return ""
-    query = dict(request.query_params)
-    query[SERVER_DRAWN] = "svg"
-    return f"{request.url.path}?{urlencode(query)}"
+    return this_page_with(request, SERVER_DRAWN, "svg")
 
 
 def showing_all(request: Any, param: str = "all") -> bool:
