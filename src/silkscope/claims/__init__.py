@@ -88,10 +88,11 @@ def check_document(
 
 def _name_formats(con) -> None:
     """The dialogue formats of this warehouse name formats in the text (with the alias list)."""
+    from silkscope.analysis.records import statement
     from silkscope.claims.entities import use_formats
 
     with suppress(duckdb.Error):  # an older warehouse without the table: the reference pack's formats stand in
-        use_formats(con.execute("SELECT format_id, name, partner_iso3 FROM core.dialogue_formats").fetchall())
+        use_formats(con.execute(statement("format_names")[0]).fetchall())
 
 
 def check_text(

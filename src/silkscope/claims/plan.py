@@ -135,12 +135,7 @@ class Context:
         from silkscope.visits import covered_partners
 
         check_current(con)  # derived tables another silkscope wrote: say which command rewrites them
-        sources = {
-            r["source_id"]: r
-            for r in fetch_rows(con, "SELECT source_id, publisher, title, url, citation, loaded_by FROM core.sources")[
-                1
-            ]
-        }
+        sources = {r["source_id"]: r for r in record("sources").run(con)}
         connectors = {r["loaded_by"] for r in sources.values()}
         year = as_of or (doc.published.year if doc.published else date.today().year)
         return cls(con, doc, claims, year, covered_partners(con), connectors, sources)
@@ -212,95 +207,12 @@ def measures_of(instrument: str) -> list[str]:
     return names_of(instrument)
 
 
-VISITS = """SELECT v.event_id, v.visitor_iso3, v.host_iso3, v.year, v.date_start, v.date_end, v.date_precision, v.level,
-       v.visitor_person, v.trip_key, v.event_type, v.format_id, v.title, e.note, v.source_id
-FROM out.visits v JOIN core.events e USING (event_id)
-WHERE list_contains(?::VARCHAR[], v.visitor_iso3) AND list_contains(?::VARCHAR[], v.host_iso3)
-  AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], v.level)) AND v.year BETWEEN ? AND ?
-  AND (?::VARCHAR IS NULL OR strip_accents(v.visitor_person) ILIKE '%' || strip_accents(?::VARCHAR) || '%')
-ORDER BY v.date_start, v.host_iso3"""
+def record(name: str, **values: Any) -> Query:
+    """A record of the catalogue (analysis/records.py: visits, summits, formats, polls, terms...) by name, with its
+    values: the one way a check asks about events and records, as `measure_query` is for quantities."""
+    from silkscope.analysis.records import statement
 
-NOT_HELD = """SELECT event_id, date_start, date_end, year, event_type, status, mode, level, visitor_iso3,
-       visitor_person, host_iso3, format_id, title, note, source_id
-FROM core.events
-WHERE (status <> 'held' OR mode <> 'in_person' OR event_type = 'finding')
-  AND list_has_any(visitor_iso3, ?::VARCHAR[]) AND list_has_any(host_iso3, ?::VARCHAR[])
-  AND year(date_end) >= ? AND year <= ?
-ORDER BY date_start"""
-
-FORMAT_EVENTS = """SELECT e.event_id, e.date_start, e.date_end, e.year, e.event_type, e.status, e.mode, e.level,
-       e.visitor_iso3, e.host_iso3, e.format_id, f.name AS format_name, f.partner_iso3, f.launched, e.title, e.note,
-       e.source_id
-FROM core.events e JOIN core.dialogue_formats f USING (format_id)
-WHERE (?::VARCHAR IS NULL OR e.format_id = ?::VARCHAR)
-ORDER BY e.date_start"""
-
-FORMATS = """SELECT format_id, name, partner_iso3, members_iso3, launched, launched_precision, launch_level,
-       first_summit, top_level, note, source_id
-FROM core.dialogue_formats WHERE (?::VARCHAR IS NULL OR format_id = ?::VARCHAR) ORDER BY launched"""
-
-EVENTS_NEAR = """SELECT event_id, date_start, date_end, year, event_type, status, mode, level, visitor_iso3,
-       visitor_person, host_iso3, format_id, title, note, source_id
-FROM core.events
-WHERE list_has_any(list_concat(visitor_iso3, host_iso3), ?::VARCHAR[]) AND year BETWEEN ? AND ?
-ORDER BY date_start"""
-
-
-OPINION = """SELECT o.fact_id, o.subject_iso3, coalesce(o.country_iso3, o.group_id) AS scope,
-       CASE WHEN o.country_iso3 IS NOT NULL THEN [o.country_iso3]
-            ELSE (SELECT list(m.country_iso3 ORDER BY m.country_iso3) FROM core.country_group_members m
-                  WHERE m.group_id = o.group_id) END AS scope_members,
-       o.fieldwork_start, o.fieldwork_end, o.fieldwork_precision, o.indicator, o.question, o.answer, o.share_pct,
-       o.sample_n, o.pollster, o.confidence, o.basis, o.note, o.source_id
-FROM core.opinion o WHERE (?::VARCHAR IS NULL OR o.subject_iso3 = ?::VARCHAR)
-ORDER BY o.fieldwork_start, o.fact_id"""
-
-ENGAGEMENTS = """SELECT engagement_date, year, leader, leader_iso3, counterpart_iso3, kind, text, source_id
-FROM core.leader_engagements
-WHERE leader ILIKE '%' || ? || '%' AND kind = 'travel' AND list_contains(?::VARCHAR[], counterpart_iso3)
-ORDER BY engagement_date LIMIT 10"""
-
-EARLIEST_EVENTS = """SELECT event_id, date_start, year, event_type, status, level, visitor_person, title, source_id
-FROM core.events WHERE list_contains(list_concat(visitor_iso3, host_iso3), ?) ORDER BY date_start LIMIT 3"""
-
-LAST_YEAR = "SELECT max(year) AS last_year FROM core.events WHERE status = 'held'"
-
-HOSTED_SUMMITS = """SELECT event_id, date_start, year, event_type, status, level, title, note, source_id
-FROM core.events
-WHERE list_contains(host_iso3, ?) AND list_has_any(visitor_iso3, ?::VARCHAR[]) AND event_type = 'multilateral_summit'
-  AND status = 'held' AND mode = 'in_person' AND year >= ?
-ORDER BY date_start"""
-
-# A state's declaration of independence (reference_pack/events.csv rows of type 'independence', from the Factbook):
-# a single dated record, never a visit, summit or meeting.
-INDEPENDENCE_EVENTS = """SELECT event_id, date_start, date_end, year, host_iso3, title, note, source_id
-FROM core.events WHERE event_type = 'independence' ORDER BY date_start"""
-
-# Heads of state and government with their terms (reference_pack/leader_terms.csv): "X stepped down in ...".
-LEADER_TERMS = """SELECT fact_id, person, country_iso3, office, level, term_start, term_end, confidence, note,
-       source_id, citation_status
-FROM core.leader_terms ORDER BY term_start, fact_id"""
-
-# Leader-level visits with their confidence, for 'first leader of a class of countries' claims.
-CLASS_VISITS = """SELECT v.event_id, v.visitor_iso3, v.host_iso3, v.year, v.date_start, v.date_end, v.date_precision,
-       v.level, v.visitor_person, v.trip_key, v.event_type, v.title, e.note, e.confidence, v.source_id
-FROM out.visits v JOIN core.events e USING (event_id)
-WHERE list_contains(?::VARCHAR[], v.visitor_iso3) AND list_contains(?::VARCHAR[], v.host_iso3)
-  AND v.level IN ('head_of_state', 'head_of_government') AND v.date_start BETWEEN ? AND ?
-ORDER BY v.date_start, v.visitor_iso3"""
-
-# Which countries belong to a class ('liberal_democracy', 'asian') in which years, by which index.
-CLASSES = """SELECT fact_id, class_id, country_iso3, first_year, last_year, member, basis, confidence, note, source_id
-FROM core.country_classes WHERE class_id = ? ORDER BY country_iso3, first_year"""
-
-# Summits of multilateral organisations a leader attended abroad: meetings, never counted as visits, but the
-# leader was there (a dated 'visited' claim is then not contradicted by the absence of a bilateral visit).
-ORG_SUMMITS = """SELECT event_id, date_start, date_end, year, event_type, status, level, visitor_iso3, visitor_person,
-       host_iso3, format_id, title, note, source_id
-FROM core.events
-WHERE event_type = 'organisation_summit' AND status = 'held' AND mode = 'in_person'
-  AND list_has_any(visitor_iso3, ?::VARCHAR[]) AND list_has_any(host_iso3, ?::VARCHAR[]) AND year BETWEEN ? AND ?
-ORDER BY date_start"""
+    return Query(*statement(name, **values))
 
 
 # Visits: the verbs of travel. "The visiting ministers" are someone else's visit; hosting a summit is no visit.

@@ -11,7 +11,7 @@ from silkscope.claims import plan as PL
 from silkscope.claims.checks.base import Check, evidence, needs, needs_text
 from silkscope.claims.checks.timeline import PL_evidence, _visit_ev
 from silkscope.claims.extract import Claim
-from silkscope.claims.plan import Context, Query
+from silkscope.claims.plan import Context
 from silkscope.countries import C5, name
 
 # How a sentence names a class, the class id in core.country_classes, and the index that class follows. A claim
@@ -63,7 +63,7 @@ def class_first(claim: Claim, ctx: Context, cls: str, visitor, hosts, lo, after,
             need,
         )
     class_id, index = found
-    cq = Query(PL.CLASSES, [class_id])
+    cq = PL.record("classes", class_id=class_id)
     classes = ctx.rows(cq)
     mine = [r for r in rows if _clearly_after(r, start) and (not claim.person or PL.surname(claim.person) in
                                                               (r["visitor_person"] or ""))]  # fmt: skip
@@ -76,8 +76,12 @@ def class_first(claim: Claim, ctx: Context, cls: str, visitor, hosts, lo, after,
             needs("visits", ctx),
         )
     subject = mine[0]
-    vq = Query(
-        PL.CLASS_VISITS, [[p for p in covered if p != visitor], hosts, date(start[0], 1, 1), subject["date_start"]]
+    vq = PL.record(
+        "class_visits",
+        visitors=[p for p in covered if p != visitor],
+        hosts=hosts,
+        from_date=date(start[0], 1, 1),
+        to_date=subject["date_start"],
     )
     earlier, unsure = [], []
     for r in ctx.rows(vq):

@@ -68,7 +68,7 @@ def visit_event(claim: Claim, ctx: Context) -> Check:
     if exact and missing:
         # "visited Tajikistan and then attended the Caspian summit in Ashgabat": a summit of an organisation the
         # leader attended is a meeting, not a visit, but it is where the text says the leader went.
-        oq = Query(PL.ORG_SUMMITS, [[visitor], missing, year, year])
+        oq = PL.record("org_summits", visitors=[visitor], hosts=missing, since=year, until=year)
         went = [r for r in ctx.rows(oq) if _month_ok(claim, r)]
         if {h for r in went for h in r["host_iso3"]} >= set(missing):
             evs += [PL_evidence(ctx, str(r["date_start"]), "meeting", [r["year"]], r["title"], r, oq) for r in went]
@@ -81,7 +81,7 @@ def visit_event(claim: Claim, ctx: Context) -> Check:
     if same:
         what = "month" if claim.month and not exact else "stops"
         return Check("imprecise", evs, f"{who} visited in {year} but the {what} differ: {same[0]['title']}.")
-    nq = Query(PL.NOT_HELD, [[visitor], hosts, year, year])
+    nq = PL.record("not_held", visitors=[visitor], hosts=hosts, since=year, until=year)
     other = ctx.rows(nq)
     evs += [PL_evidence(ctx, r["status"], "event", [r["year"]], r["title"], r, nq, "basis") for r in other]
     findings = [r for r in other if r["event_type"] == "finding"]
@@ -90,7 +90,7 @@ def visit_event(claim: Claim, ctx: Context) -> Check:
         return Check("contradicted", evs, f"Not held: {dropped[0]['title']} ({dropped[0]['status']}).")
     if findings:
         return Check("contradicted", evs, f"The timeline records the finding: {findings[0]['title']}.")
-    oq = Query(PL.ORG_SUMMITS, [[visitor], named, year, year])
+    oq = PL.record("org_summits", visitors=[visitor], hosts=named, since=year, until=year)
     attended = [r for r in ctx.rows(oq) if _month_ok(claim, r)]
     if attended:
         evs += [
@@ -110,7 +110,7 @@ def visit_event(claim: Claim, ctx: Context) -> Check:
         ]
         near = f" Nearest: {rows[0]['title']}." if rows else ""
         # Hosting a summit at home is a meeting, never a visit: say so when one explains the claim.
-        hq = Query(PL.HOSTED_SUMMITS, [visitor, hosts, year])
+        hq = PL.record("hosted_summits", host=visitor, visitors=hosts, since=year)
         hosted = [r for r in ctx.rows(hq) if r["year"] == year]
         evs += [PL_evidence(ctx, "hosted", "event", [r["year"]], r["title"], r, hq, "context") for r in hosted]
         home = ""
@@ -137,9 +137,9 @@ def format_event(claim: Claim, ctx: Context) -> Check:
 
         found = format_of(claim, ctx)
         fid = found["format_id"] if found else None
-    fq = Query(PL.FORMATS, [fid, fid])
+    fq = PL.record("formats", format_id=fid)
     fmt = next(iter(ctx.rows(fq)), None)
-    query = Query(PL.FORMAT_EVENTS, [fid, fid])
+    query = PL.record("format_events", format_id=fid)
     rows = ctx.rows(query)
     if fmt is None:
         ev = evidence(ctx, None, "format", claim.period, f"format {fid} is not in the warehouse", None, fq, "absence")
@@ -244,7 +244,7 @@ def generic_event(claim: Claim, ctx: Context) -> Check:
         return Check("unverifiable", [ev], "The event has no date to check.", needs("event", ctx))
     year = claim.period[0]
     entities = [e for e in claim.entities if e] or PL.members("C5")
-    query = Query(PL.EVENTS_NEAR, [entities, year - 1, year + 1])
+    query = PL.record("events_near", states=entities, since=year - 1, until=year + 1)
     rows = ctx.rows(query)
     words = _keywords(claim.text)
     quoted = [q.lower() for q in re.findall(r"[\"“]([^\"”]{4,60})[\"”]", claim.text)]
@@ -313,7 +313,7 @@ def dropped_event(claim: Claim, ctx: Context) -> Check:
     year = claim.period[0] if claim.period else None
     hosts = list(dict.fromkeys([*claim.hosts, *PL.members(claim.scope)])) or PL.members("C5")
     lo, hi = (year, year) if year else (PL.INDEPENDENCE, ctx.as_of + 5)
-    query = Query(PL.NOT_HELD, [[partner, *hosts], [partner, *hosts], lo, hi])
+    query = PL.record("not_held", visitors=[partner, *hosts], hosts=[partner, *hosts], since=lo, until=hi)
     rows = [
         r
         for r in ctx.rows(query)

@@ -307,11 +307,7 @@ def unsupported_figure(claim: Claim, ctx: Context) -> Check:
     """Figures no warehouse table holds (remittances, populations, product composition...): show what was searched."""
     key = claim.indicator if claim.indicator in PL.NEEDS else "other"
     words = [w for w in re.findall(r"[a-z]{5,}", (claim.unit or "") + " " + claim.text.lower())][:3] or ["%"]
-    query = Query(
-        "SELECT indicator_code, indicator_name, country_iso3, year, value FROM core.indicators "
-        "WHERE list_contains(?::VARCHAR[], country_iso3) AND indicator_name ILIKE ? LIMIT 20",
-        [PL.members(claim.scope), f"%{words[0]}%"],
-    )
+    query = PL.record("indicators_named", states=PL.members(claim.scope), pattern=f"%{words[0]}%")
     rows = ctx.rows(query)
     need = needs(key, ctx)
     if rows:

@@ -22,7 +22,7 @@ from silkscope.claims.checks.timeline import (
 )
 from silkscope.claims.entities import find_mentions
 from silkscope.claims.extract import Claim
-from silkscope.claims.plan import Context, Query
+from silkscope.claims.plan import Context
 from silkscope.countries import name
 from silkscope.schema import LEADER_LEVELS
 
@@ -57,7 +57,7 @@ def visit_first(claim: Claim, ctx: Context) -> Check:
         return _first_since(claim, ctx, rows, query, since[0], year, month, evs)
     who = claim.person if personal else f"{name(visitor)} leader ({'/'.join(levels or ['any'])})"
     if not rows:
-        nq = Query(PL.NOT_HELD, [[visitor], hosts, lo, ctx.as_of])
+        nq = PL.record("not_held", visitors=[visitor], hosts=hosts, since=lo, until=ctx.as_of)
         findings = [r for r in ctx.rows(nq) if r["event_type"] == "finding"]
         if findings:
             evs = [PL_evidence(ctx, 0, "visits", [r["year"], r["date_end"].year], r["title"], r, nq) for r in findings]
@@ -113,7 +113,7 @@ def _engagements(claim: Claim, ctx: Context, hosts: list[str]) -> Check | None:
     """China Vitae (when loaded) records Chinese leaders' travel: the earliest trip settles a Chinese 'first'."""
     if not claim.person or "chinavitae" not in ctx.connectors:
         return None
-    query = Query(PL.ENGAGEMENTS, [PL.surname(claim.person), hosts])
+    query = PL.record("engagements", person=PL.surname(claim.person), hosts=hosts)
     rows = ctx.rows(query)
     if not rows:
         return None
@@ -156,7 +156,7 @@ def _never(claim: Claim, ctx: Context, visitor: str | None) -> Check:
     hosts = _hosts(claim, visitor, prefer_scope=True)
     levels = _levels(claim)
     query, rows = _visits(ctx, [visitor] if visitor else [], hosts, levels, PL.INDEPENDENCE, ctx.as_of, claim.person)
-    nq = Query(PL.NOT_HELD, [[visitor], hosts, PL.INDEPENDENCE, ctx.as_of])
+    nq = PL.record("not_held", visitors=[visitor], hosts=hosts, since=PL.INDEPENDENCE, until=ctx.as_of)
     findings = [r for r in ctx.rows(nq) if r["event_type"] == "finding"]
     evs = [_visit_ev(ctx, r, query) for r in rows]
     evs += [PL_evidence(ctx, 0, "visits", [r["year"], r["date_end"].year], r["title"], r, nq) for r in findings]
@@ -175,7 +175,7 @@ def _never(claim: Claim, ctx: Context, visitor: str | None) -> Check:
 
 def format_first(claim: Claim, ctx: Context) -> Check:
     """'The first outside power to hold a summit with all five': the earliest first summit across formats."""
-    query = Query(PL.FORMAT_EVENTS, [None, None])
+    query = PL.record("format_events", format_id=None)
     rows = ctx.rows(query)
     launch = bool(re.search(r"launch|establish|found|set up|dialogue|format", claim.text, re.I)) and not re.search(
         r"summit", claim.text, re.I
@@ -218,7 +218,7 @@ def format_first(claim: Claim, ctx: Context) -> Check:
 
 def hedged_first(claim: Claim, ctx: Context) -> Check:
     partner = _visitor(claim)
-    query = Query(PL.EARLIEST_EVENTS, [partner])
+    query = PL.record("earliest_events", state=partner)
     rows = ctx.rows(query)
     evs = [
         PL_evidence(

@@ -47,7 +47,7 @@ def _norm(word: str) -> str:
 
 def format_of(claim: Claim, ctx: Context) -> dict[str, Any] | None:
     """The dialogue format a claim speaks of: named in it (or before it), else the partner's leaders' format."""
-    rows = ctx.rows(Query(PL.FORMATS, [None, None]))
+    rows = ctx.rows(PL.record("formats", format_id=None))
     if claim.format_id:
         return next((f for f in rows if f["format_id"] == claim.format_id), None)
     outside = [p for p in claim.partners if not is_c5(p)]
@@ -67,7 +67,7 @@ def format_of(claim: Claim, ctx: Context) -> dict[str, Any] | None:
 
 
 def _events(ctx: Context, fid: str) -> tuple[Query, list[dict[str, Any]]]:
-    query = Query(PL.FORMAT_EVENTS, [fid, fid])
+    query = PL.record("format_events", format_id=fid)
     return query, ctx.rows(query)
 
 
@@ -77,7 +77,7 @@ def _row_ev(ctx: Context, r: dict[str, Any], query: Query, role: str = "basis"):
 
 
 def _format_ev(ctx: Context, fmt: dict[str, Any], what: str) -> Any:
-    fq = Query(PL.FORMATS, [fmt["format_id"], fmt["format_id"]])
+    fq = PL.record("formats", format_id=fmt["format_id"])
     value = str(fmt["first_summit"] or fmt["launched"])
     return evidence(ctx, value, "format", [], f"{fmt['name']}: {what}", fmt["source_id"], fq, note=fmt["note"])
 
@@ -256,7 +256,7 @@ def pledge(claim: Claim, ctx: Context) -> Check | None:
         return None
     year = claim.period[0] if claim.period else ctx.as_of
     hosts = PL.members(claim.scope)
-    query = Query(PL.EVENTS_NEAR, [[partner, *hosts], year - 1, year])
+    query = PL.record("events_near", states=[partner, *hosts], since=year - 1, until=year)
     for r in ctx.rows(query):
         if partner not in {*r["visitor_iso3"], *r["host_iso3"]}:
             continue
@@ -306,7 +306,7 @@ def anchored_event(claim: Claim, ctx: Context) -> Check | None:
     anchor_words = {_norm(w) for w in re.findall(r"[A-Za-z][A-Za-z'’-]+", m.group("anchor")) if _norm(w) != "of"}
     year = claim.period[0] if claim.period else ctx.as_of
     entities = [e for e in claim.entities if e] or PL.members("C5")
-    query = Query(PL.EVENTS_NEAR, [entities, year - 1, year + 1])
+    query = PL.record("events_near", states=entities, since=year - 1, until=year + 1)
     rows = ctx.rows(query)
     titles = {r["event_id"]: {_norm(w) for w in re.findall(r"[A-Za-z][A-Za-z'’-]+", r["title"])} for r in rows}
     anchors = [r for r in rows if anchor_words <= titles[r["event_id"]]]
@@ -369,7 +369,7 @@ def matched_event(claim: Claim, ctx: Context) -> Check | None:
         lo, hi = claim.period[0] - 1, claim.period[-1] + 1
     else:
         lo, hi = PL.INDEPENDENCE, ctx.as_of
-    query = Query(PL.EVENTS_NEAR, [entities, lo, hi])
+    query = PL.record("events_near", states=entities, since=lo, until=hi)
     best: tuple[int, dict[str, Any]] | None = None
     for r in ctx.rows(query):
         text = f"{r['title']} {r.get('note') or ''} {r.get('visitor_person') or ''}"

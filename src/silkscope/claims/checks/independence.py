@@ -78,7 +78,7 @@ def independence(claim: Claim, ctx: Context) -> Check:
     found = PL.DECLARED_INDEPENDENCE.search(claim.text)
     at = found.start() if found else len(claim.text)
     states, others = states_named(claim, at)
-    query = Query(PL.INDEPENDENCE_EVENTS)
+    query = PL.record("independence")
     rows = {r["host_iso3"][0]: r for r in ctx.rows(query) if r["host_iso3"]}
     need = needs("event", ctx)
     if not states:

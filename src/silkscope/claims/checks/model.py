@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from silkscope.claims import plan as PL
 from silkscope.claims.checks.base import Evidence
 from silkscope.claims.extract import Claim
 from silkscope.claims.plan import Context
@@ -157,9 +158,10 @@ def _warehouse_stamp(con) -> tuple | None:
     return (path, *file_version(path)) if path else None
 
 
-# Where each outcome's series lives: a cheap count there spares building the panel when it cannot be fitted.
+# Where each outcome's series lives (a record counting its partner-state-years): a cheap count there spares building
+# the panel when it cannot be fitted.
 OUTCOME_TABLES = {"projects": "core.finance_flows", "finance": "core.finance_flows", "trade": "core.trade_flows"}
-PARTNER_COLUMN = {"core.finance_flows": "donor_iso3", "core.trade_flows": "partner_iso3"}
+DYAD_YEARS = {"core.finance_flows": "finance_dyad_years", "core.trade_flows": "trade_dyad_years"}
 
 
 def _fit(ctx: Context, outcome: str) -> Any:
@@ -170,11 +172,7 @@ def _fit(ctx: Context, outcome: str) -> Any:
     from silkscope.stats.visit_effects import visits_model
 
     table = OUTCOME_TABLES[outcome]
-    (dyad_years,) = ctx.con.execute(
-        f"SELECT count(DISTINCT ({PARTNER_COLUMN[table]}, country_iso3, year)) FROM {table} "
-        "WHERE country_iso3 IN (SELECT unnest($1)) AND year <= $2",
-        [list(C5), ctx.as_of],
-    ).fetchone()
+    dyad_years = ctx.rows(PL.record(DYAD_YEARS[table], states=list(C5), until=ctx.as_of))[0]["dyad_years"]
     if dyad_years < 10:
         return f"{table} has {dyad_years} partner-country-years up to {ctx.as_of}; the model needs at least 10"
     try:

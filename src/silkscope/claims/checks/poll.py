@@ -10,7 +10,7 @@ from typing import Any
 from silkscope.claims import plan as PL
 from silkscope.claims.checks.base import Check, evidence, needs, needs_text, tolerance_text, within
 from silkscope.claims.extract import Claim
-from silkscope.claims.plan import Context, Query
+from silkscope.claims.plan import Context
 from silkscope.countries import name
 from silkscope.opinion import MEASURES, PollMeasure
 
@@ -59,7 +59,7 @@ def _in_period(claim: Claim, ctx: Context, r: dict[str, Any]) -> bool:
 
 def check_poll(claim: Claim, ctx: Context) -> Check:
     subject = claim.partners[0] if claim.partners else None
-    query = Query(PL.OPINION, [subject, subject])
+    query = PL.record("opinion", subject=subject)
     rows = ctx.rows(query)
     m = _pick(claim, ctx)
     members = set(PL.members(claim.scope))

@@ -97,7 +97,7 @@ def leader_term(claim: Claim, ctx: Context) -> Check:
     verb = end_m if ending else start_m
     at = verb.start() if verb else len(claim.text)
     elected = not ending and bool(re.search(r"\belected\b", verb.group(0) if verb else "", re.I))
-    query = Query(PL.LEADER_TERMS)
+    query = PL.record("leader_terms")
     table = ctx.rows(query)
     persons, certain = people(claim, table, at)
     need = needs("leaders", ctx)

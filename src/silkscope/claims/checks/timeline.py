@@ -39,7 +39,7 @@ def _levels(claim: Claim) -> list[str] | None:
 
 def _visits(ctx: Context, visitors: list[str], hosts: list[str], levels, lo: int, hi: int, person: str | None):
     who = PL.surname(person)
-    query = Query(PL.VISITS, [visitors, hosts, levels, levels, lo, hi, who, who])
+    query = PL.record("visits", visitors=visitors, hosts=hosts, levels=levels, since=lo, until=hi, person=who)
     return query, ctx.rows(query)
 
 
@@ -203,13 +203,13 @@ def _after_as_of(ctx: Context, claim: Claim, visitor: str, hosts: list[str], lev
     """How the count changed after the article's date: later trips, cancelled or planned ones, summits at home."""
     if hi != ctx.as_of:
         return None
-    last = ctx.rows(Query(PL.LAST_YEAR))[0]["last_year"]
+    last = ctx.rows(PL.record("last_year"))[0]["last_year"]
     if last is None or last <= hi:
         return None
     query, rows = _visits(ctx, [visitor], hosts, levels, hi + 1, 2100, claim.person)
-    nq = Query(PL.NOT_HELD, [[visitor], hosts, hi + 1, 2100])
+    nq = PL.record("not_held", visitors=[visitor], hosts=hosts, since=hi + 1, until=2100)
     other = [r for r in ctx.rows(nq) if levels is None or r["level"] in levels]
-    hq = Query(PL.HOSTED_SUMMITS, [visitor, hosts, hi + 1])
+    hq = PL.record("hosted_summits", host=visitor, visitors=hosts, since=hi + 1)
     hosted = ctx.rows(hq)
     evs = [_visit_ev(ctx, r, query, "context") for r in rows]
     evs += [PL_evidence(ctx, r["status"], "event", [r["year"]], r["title"], r, nq, "context") for r in other]
@@ -222,7 +222,7 @@ def _after_as_of(ctx: Context, claim: Claim, visitor: str, hosts: list[str], lev
 
 
 def format_frequency(claim: Claim, ctx: Context) -> Check:
-    query = Query(PL.FORMAT_EVENTS, [claim.format_id, claim.format_id])
+    query = PL.record("format_events", format_id=claim.format_id)
     rows = [r for r in ctx.rows(query) if r["status"] == "held"]
     need = needs("format", ctx)
     evs = [
