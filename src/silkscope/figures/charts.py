@@ -306,6 +306,20 @@ def small_multiples(
     return Figure(chart, data, "small_multiples")
 
 
+def panelled(name: str, layers: list[dict[str, Any]], panels: list[str], *, panel_height: int,
+             height: int) -> dict[str, Any]:  # fmt: skip
+    """The layers over dataset `name` in a panel each (the rows' `panel`), three abreast, when there are several
+    panels; else one chart the full width."""
+    if len(panels) > 1:
+        return {
+            "data": named(name),
+            "facet": channel("panel:N", title=None, sort=panels),
+            "spec": {"layer": layers, "width": 250, "height": panel_height},
+            "columns": 3,
+        }
+    return {"data": named(name), "layer": layers, "width": WIDTH, "height": height}
+
+
 # Columns that split an indicator's rows into separate series beside partner and year, in the order they facet.
 SPLITS = ("instrument", "country_iso3", "code", "flow")
 
@@ -346,15 +360,7 @@ def indicator_chart(
     }
     layers = lines_and_points(encoding, {"strokeWidth": 2}, {"filled": True, "size": 20},
                               description=channel("label:N"))  # fmt: skip
-    if len(panels) > 1:  # a panel each, three abreast
-        chart = {
-            "data": named("indicator"),
-            "facet": channel("panel:N", title=None, sort=panels),
-            "spec": {"layer": layers, "width": 250, "height": 130},
-            "columns": 3,
-        }
-    else:
-        chart = {"data": named("indicator"), "layer": layers, "width": WIDTH, "height": 200}
+    chart = panelled("indicator", layers, panels, panel_height=130, height=200)
     return Figure(chart, {"indicator": data}, "indicator_chart"), caption
 
 

@@ -10,7 +10,7 @@ from silkscope import formatting, observations
 from silkscope.analysis.measures import catalogue, label, measure
 from silkscope.countries import C5
 from silkscope.figures import charts, maps
-from silkscope.figures.charts import Figure, channel, named
+from silkscope.figures.charts import Figure, channel
 from silkscope.figures.style import PARTNER_COLOURS, partner_name
 from silkscope.profiles.common import Drawn, figure, not_drawn
 
@@ -123,15 +123,7 @@ def _chart(rows: list[dict[str, Any]], unit: str) -> Figure:
         {"mark": {"type": "point", "filled": True, "size": 18}, "encoding": {**encoding, "tooltip": tooltip}},
     ]
     panels = sorted({d["panel"] for d in data})
-    if len(panels) > 1:  # a panel each, three abreast
-        chart = {
-            "data": named("explore"),
-            "facet": channel("panel:N", title=None, sort=panels),
-            "spec": {"layer": layers, "width": 250, "height": 140},
-            "columns": 3,
-        }
-    else:
-        chart = {"data": named("explore"), "layer": layers, "width": charts.WIDTH, "height": 240}
+    chart = charts.panelled("explore", layers, panels, panel_height=140, height=240)
     return Figure(chart, {"explore": data}, "explorer")
 
 
