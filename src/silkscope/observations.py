@@ -87,8 +87,9 @@ def observations(
 ) -> Result:
     """Rows of one measure (or of every member of a family such as `presence`) by partner, state and year.
 
-    A partner's series comes from one dataset, never spliced from two: `dataset` if given, else the one with the
-    most state-years for that partner and measure.
+    A series (one measure of one partner with one state) comes from one dataset, never spliced from two: `dataset`
+    if given, else the one with the most years for it. Chosen per state, not per partner: each state's statistics
+    office publishes its own trade, and a partner's most complete office would otherwise silence the others.
     """
     from silkscope.views import _connection  # one way to open the warehouse for every view
 
@@ -106,8 +107,8 @@ def observations(
     notes = []
     if len(kept) < len(rows):
         notes.append(
-            f"{len(rows) - len(kept)} rows of other datasets left out: each partner's series comes from one dataset "
-            "(the most complete, or the one named with --dataset), never spliced."
+            f"{len(rows) - len(kept)} rows of other datasets left out: each partner's series with a state comes from "
+            "one dataset (the most complete, or the one named with --dataset), never spliced."
         )
     if not kept:
         notes.append(
@@ -138,9 +139,13 @@ def _one_dataset(rows: list[dict[str, Any]], dataset: str | None) -> list[dict[s
         return [r for r in rows if r["dataset"] == dataset]
     cells: dict[tuple, dict[str, set]] = defaultdict(lambda: defaultdict(set))
     for r in rows:
-        cells[(r["measure"], r["partner_iso3"])][r["dataset"]].add((r["country_iso3"], r["year"]))
+        cells[_series(r)][r["dataset"]].add((r["country_iso3"], r["year"]))
     best = {k: most_complete(v) for k, v in cells.items()}
-    return [r for r in rows if best[(r["measure"], r["partner_iso3"])] == r["dataset"]]
+    return [r for r in rows if best[_series(r)] == r["dataset"]]
+
+
+def _series(row: dict[str, Any]) -> tuple:
+    return row["measure"], row["partner_iso3"], row["country_iso3"]
 
 
 def measure_names() -> list[str]:

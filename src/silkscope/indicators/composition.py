@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import ibis
 import ibis.expr.datatypes as dt
 
-from silkscope.indicators.flows import one_dataset, with_dataset
+from silkscope.indicators.flows import one_trade_dataset, with_dataset
 from silkscope.indicators.plans import planned
 from silkscope.indicators.tables import Tables, duckdb_tables, in_scope, to_result
 from silkscope.result import Result
@@ -40,7 +40,7 @@ def products(t: Tables, level: str, direction: str, dataset: str | None = None) 
         r.direction == DIRECTIONS[direction],
         r.product_code.length() >= digits,
     )
-    r = one_dataset(with_dataset(t, r), "partner_iso3", dataset)
+    r = one_trade_dataset(with_dataset(t, r), dataset)
     # one reporter per flow: prefer the importer's figure (CIF, usually better attributed), else the exporter's
     importer = r.country_iso3 if direction == "exports" else r.partner_iso3
     r = r.mutate(_mirror=ibis.ifelse(r.reporter_iso3 == importer, 0, 1))

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import ibis
 
 from silkscope.indicators.tables import Tables
 
 KEYS = ["partner_iso3", "country_iso3", "year"]
-# One dataset per partner and instrument, so that OECD and AidData rows for the same flows are never added. The
+# One dataset per series (one_dataset), so that OECD and AidData rows for the same flows are never added. The
 # most complete, most official first; a dataset not listed comes after these, by name; the pack's secondary
 # figures last. `disagreement` compares datasets instead of choosing.
 DATASET_PREFERENCE = (
@@ -63,16 +65,35 @@ def with_dataset(t: Tables, facts: ibis.Table) -> ibis.Table:
     return facts.join(s, facts.source_id == s._sid).drop("_sid")
 
 
-def one_dataset(rows: ibis.Table, partner: str, chosen: str | None = None) -> ibis.Table:
-    """Keep, for each partner, the rows of its most preferred dataset (or of `chosen` for every partner)."""
+def one_dataset(rows: ibis.Table, series: Sequence[str], chosen: str | None = None) -> ibis.Table:
+    """Keep, for each series (the rows sharing the `series` columns), the rows of its most preferred dataset (or of
+    `chosen` for every series): a series is never spliced from two datasets.
+
+    What a series is depends on the facts. Finance and FDI: a partner (one dataset serves all of a partner's
+    columns, so its total over the five states adds like with like). Trade: one side's account of one dyad
+    (`one_trade_dataset`)."""
     if chosen:
         return rows.filter(rows.dataset == chosen)
     cases = [(rows.dataset == d, f"{i:02d}") for i, d in enumerate(DATASET_PREFERENCE)]
     rank = ibis.cases((rows.dataset == "reference_pack", "zz"), *cases, else_="50") + rows.dataset
-    ranked = rows.mutate(_rank=rank)
-    best = ranked.group_by(_p=ranked[partner]).aggregate(_best=ranked._rank.min())
-    joined = ranked.join(best, [ranked[partner] == best._p, ranked._rank == best._best])
-    return joined.drop("_p", "_best", "_rank")
+    keys = [f"_s{i}" for i in range(len(series))]
+    # keyed as text with '' for a missing value, so that the join below matches it (NULL never equals NULL)
+    ranked = rows.mutate(
+        _rank=rank, **{k: rows[c].cast("string").fill_null("") for k, c in zip(keys, series, strict=True)}
+    )
+    best = ranked.group_by(keys).aggregate(_best=ranked._rank.min()).rename({f"_b{k}": k for k in keys})
+    joined = ranked.join(best, [*(ranked[k] == best[f"_b{k}"] for k in keys), ranked._rank == best._best])
+    return joined.drop(*keys, *(f"_b{k}" for k in keys), "_best", "_rank")
+
+
+def one_trade_dataset(rows: ibis.Table, chosen: str | None = None) -> ibis.Table:
+    """One dataset per side of each dyad: the state's own report (reporter = the state), and the partner's (reporter
+    = the partner, or a secondary source that does not say who reported, which fills the same column). Each national
+    statistics office publishes its own state's trade only: chosen per partner, Kyrgyzstan's office would silence
+    Kazakhstan's and Uzbekistan's, and Russia's report of its trade with them would silence theirs."""
+    side = ibis.ifelse(rows.reporter_iso3 == rows.country_iso3, "state", "partner")
+    chosen_rows = one_dataset(rows.mutate(_side=side), ["partner_iso3", "country_iso3", "_side"], chosen)
+    return chosen_rows.drop("_side")
 
 
 def finance_block(
@@ -81,7 +102,7 @@ def finance_block(
     """Official finance per dyad-year: family x measure x price basis, each its own column; never added across."""
     f = t("finance_flows")
     f = f.filter(t.isin(f.donor_iso3, "partners", partners), t.isin(f.country_iso3, "countries", countries))
-    f = one_dataset(with_dataset(t, f), "donor_iso3", dataset)
+    f = one_dataset(with_dataset(t, f), ["donor_iso3"], dataset)
     f = f.mutate(partner_iso3=f.donor_iso3, year=f.year.cast("int64"))
     is_oda = f.flow_class.startswith("oda")
     metrics = {}
@@ -138,7 +159,7 @@ def trade_block(
         r.product_code == "TOTAL",
         r.month.isnull(),
     )
-    r = one_dataset(with_dataset(t, r), "partner_iso3", dataset).mutate(year=ibis._.year.cast("int64"))
+    r = one_trade_dataset(with_dataset(t, r), dataset).mutate(year=ibis._.year.cast("int64"))
     by_partner = r.reporter_iso3 == r.partner_iso3
     by_country = r.reporter_iso3 == r.country_iso3
     out, back = r.direction == "partner_to_country", r.direction == "country_to_partner"
@@ -150,7 +171,7 @@ def trade_block(
         # turnover stated as one figure: by the partner, or by a secondary source that does not say who reported
         _stated_total=r.value_usd.sum(where=(r.direction == "total") & (by_partner | r.reporter_iso3.isnull())),
         _stated_mirror=r.value_usd.sum(where=(r.direction == "total") & by_country),
-        trade_dataset=r.dataset.max(),
+        trade_dataset=r.dataset.collect(distinct=True).sort().join(", "),  # the partner's and the state's
     )
     total = ibis.coalesce(agg.exports_usd + agg.imports_usd, agg._stated_total)
     mirror = ibis.coalesce(agg.exports_mirror_usd + agg.imports_mirror_usd, agg._stated_mirror)
@@ -172,7 +193,7 @@ def fdi_block(t: Tables, partners: list[str], countries: list[str]) -> tuple[ibi
         t.isin(v.country_iso3, "countries", countries),
         v.measure.isin(["fdi_flow", "fdi_stock"]),
     )
-    v = one_dataset(with_dataset(t, v), "partner_iso3").mutate(year=ibis._.year.cast("int64"))
+    v = one_dataset(with_dataset(t, v), ["partner_iso3"]).mutate(year=ibis._.year.cast("int64"))
     # CDIS gives each stock twice: as reported by the host (inward) and by the investor (mirror). Never add them.
     host_reported = v.reporter_iso3.isnull() | (v.reporter_iso3 == v.country_iso3)
     values = v.group_by(KEYS).aggregate(
@@ -216,6 +237,10 @@ def definitions() -> dict[str, str]:
     d["trade_total_mirror_usd"] = "exports_mirror_usd + imports_mirror_usd (the C5 country's view)"
     d["trade_mirror_gap_usd"] = "trade_total_mirror_usd - trade_total_usd (CIF/FOB, timing, re-exports)"
     d["trade_mirror_gap_pct"] = "100 * trade_mirror_gap_usd / trade_total_usd"
+    d["trade_dataset"] = (
+        "datasets the dyad-year's trade comes from: one for each side of the dyad, in this order: "
+        f"{', '.join(DATASET_PREFERENCE)}, then national statistics by name"
+    )
     d["fdi_flow_usd"] = "bilateral FDI flow (partner into the country) in the year"
     d["fdi_stock_usd"] = "bilateral FDI stock at the end of the year, as reported by the host country"
     d["fdi_stock_mirror_usd"] = "the same stock as reported by the investing partner (mirror; never added)"
