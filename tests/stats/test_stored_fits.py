@@ -22,7 +22,9 @@ def _rows(bundle):
 def test_every_outcome_has_a_stored_answer_or_its_reason(indicator_db):
     with duckdb.connect(str(indicator_db), read_only=True) as con:
         stored = dict(con.execute("SELECT spec, coalesce(answer::VARCHAR, error) FROM out.model_fits").fetchall())
-    assert set(stored) == {stored_fits.default_key(o) for o in OUTCOMES}
+    scopes = stored_fits.stored_scopes()
+    assert scopes[0] is None and sorted(s[0] for s in scopes[1:]) == ["KAZ", "KGZ", "TJK", "TKM", "UZB"]
+    assert set(stored) == {stored_fits.default_key(o, countries) for o in OUTCOMES for countries in scopes}
     assert all(stored.values())
 
 
@@ -60,3 +62,28 @@ def test_a_stored_fit_is_not_used_once_the_facts_change(indicator_db, tmp_path):
         con.execute("DELETE FROM core.news_events")
         assert stored_fits.load(duckdb_tables(con=con), key) is None
         del t
+
+
+def test_each_state_alone_is_answered_from_its_stored_fit_without_fitting(indicator_db, monkeypatch):
+    from silkscope.stats import visit_effects
+
+    with duckdb.connect(str(indicator_db), read_only=True) as con:
+        t = duckdb_tables(con=con)
+        fresh = {}
+        for state in ("KAZ", "UZB"):
+            try:
+                fresh[state] = ("answer", _rows(visits_model("finance", countries=[state], tables=t, use_stored=False)))
+            except SilkscopeError as exc:
+                fresh[state] = ("reason", str(exc))
+
+        def no_fit(*args, **kwargs):
+            raise AssertionError("fitted on request although the fit is stored")
+
+        monkeypatch.setattr(visit_effects, "_fit", no_fit)
+        for state, (kind, expected) in fresh.items():
+            if kind == "reason":
+                with pytest.raises(SilkscopeError, match=re.escape(expected)):
+                    visits_model("finance", countries=[state], tables=t)
+            else:
+                served = _rows(visits_model("finance", countries=[state], tables=t))
+                assert json.loads(json.dumps(served, default=str)) == json.loads(json.dumps(expected, default=str))

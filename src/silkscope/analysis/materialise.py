@@ -46,26 +46,36 @@ def materialise(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
 
 
 def store_defaults(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    """Fit each outcome's default specification on out.panel and store the answer, or why there is none (too few
-    observations, not identified): the reason is an answer too. Returns outcome -> 'fitted' or the reason."""
-    from silkscope.stats.visit_effects import OUTCOMES, visits_model  # numpy and the estimator: only when fitting
+    """Fit each outcome's default specification, for the five states and for each state alone
+    (stored_fits.stored_scopes), on out.panel and store the answer, or why there is none (too few observations, not
+    identified): the reason is an answer too. Returns the stored key -> 'fitted' or the reason."""
+    from silkscope.stats.visit_effects import OUTCOMES, TooFewObservationsError, visits_model  # only when fitting
 
     con.execute(
         f"CREATE TABLE IF NOT EXISTS {stored_fits.TABLE} (model VARCHAR, spec VARCHAR, answer JSON, error VARCHAR, "
         "fitted_on DATE, PRIMARY KEY (model, spec))"
     )
     con.execute(f"DELETE FROM {stored_fits.TABLE}")
+    tables = duckdb_tables(con=con, parameters=True)  # one compile serves every scope: the scope is a parameter
     done = {}
     for outcome in OUTCOMES:
-        answer, error = None, None
-        try:
-            bundle = visits_model(outcome, tables=duckdb_tables(con=con), use_stored=False)
-            answer = bundle.to_json(indent=None)
-        except SilkscopeError as exc:
-            error = str(exc)
-        con.execute(
-            f"INSERT INTO {stored_fits.TABLE} VALUES (?, ?, ?, ?, ?)",
-            [stored_fits.MODEL, stored_fits.default_key(outcome), answer, error, date.today()],
-        )
-        done[outcome] = "fitted" if answer else error
+        too_few = None
+        for countries in stored_fits.stored_scopes():  # the five states first
+            answer, error = None, too_few  # a state alone observes fewer than the five: nothing to fit either
+            if too_few is None:
+                try:
+                    answer = visits_model(outcome, countries=countries, tables=tables, use_stored=False).to_json(
+                        indent=None
+                    )
+                except TooFewObservationsError as exc:
+                    error = str(exc)
+                    too_few = error if countries is None else None
+                except SilkscopeError as exc:
+                    error = str(exc)
+            key = stored_fits.default_key(outcome, countries)
+            con.execute(
+                f"INSERT INTO {stored_fits.TABLE} VALUES (?, ?, ?, ?, ?)",
+                [stored_fits.MODEL, key, answer, error, date.today()],
+            )
+            done[key] = "fitted" if answer else error
     return done

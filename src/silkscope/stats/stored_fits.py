@@ -1,15 +1,17 @@
 """The visits model's default fits, stored in out.model_fits when the facts change (analysis.materialise writes
-them with its `store_defaults`) and read back on request: the dashboard's model page and the API answer the default
-specification without refitting it (and without importing the estimator) on every request.
+them with its `store_defaults`) and read back on request: the dashboard's model page and the API answer the
+specifications their forms offer without refitting them (and without importing the estimator) on every request.
 
-Only the default specification of each outcome is stored (every tracked partner, the five states, 1992 to the
-build's year, lag 1, window 3): any other scope is fitted on request, as before. A stored answer is used only while
-out.panel is current (the same fact counts), so it never outlives the facts it was fitted on.
+Stored: each outcome's default specification (every tracked partner, 1992 to the build's year, lag 1, window 3) for
+the five states together and for each state alone, the scopes the model page's country menu offers. Any other
+specification is fitted on request, as before. A stored answer is used only while out.panel is current (the same
+fact counts), so it never outlives the facts it was fitted on.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from silkscope.errors import SilkscopeError
@@ -25,11 +27,19 @@ def spec_key(outcome: str, partners, countries, since: int, until: int, lag: int
     return json.dumps([outcome, sorted(partners), sorted(countries), since, until, lag, window])
 
 
-def default_key(outcome: str) -> str:
+def default_key(outcome: str, countries: Sequence[str] | None = None) -> str:
+    """The default specification's key, for the five states (`countries` None) or the states named."""
     from silkscope.indicators.tables import in_scope
 
-    partners, countries, lo, hi = in_scope(None, None, None, None)
-    return spec_key(outcome, partners, countries, lo, hi, DEFAULT_LAG, DEFAULT_WINDOW)
+    partners, chosen, lo, hi = in_scope(None, countries, None, None)
+    return spec_key(outcome, partners, chosen, lo, hi, DEFAULT_LAG, DEFAULT_WINDOW)
+
+
+def stored_scopes() -> list[list[str] | None]:
+    """The country scopes whose default specification is stored: the five states (None), then each state alone."""
+    from silkscope.countries import C5
+
+    return [None, *([state] for state in C5)]
 
 
 def load(t: Any, key: str) -> Bundle | None:

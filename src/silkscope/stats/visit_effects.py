@@ -79,6 +79,11 @@ def _lagged(data: pd.DataFrame, column: str, k: int) -> pd.Series:
     return s.groupby(data["dyad"]).shift(k).fillna(0.0)
 
 
+class TooFewObservationsError(SilkscopeError):
+    """No outcome column has MIN_OBSERVED observed dyad-years in the scope: nothing to fit. A narrower scope (fewer
+    partners, states or years) observes fewer still, so it has nothing to fit either."""
+
+
 class NotIdentifiedError(SilkscopeError):
     """The data chosen cannot separate the regressors from the fixed effects (exog without full column rank)."""
 
@@ -119,8 +124,10 @@ def _fit(data: pd.DataFrame, terms: list[str], level: float):
     try:
         model = PanelOLS(frame["_y"], frame[terms], entity_effects=True, time_effects=True, drop_absorbed=True)
         res = model.fit(cov_type="clustered", cluster_entity=True)
-    except ValueError as exc:  # linearmodels: "exog does not have full column rank"
-        if "rank" not in str(exc):
+    except ValueError as exc:
+        # linearmodels: "exog does not have full column rank", every column "fully absorbed", or no residual
+        # "degrees of freedom" left after the effects: the scope cannot separate the regressors from the effects
+        if not any(why in str(exc) for why in ("rank", "absorbed", "degrees of freedom")):
             raise
         dyads, years = frame.index.get_level_values(0), frame.index.get_level_values(1)
         raise NotIdentifiedError(_without_variation(frame, terms), sorted(dyads.unique()), years.nunique()) from None
@@ -280,7 +287,7 @@ def visits_model(
     column = next((c for c in candidates if observed[c] >= MIN_OBSERVED), None)
     if column is None:
         named = " or ".join(repr(c) for c in candidates)
-        raise SilkscopeError(
+        raise TooFewObservationsError(
             f"outcome {named} has fewer than {MIN_OBSERVED} observed dyad-years in {lo}-{hi}: nothing to fit"
         )
     fallback = (
