@@ -3,6 +3,7 @@ and the search results page. The address holds the whole view, so every state of
 
 from __future__ import annotations
 
+from numbers import Number
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
@@ -87,7 +88,9 @@ def _table_context(shown: browse.Page) -> dict[str, Any]:
         for i, f in enumerate(filters)
     ]
     api = {"prefix": "/api/tables/"}
+    links = {c: t for c, t in LINKED.items() if t != name}
     return {
+        "cells": _cells(shown, links),
         "page": shown,
         "info": shown.table,
         "filters": removed,
@@ -104,10 +107,33 @@ def _table_context(shown: browse.Page) -> dict[str, Any]:
         "page_json_url": table_url(name, filters, shown.sort, shown.desc, size, shown.number, **api),
         "cap": browse.EXPORT_CAP,
         "default_size": browse.DEFAULT_PAGE_SIZE,
-        "links": {c: t for c, t in LINKED.items() if t != name},
-        "link_url": lambda target, column, value: table_url(target, [browse.Filter(column, "eq", str(value))]),
         "clear_url": table_url(name, [], shown.sort, shown.desc, size),
     }
+
+
+def _cells(shown: browse.Page, links: dict[str, str]) -> list[list[tuple[str, str, str | None]]]:
+    """Each row's cells as (class, text, link): classified here in one pass, not by Jinja's tests on every cell
+    (four tests a cell were most of a 50-row page's time). Class 'null' shows '–', 'num' aligns a number, 'long'
+    wraps text over 40 characters; a value that names a row of another table links to it."""
+    names = [c.name for c in shown.columns]
+    out = []
+    for row in shown.rows:
+        cells = []
+        for name in names:
+            value = row[name]
+            if value is None:
+                cells.append(("null", "", None))
+            elif isinstance(value, str) and name in links:
+                cells.append(("", value, table_url(links[name], [browse.Filter(name, "eq", value)])))
+            elif isinstance(value, Number) and not isinstance(value, bool):  # Decimal too, as Jinja's test
+                cells.append(("num", str(value), None))
+            elif isinstance(value, list | tuple | set | dict):
+                cells.append(("", ", ".join(str(v) for v in value), None))
+            else:
+                text = str(value)
+                cells.append(("long" if len(text) > 40 else "", text, None))
+        out.append(cells)
+    return out
 
 
 @router.get("/search", response_class=HTMLResponse)
