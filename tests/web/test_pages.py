@@ -73,6 +73,15 @@ def test_the_map_links_each_state_to_its_page(page):
     assert {"/country/KAZ", "/country/UZB", "/country/TJK"} <= set(links)
 
 
+def test_the_chart_runtime_is_a_few_scripts_not_vega_utils_modules(page):
+    page.goto("/partner/JPN")
+    assert all(n > 0 for n in svg_marks(page))  # the charts are drawn: the expression interpreter found its helpers
+    paths = page.evaluate("() => performance.getEntriesByType('resource').map(r => new URL(r.name).pathname)")
+    scripts = [p for p in paths if p.endswith(".js")]
+    assert "/static/vega-util.js" in scripts and not [p for p in scripts if "/vega-util/" in p], scripts
+    assert len(scripts) <= 8, scripts  # app, vega, vega-lite, vega-embed, interactive, vega-interpreter, vega-util
+
+
 def test_country_page_charts_sources_and_selectors(page):
     page.goto("/country/UZB")
     assert page.locator("h1").inner_text().startswith("Uzbekistan")
