@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 import re
 
+import pytest
+
 from silkscope.stats.synthetic import planted_panel
 from silkscope.stats.visit_effects import event_study, panel_model, visits_model
 
@@ -94,3 +96,31 @@ def test_a_named_outcome_falls_back_to_the_next_column_with_data_and_says_so(bui
     panel = bundle.sections[0]
     assert panel.notes[0].startswith("outcome: ODA, net disbursements (current US$), as Official finance")
     assert "log(1 + oda_disb_net_current_usd)" in panel.definitions["specification"]
+
+
+def test_an_outcome_the_scope_cannot_estimate_gives_way_to_the_next_and_says_why(built_db, monkeypatch):
+    """The partner's report of a state's trade may cover two dyads only (Russia's and Japan's): their visits do not
+    vary apart from the effects. The state's own report is the next candidate, and the note says why it was used."""
+    from silkscope.stats import visit_effects
+
+    real = visit_effects.panel_model
+
+    def partners_report_not_identified(df, column, **kwargs):
+        if column == "trade_total_usd":
+            raise visit_effects.NotIdentifiedError(["leader_visits_to_country_lag1"], ["RUS-KGZ", "JPN-KGZ"], 28)
+        return real(df, column, **kwargs)
+
+    monkeypatch.setattr(visit_effects, "MIN_OBSERVED", 1)  # the default install has few partner-reported figures
+    monkeypatch.setattr(visit_effects, "panel_model", partners_report_not_identified)
+    bundle = visit_effects.visits_model("trade", db=built_db, use_stored=False)
+    assert bundle.title.startswith("Leader visits and trade turnover as the state reports it")
+    note = bundle.sections[0].notes[0]
+    assert note.startswith("outcome: Trade turnover as the state reports it") and "(2 dyads)" in note, note
+
+    def never_identified(df, column, **kwargs):
+        raise visit_effects.NotIdentifiedError(["leader_visits_to_country_lag1"], [f"{column}-dyad"], 28)
+
+    monkeypatch.setattr(visit_effects, "panel_model", never_identified)
+    first_reason = r"cannot be estimated for partners .*trade_total_usd-dyad"  # the first candidate's reason
+    with pytest.raises(visit_effects.NotIdentifiedError, match=first_reason):
+        visit_effects.visits_model("trade", db=built_db, use_stored=False)

@@ -284,27 +284,36 @@ def visits_model(
     # partners the visit timeline does not cover carry NULL visits: they cannot inform the estimate
     df = df[df[list(REGRESSORS)].notna().all(axis=1)]
     observed = {c: int(prepare(df, c)["_y"].notna().sum()) for c in candidates}
-    column = next((c for c in candidates if observed[c] >= MIN_OBSERVED), None)
-    if column is None:
+    usable = [c for c in candidates if observed[c] >= MIN_OBSERVED]
+    if not usable:
         named = " or ".join(repr(c) for c in candidates)
         raise TooFewObservationsError(
             f"outcome {named} has fewer than {MIN_OBSERVED} observed dyad-years in {lo}-{hi}: nothing to fit"
         )
-    fallback = (
-        f"outcome: {label(column)}, as {', '.join(label(c) for c in candidates[: candidates.index(column)])} "
-        f"has fewer than {MIN_OBSERVED} observed dyad-years in this scope"
-        if column != candidates[0]
-        else None
-    )
     sources = t.sources(panel_source_ids(t, partners, countries, lo, hi))
     query = t.sql(expr)
-    sections = []
-    try:
-        estimates = (panel_model(df, column, lag=lag), event_study(df, column, window=window))
-    except NotIdentifiedError as exc:  # say which inputs: the scope the user chose
+    # The first candidate the scope can estimate: one with too few observations, or whose regressors do not vary
+    # apart from the effects (a partner's report of two dyads), gives way to the next (the state's own report).
+    failed: dict[str, str] = {}
+    first_error: NotIdentifiedError | None = None
+    for column in usable:
+        try:
+            estimates = (panel_model(df, column, lag=lag), event_study(df, column, window=window))
+            break
+        except NotIdentifiedError as exc:
+            first_error = first_error or exc
+            failed[column] = f"cannot be estimated in this scope ({len(exc.dyads)} dyads)"
+    else:  # say which inputs: the scope the user chose
+        assert first_error is not None
         chosen = f"partners {','.join(partners)} and countries {','.join(countries)} in {lo}-{hi}"
         context = f"the visits model of {outcome!r} cannot be estimated for {chosen}"
-        raise NotIdentifiedError(exc.terms, exc.dyads, exc.n_years, context) from None
+        raise NotIdentifiedError(first_error.terms, first_error.dyads, first_error.n_years, context) from None
+    passed_over = [
+        f"{label(c)} {failed.get(c) or f'has fewer than {MIN_OBSERVED} observed dyad-years in this scope'}"
+        for c in candidates[: candidates.index(column)]
+    ]
+    fallback = f"outcome: {label(column)}, as {'; '.join(passed_over)}" if passed_over else None
+    sections = []
     for est in estimates:
         result = est.to_result(sources)
         result.query = query
