@@ -3,7 +3,9 @@ globals: links, source numbers, how to load missing data) and its template and s
 
 from __future__ import annotations
 
+from datetime import date
 from functools import cache
+from numbers import Number
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -14,7 +16,7 @@ from markupsafe import Markup
 from silkscope.countries import name as country_name
 from silkscope.countries import registry
 from silkscope.figures import templating
-from silkscope.figures.style import PARTNER_COLOURS
+from silkscope.figures.style import PARTNER_COLOURS, partner_name
 from silkscope.web.assets import IMPORT_MAP
 
 HERE = Path(__file__).resolve().parent
@@ -115,6 +117,28 @@ def server_drawn_url(request: Any) -> str:
     return this_page_with(request, SERVER_DRAWN, "svg")
 
 
+def table_cells(rows: list[dict[str, Any]], columns: list[str]) -> list[list[tuple[str, str]]]:
+    """Each row's cells as (class, text) for the result table (macros.table): classified and formatted here in one
+    pass, not by three Jinja tests and a filter call on every cell (most of a 50-row table's rendering). A number
+    is aligned ('num'), a date kept on one line ('nowrap'), a partner code said as its name."""
+    fmt = templating.fmt
+    out = []
+    for row in rows:
+        cells = []
+        for column in columns:
+            value = row.get(column)
+            if column == "partner_iso3":
+                cells.append(("", partner_name(value)))
+            elif isinstance(value, Number) and not isinstance(value, bool):
+                cells.append(("num", fmt(value, column)))
+            elif isinstance(value, date):
+                cells.append(("nowrap", fmt(value, column)))
+            else:
+                cells.append(("", fmt(value, column)))
+        out.append(cells)
+    return out
+
+
 def showing_all(request: Any, param: str = "all") -> bool:
     return bool(request is not None and request.query_params.get(param))
 
@@ -141,6 +165,7 @@ def environment() -> Environment:
         server_drawn=server_drawn,
         server_drawn_url=server_drawn_url,
         all_blank=all_blank,
+        table_cells=table_cells,
         c5=lambda: [(i, country_name(i)) for i in registry().groups["C5"].members],
     )
     return env
