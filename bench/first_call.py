@@ -137,7 +137,27 @@ db, urls = sys.argv[1], json.loads(sys.argv[2])
 statements = []
 
 
-inline = [0.0]  # seconds the page's statements took as the page ran them
+inline = [0.0]  # seconds the page's statements took as the page ran them: running and fetching their rows
+
+
+class Timed:
+    # a cursor or relation a statement returned: the time of every call on it (execute, fetch) counts as DuckDB's
+    def __init__(self, inner):
+        self.inner = inner
+
+    def __getattr__(self, attr):
+        value = getattr(self.inner, attr)
+        if not callable(value):
+            return value
+
+        def timed(*args, **kwargs):
+            start = time.perf_counter()
+            try:
+                return value(*args, **kwargs)
+            finally:
+                inline[0] += time.perf_counter() - start
+
+        return timed
 
 
 class Recording:
@@ -149,13 +169,13 @@ class Recording:
         statements.append(("execute", sql, params))
         start = time.perf_counter()
         try:
-            return self.con.execute(sql, *params)
+            return Timed(self.con.execute(sql, *params))
         finally:
             inline[0] += time.perf_counter() - start
 
     def sql(self, sql):
         statements.append(("sql", sql, ()))
-        return self.con.sql(sql)
+        return Timed(self.con.sql(sql))
 
     def __getattr__(self, attr):
         return getattr(self.con, attr)
@@ -217,6 +237,17 @@ with TestClient(create_app(db, warm=True, workers=0)) as client:
         print(json.dumps({"page": url, "kept": not done and response.status_code == 200,
                           "status": response.status_code, "first": took, "duckdb": direct(done), "inline": inline[0],
                           "statements": len(done), "kb": len(response.content) / 1024, "fit": fitting[0]}))
+    # A full garbage collection with the warm-up's objects frozen (serving.heap), as the server has them, and not.
+    import gc
+
+    frozen = gc.get_freeze_count()
+    start = time.perf_counter()
+    gc.collect()
+    settled = time.perf_counter() - start
+    gc.unfreeze()
+    start = time.perf_counter()
+    gc.collect()
+    print(json.dumps({"gc": {"frozen": frozen, "settled": settled, "walked": time.perf_counter() - start}}))
 """
 
 
@@ -225,7 +256,7 @@ def per_page(db: Path) -> list[dict]:
                           text=True, check=False)  # fmt: skip
     if proc.returncode:
         raise SystemExit(f"pages: {proc.stderr.strip().splitlines()[-1]}")
-    return [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
+    return [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]  # pages, then "gc"
 
 
 def per_indicator(db: Path) -> list[dict]:
@@ -388,7 +419,7 @@ def pages_part(db: Path) -> None:
     )
     print(f"{'page':66} {'status':>6} {'first ms':>9} {'duckdb ms':>10} {'ratio':>6} {'inline ms':>9} "
           f"{'web ms':>7} {'stmts':>5} {'kB':>6} {'fit ms':>7} {'+fit':>5}")  # fmt: skip
-    pages = per_page(db)
+    *pages, collection = per_page(db)
     for r in pages:
         ratio = f"{r['first'] / max(r['duckdb'], 1e-6):6.1f}" if not r["kept"] else "  kept"
         with_fit = f"{r['first'] / (r['duckdb'] + r['fit']):5.1f}" if r["fit"] else ""
@@ -402,6 +433,9 @@ def pages_part(db: Path) -> None:
     slowest = max((r["first"] for r in kept), default=0.0)
     print(f"pages drawn by the warm-up and kept: {len(kept)} (answered in at most {slowest * 1e3:.1f} ms); "
           f"pages drawn on request within 2x of DuckDB: {met}/{len(drawn)}")  # fmt: skip
+    g = collection["gc"]
+    print(f"a full garbage collection after the warm-up: {g['settled'] * 1e3:.1f} ms with its {g['frozen']:,} objects "
+          f"frozen (serving.heap), {g['walked'] * 1e3:.1f} ms walking them (a request's pause)")  # fmt: skip
 
 
 def clients_part(db: Path, workers: int) -> None:

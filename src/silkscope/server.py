@@ -22,7 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from silkscope import brief_routes
 from silkscope.api import app as api
 from silkscope.api.respond import send_json
-from silkscope.serving import checking
+from silkscope.serving import checking, heap
 from silkscope.serving.offload import Offload
 from silkscope.serving.state import ServedWarehouse
 from silkscope.web import app as web
@@ -121,6 +121,7 @@ def _warm(app: FastAPI, stop: threading.Event) -> None:
         with contextlib.suppress(Exception), served.read() as con:
             warm(con, stop)
     finally:
+        heap.settle()  # what the warm-up made is kept: no full collection walks it again on a request
         served.warmed.set()
 
 
@@ -157,6 +158,8 @@ def create_app(
             warming.join(timeout=0.5)
         app.state.wh.offload.close()
         app.state.wh.close()  # the idle connection, if no request holds it
+        if warm:
+            heap.release()  # a process that goes on (tests, a notebook) collects the app's objects again
 
     app = FastAPI(
         lifespan=lifespan,

@@ -80,12 +80,14 @@ def _warehouse(path: str) -> Any:
 def _warm_indicators(path: str) -> None:
     """In a worker: every indicator once on the warehouse, so its statement is compiled before a request asks."""
     from silkscope.analysis.catalogue import warm
+    from silkscope.serving import heap
 
     try:
         with _warehouse(path).read() as con:
             warm(con)
     except Exception:  # no warehouse yet: the first task reports it
         return
+    heap.settle()
 
 
 def _warm() -> None:
