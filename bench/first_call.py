@@ -140,6 +140,18 @@ statements = []
 inline = [0.0]  # seconds the page's statements took as the page ran them: running and fetching their rows
 
 
+def clocked(function, total):
+    # `function`, adding the seconds each call takes to total[0]
+    def timed(*args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            total[0] += time.perf_counter() - start
+
+    return timed
+
+
 class Timed:
     # a cursor or relation a statement returned: the time of every call on it (execute, fetch) counts as DuckDB's
     def __init__(self, inner):
@@ -147,17 +159,7 @@ class Timed:
 
     def __getattr__(self, attr):
         value = getattr(self.inner, attr)
-        if not callable(value):
-            return value
-
-        def timed(*args, **kwargs):
-            start = time.perf_counter()
-            try:
-                return value(*args, **kwargs)
-            finally:
-                inline[0] += time.perf_counter() - start
-
-        return timed
+        return clocked(value, inline) if callable(value) else value
 
 
 class Recording:
@@ -167,11 +169,7 @@ class Recording:
 
     def execute(self, sql, *params):
         statements.append(("execute", sql, params))
-        start = time.perf_counter()
-        try:
-            return Timed(self.con.execute(sql, *params))
-        finally:
-            inline[0] += time.perf_counter() - start
+        return Timed(clocked(self.con.execute, inline)(sql, *params))
 
     def sql(self, sql):
         statements.append(("sql", sql, ()))
@@ -197,18 +195,7 @@ con = duckdb.connect(db, read_only=True)
 from silkscope.stats import visit_effects
 
 fitting = [0.0]
-real_fit = visit_effects._fit
-
-
-def timed_fit(*args, **kwargs):
-    start = time.perf_counter()
-    try:
-        return real_fit(*args, **kwargs)
-    finally:
-        fitting[0] += time.perf_counter() - start
-
-
-visit_effects._fit = timed_fit
+visit_effects._fit = clocked(visit_effects._fit, fitting)
 
 
 def direct(done):
