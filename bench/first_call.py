@@ -130,6 +130,7 @@ import json, sys, time
 from contextlib import contextmanager
 import duckdb
 from fastapi.testclient import TestClient
+from silkscope import memo
 from silkscope.serving import state
 from silkscope.server import create_app
 
@@ -185,7 +186,9 @@ real_read = state.ServedWarehouse.read
 @contextmanager
 def read(self):
     with real_read(self) as cursor:
-        yield Recording(cursor)
+        recording = Recording(cursor)
+        memo.adopt(recording, self.path)  # as read() does for the cursor it wraps
+        yield recording
 
 
 state.ServedWarehouse.read = read

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import duckdb
 
 from silkscope.countries import C5, name
+from silkscope.memo import read_only_memo
 
 INSTRUMENT_LABELS = {
     "leader_visits": "leader visits to the five states",
@@ -73,7 +74,15 @@ ORDER BY partner_iso3, list_position(['leader_visits', 'inbound_visits', 'dialog
 
 def load(con: duckdb.DuckDBPyConnection) -> Coverage:
     """The declared coverage; a warehouse without a declaration (built by hand, or from an older pack) falls back to
-    'partial, the years its events span' for every partner its timeline mentions."""
+    'partial, the years its events span' for every partner its timeline mentions. Read once per warehouse version on
+    a read-only connection (silkscope.memo): every comparison asks for it, and it was two statements each time."""
+    memo = read_only_memo(con)
+    if "coverage" not in memo:
+        memo["coverage"] = _load(con)
+    return memo["coverage"]
+
+
+def _load(con: duckdb.DuckDBPyConnection) -> Coverage:
     coverage = Coverage()
     declared = con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'core' AND table_name = 'coverage'"

@@ -14,6 +14,8 @@ from typing import Any
 
 import duckdb
 
+from silkscope.memo import read_only_memo
+
 
 @dataclass
 class Result:
@@ -126,17 +128,25 @@ def fetch_rows(
     return columns, [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 
 
+SOURCES_SQL = "SELECT source_id, kind, publisher, title, url, licence, sha256, version, citation FROM core.sources"
+
+
 def sources_for(con: duckdb.DuckDBPyConnection, source_ids: set[str]) -> list[dict[str, Any]]:
-    """The provenance rows for every source id that an answer's rows cite, in id order."""
+    """The provenance rows for every source id that an answer's rows cite, in id order. On a read-only connection
+    the sources table (a few hundred rows) is read once per warehouse version and kept (silkscope.memo): a page
+    cites sources in every section, and a statement each was 20-40 ms of a country or partner page."""
     if not source_ids:
         return []
-    _, rows = fetch_rows(
-        con,
-        "SELECT source_id, kind, publisher, title, url, licence, sha256, version, citation "
-        "FROM core.sources WHERE list_contains(?, source_id) ORDER BY source_id",
-        [sorted(source_ids)],
-    )
-    return rows
+    memo = read_only_memo(con)
+    if not memo.get("shared"):
+        _, rows = fetch_rows(
+            con, f"{SOURCES_SQL} WHERE list_contains(?, source_id) ORDER BY source_id", [sorted(source_ids)]
+        )
+        return rows
+    if "sources" not in memo:
+        memo["sources"] = {r["source_id"]: r for r in fetch_rows(con, SOURCES_SQL)[1]}
+    kept = memo["sources"]
+    return [dict(kept[i]) for i in sorted(source_ids) if i in kept]
 
 
 def cited_ids(rows: list[dict[str, Any]]) -> set[str]:

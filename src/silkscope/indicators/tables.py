@@ -15,6 +15,8 @@ from typing import Any
 import ibis
 
 from silkscope import warehouse
+from silkscope.memo import LOCK as MEMO_LOCK
+from silkscope.memo import read_only_memo
 from silkscope.result import Result, cited_ids
 
 # The core tables the indicators read. Spark gets a copy of each (from the DuckDB file or from Parquet files).
@@ -147,7 +149,7 @@ class Tables:
             return None
         if "plan_stamp" not in self.memo:
             signature = tuple(sorted(self._core_schemas().items(), key=lambda item: item[0]))
-            with _SHARED_LOCK:
+            with MEMO_LOCK:
                 self.memo["plan_stamp"] = _STAMPS.setdefault(signature, len(_STAMPS))
         return self.memo["plan_stamp"]
 
@@ -394,41 +396,14 @@ def duckdb_tables(db: str | Path | None = None, *, con: Any = None, parameters: 
             raise WarehouseMissingError(str(path))
         backend = ibis.duckdb.connect(str(path), read_only=True)
     elif parameters:  # the served path: no Ibis backend until a build needs one (Tables.ibis_backend)
-        return Tables(None, "duckdb", parameters=True, memo=shared_memo(con, IBIS_SETTINGS), con=con)
+        return Tables(None, "duckdb", parameters=True, memo=read_only_memo(con, IBIS_SETTINGS), con=con)
     else:
         backend = ibis.duckdb.from_connection(con)
     return Tables(backend, "duckdb", parameters=parameters)
 
 
-# Look-ups that hold for a warehouse file as long as it is unchanged (core/out schemas, out.panel's scope and
-# stamps), shared by every request's Tables on a read-only connection to it: the file cannot change while a
-# read-only connection is open, and the key changes as soon as it does.
-_SHARED: dict[tuple, dict[str, Any]] = {}
-_SHARED_MAX = 8
-_SHARED_LOCK = threading.Lock()
-
-
 # what Ibis's DuckDB backend sets on a connection it is given: UTC, and no Python variables read as tables
 IBIS_SETTINGS = "SET TimeZone = 'UTC'; SET python_enable_replacements = false; "
-
-
-def shared_memo(con: Any, before: str = "") -> dict[str, Any]:
-    """The look-ups memo for `con`'s warehouse: shared by key (path, size and mtime of the file and its log) when
-    `con` is read-only on a file; a fresh one otherwise (a writer may change anything at any time). `before`:
-    statements to run first, in the same call."""
-    mode, path = con.execute(
-        f"{before}SELECT current_setting('access_mode'), "
-        "(SELECT path FROM duckdb_databases() WHERE database_name = current_database())"
-    ).fetchone()
-    if mode != "read_only" or not path:
-        return {}
-    key = (path, warehouse.file_version(Path(path)))
-    with _SHARED_LOCK:
-        if key not in _SHARED:
-            if len(_SHARED) >= _SHARED_MAX:
-                _SHARED.pop(next(iter(_SHARED)))
-            _SHARED[key] = {"shared": True}
-        return _SHARED[key]
 
 
 _STAMPS: dict[tuple, int] = {}  # a small number per distinct set of warehouse schemas (Tables.plan_stamp)

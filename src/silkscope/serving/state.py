@@ -21,7 +21,7 @@ from typing import Any
 
 import duckdb
 
-from silkscope import warehouse
+from silkscope import memo, warehouse
 from silkscope.errors import SilkscopeError, WarehouseMissingError
 
 
@@ -115,6 +115,7 @@ class ServedWarehouse:
             cursor = self._con.cursor()
             self._cursors.add(cursor)
         try:
+            memo.adopt(cursor, self.path)  # read-only on this file: its look-ups memo without a statement
             yield cursor
         finally:
             cursor.close()

@@ -1,0 +1,62 @@
+"""Look-ups kept per warehouse version on read-only connections (silkscope.memo): the sources table and the
+coverage declaration are read once, answer as the statements they replace, and are read again once the file changes."""
+
+from __future__ import annotations
+
+import shutil
+
+import duckdb
+
+from silkscope import coverage, memo
+from silkscope.result import sources_for
+
+
+class Counting:
+    # a connection noting the statements run through it
+    def __init__(self, con):
+        self.con, self.statements = con, 0
+
+    def execute(self, *args):
+        self.statements += 1
+        return self.con.execute(*args)
+
+
+def test_sources_and_coverage_are_read_once_per_version_and_answer_as_the_query(built_db, tmp_path):
+    copy = tmp_path / "w.duckdb"
+    shutil.copy(built_db, copy)
+    with duckdb.connect(str(copy)) as con:  # a writer: the filtered statement every time, nothing kept
+        ids = {r[0] for r in con.execute("SELECT source_id FROM core.sources ORDER BY source_id LIMIT 7").fetchall()}
+        ids.add("no_such_source")
+        by_query = sources_for(con, ids)
+        declared = coverage.load(con)
+    assert [s["source_id"] for s in by_query] == sorted(ids - {"no_such_source"})
+    with duckdb.connect(str(copy), read_only=True) as con:
+        counted = Counting(con)
+        assert sources_for(counted, ids) == by_query
+        assert coverage.load(counted) == declared
+        first = counted.statements
+        for _ in range(3):
+            assert sources_for(counted, ids) == by_query and coverage.load(counted) == declared
+        assert counted.statements == first  # kept: no statement
+        sources_for(counted, ids)[0]["title"] = "changed by a caller"
+        assert sources_for(counted, ids) == by_query  # a caller gets copies
+    with duckdb.connect(str(copy)) as con:
+        con.execute("UPDATE core.sources SET title = 'retitled' WHERE source_id = ?", [by_query[0]["source_id"]])
+        con.execute("CHECKPOINT")
+    with duckdb.connect(str(copy), read_only=True) as con:
+        assert sources_for(con, ids)[0]["title"] == "retitled"  # the file changed: read again
+
+
+def test_a_served_cursor_finds_its_memo_without_a_statement(built_db, tmp_path):
+    from silkscope.serving.state import ServedWarehouse
+
+    copy = tmp_path / "w.duckdb"
+    shutil.copy(built_db, copy)
+    served = ServedWarehouse(copy)
+    try:
+        with served.read() as cursor:
+            adopted = memo.read_only_memo(cursor)
+        with duckdb.connect(str(copy), read_only=True) as con:
+            assert memo.read_only_memo(con) is adopted and adopted.get("shared")
+    finally:
+        served.close()
