@@ -56,6 +56,11 @@ def test_a_served_cursor_finds_its_memo_without_a_statement(built_db, tmp_path):
     try:
         with served.read() as cursor:
             adopted = memo.read_only_memo(cursor)
+            counted = Counting(cursor)
+            memo.adopt(counted, copy)
+            assert memo.read_only_memo(counted, "SET TimeZone = 'Asia/Almaty'; ") is adopted
+            assert counted.statements == 1  # the settings only: the memo was known
+            assert cursor.execute("SELECT current_setting('TimeZone')").fetchone()[0] == "Asia/Almaty"
         with duckdb.connect(str(copy), read_only=True) as con:
             assert memo.read_only_memo(con) is adopted and adopted.get("shared")
     finally:

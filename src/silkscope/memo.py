@@ -29,9 +29,15 @@ def read_only_memo(con: Any, before: str = "") -> dict[str, Any]:
     `con` is read-only on a file; a fresh one otherwise. `before`: statements to run first, in the same call (once
     per connection: their settings stay with it)."""
     with LOCK:
-        found = _FOUND.get(con, {}).get(before)
+        known = _FOUND.get(con, {})
+        found, plain = known.get(before), known.get("")
     if found is not None:
         return found
+    if plain is not None and before:  # the memo is known (a served cursor): only the settings are new to it
+        con.execute(before)
+        with LOCK:
+            _FOUND[con][before] = plain
+        return plain
     mode, path = con.execute(
         f"{before}SELECT current_setting('access_mode'), "
         "(SELECT path FROM duckdb_databases() WHERE database_name = current_database())"

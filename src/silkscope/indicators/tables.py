@@ -181,8 +181,16 @@ class Tables:
         return self.has_table(database, table)
 
     def has_table(self, schema: str, table: str) -> bool:
-        """Whether the DuckDB warehouse holds schema.table (other engines: False)."""
-        return self.engine == "duckdb" and warehouse.has_table(self.connection(), schema, table)
+        """Whether the DuckDB warehouse holds schema.table (other engines: False); asked once per warehouse version
+        where look-ups are shared."""
+        if self.engine != "duckdb":
+            return False
+        if not self.memo.get("shared"):
+            return warehouse.has_table(self.connection(), schema, table)
+        held = self.memo.setdefault("has_table", {})
+        if (schema, table) not in held:
+            held[(schema, table)] = warehouse.has_table(self.connection(), schema, table)
+        return held[(schema, table)]
 
     def bind(self, name: str, value: Any) -> Any:
         """`value` (a list of codes or a year) as a parameter of the compiled SQL, or a literal where parameters do
