@@ -29,7 +29,10 @@ def read_only_memo(con: Any, before: str = "") -> dict[str, Any]:
     `con` is read-only on a file; a fresh one otherwise. `before`: statements to run first, in the same call (once
     per connection: their settings stay with it)."""
     with LOCK:
-        known = _FOUND.get(con, {})
+        try:
+            known = _FOUND.get(con, {})
+        except TypeError:  # a connection that cannot be referred to weakly is never remembered
+            known = {}
         found, plain = known.get(before), known.get("")
     if found is not None:
         return found
