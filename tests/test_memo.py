@@ -21,6 +21,36 @@ class Counting:
         return self.con.execute(*args)
 
 
+def test_look_ups_are_shared_only_while_the_file_is_unchanged(built_db, tmp_path):
+    copy = tmp_path / "w.duckdb"
+    shutil.copy(built_db, copy)
+    with duckdb.connect(str(copy), read_only=True) as con:
+        first = memo.read_only_memo(con)
+    with duckdb.connect(str(copy), read_only=True) as con:
+        assert memo.read_only_memo(con) is first and first.get("shared")
+    with duckdb.connect(str(copy)) as con:
+        assert memo.read_only_memo(con) is not first and not memo.read_only_memo(con)  # a writer's: its own, every time
+        con.execute("CREATE TABLE core.scratch AS SELECT 1 AS x")
+        con.execute("CHECKPOINT")
+    with duckdb.connect(str(copy), read_only=True) as con:
+        assert memo.read_only_memo(con) is not first
+
+
+def test_a_read_only_connection_finds_its_memo_once(built_db, tmp_path):
+    copy = tmp_path / "w.duckdb"
+    shutil.copy(built_db, copy)
+    with duckdb.connect(str(copy), read_only=True) as con:
+        counted = Counting(con)
+        found = memo.read_only_memo(counted)
+        assert all(memo.read_only_memo(counted) is found for _ in range(5)) and counted.statements == 1
+        setup = "SET TimeZone = 'UTC'; "
+        assert memo.read_only_memo(counted, setup) is found and counted.statements == 2  # its own setup
+    with duckdb.connect(str(copy)) as con:  # a writer's memo is found again every time
+        counted = Counting(con)
+        memo.read_only_memo(counted), memo.read_only_memo(counted)
+        assert counted.statements == 2
+
+
 def test_sources_and_coverage_are_read_once_per_version_and_answer_as_the_query(built_db, tmp_path):
     copy = tmp_path / "w.duckdb"
     shutil.copy(built_db, copy)

@@ -13,7 +13,6 @@ from silkscope.errors import SilkscopeError
 from silkscope.indicators import plans, registry
 from silkscope.indicators.plans import planned
 from silkscope.indicators.tables import duckdb_tables
-from silkscope.memo import read_only_memo as shared_memo
 
 OPTIONS = {"change": {"measures": ["oda_disb_net_current_usd"], "start": "2000", "end": "2010"}}
 SCOPES = [
@@ -121,45 +120,6 @@ def test_no_plan_is_kept_on_a_writable_connection(indicator_db, tmp_path):
         for scope in SCOPES[:2] + SCOPES[3:]:
             _answer(con, "panel", **scope)
     assert plans.STATS["reused"] == 0 and plans.STATS["built"] == 0
-
-
-def test_look_ups_are_shared_only_while_the_file_is_unchanged(indicator_db, tmp_path):
-    copy = tmp_path / "w.duckdb"
-    shutil.copy(indicator_db, copy)
-    with duckdb.connect(str(copy), read_only=True) as con:
-        first = shared_memo(con)
-    with duckdb.connect(str(copy), read_only=True) as con:
-        assert shared_memo(con) is first and first.get("shared")
-    with duckdb.connect(str(copy)) as con:
-        assert shared_memo(con) is not first and not shared_memo(con)  # a writer's: its own, every time
-        con.execute("CREATE TABLE core.scratch AS SELECT 1 AS x")
-        con.execute("CHECKPOINT")
-    with duckdb.connect(str(copy), read_only=True) as con:
-        assert shared_memo(con) is not first
-
-
-class Counting:
-    # a connection noting the statements run through it
-    def __init__(self, con):
-        self.con, self.statements = con, 0
-
-    def execute(self, *args):
-        self.statements += 1
-        return self.con.execute(*args)
-
-
-def test_a_read_only_connection_finds_its_memo_once(indicator_db, tmp_path):
-    copy = tmp_path / "w.duckdb"
-    shutil.copy(indicator_db, copy)
-    with duckdb.connect(str(copy), read_only=True) as con:
-        counted = Counting(con)
-        memo = shared_memo(counted)
-        assert all(shared_memo(counted) is memo for _ in range(5)) and counted.statements == 1
-        assert shared_memo(counted, "SET TimeZone = 'UTC'; ") is memo and counted.statements == 2  # its own setup
-    with duckdb.connect(str(copy)) as con:  # a writer's memo is found again every time
-        counted = Counting(con)
-        shared_memo(counted), shared_memo(counted)
-        assert counted.statements == 2
 
 
 def test_after_the_servers_warm_up_a_new_scope_builds_nothing(indicator_db):
