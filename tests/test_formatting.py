@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
@@ -100,3 +101,14 @@ def test_catalogue_units_are_said_as_the_cells_say_them():
 
     assert f.unit("USD") == "US$" and f.unit("USD constant") == "constant US$"
     assert all(f.unit(m.unit) != m.unit or m.unit == "count" for m in MEASURES)
+
+
+def test_a_columns_formatter_says_what_cell_says_for_every_kind_of_value():
+    columns = ["year", "first_year", "n_years", "amount_usd", "share_pct", "p_value", "coef", "trips", "label", ""]
+    values = [None, "", True, False, 0, 7, 2003, -12.5, 0.004, 45_200_000.0, float("nan"), Decimal("1.5"),
+              date(2016, 10, 26), [2003, 2004], (), "text"]  # fmt: skip
+    for column in columns:
+        formatted = f.cell_formatter(column)
+        for value in values:
+            assert formatted(value) == f.cell(value, column), (column, value)
+        assert formatted(float("nan")) == f.MISSING

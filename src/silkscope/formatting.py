@@ -13,8 +13,10 @@ Machine outputs (JSON, CSV) keep the raw values: this module is only for text pe
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 MISSING = "–"
@@ -204,8 +206,9 @@ def number(value: Any) -> str:
 
 
 def cell(value: Any, column: str = "") -> str:
-    """A table cell for people, chosen by the value's type and its column's name (…_usd, …_pct, year, p_value)."""
-    if value is None or value == "":
+    """A table cell for people, chosen by the value's type and its column's name (…_usd, …_pct, year, p_value).
+    Missing ('–'): None, empty text and NaN (a pandas gap), never the word "nan"."""
+    if value is None or value == "" or (isinstance(value, float) and math.isnan(value)):
         return MISSING
     if isinstance(value, bool):
         return "yes" if value else "no"
@@ -218,17 +221,42 @@ def cell(value: Any, column: str = "") -> str:
     v = _number(value)
     if v is None:
         return str(value)
+    return _numbers_in(column)(v)
+
+
+def _estimate(v: float) -> str:
+    return f"{v:,.3f}"
+
+
+@lru_cache(maxsize=2048)
+def _numbers_in(column: str) -> Callable[[Any], str]:
+    """How a number in this column is said, decided by the column's name."""
     if is_year_column(column):
-        return year(v)
+        return year
     if is_money_column(column):
-        return money(v)
+        return money
     if column == "p_value":
-        return p_value(v)
+        return p_value
     if column in ESTIMATES:
-        return f"{v:,.3f}"
+        return _estimate
     if is_percent_column(column):
-        return percent(v)
-    return number(v)
+        return percent
+    return number
+
+
+@lru_cache(maxsize=2048)
+def cell_formatter(column: str) -> Callable[[Any], str]:
+    """`cell(value, column)` for one column, its kind decided once: a table formats every row of a column alike,
+    and deciding per cell was most of drawing a large table."""
+    numbers = _numbers_in(column)
+
+    def formatted(value: Any) -> str:
+        kind = type(value)
+        if kind is int or (kind is float and not math.isnan(value)):
+            return numbers(value)
+        return cell(value, column)
+
+    return formatted
 
 
 # ----- chart axes: the same units as the labels -------------------------------------------------------------------
