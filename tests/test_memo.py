@@ -95,3 +95,58 @@ def test_a_served_cursor_finds_its_memo_without_a_statement(built_db, tmp_path):
             assert memo.read_only_memo(con) is adopted and adopted.get("shared")
     finally:
         served.close()
+
+
+def test_a_served_cursor_has_ibis_settings_and_never_runs_them_again(built_db, tmp_path):
+    from silkscope import warehouse
+    from silkscope.serving.state import ServedWarehouse
+
+    copy = tmp_path / "w.duckdb"
+    shutil.copy(built_db, copy)
+    served = ServedWarehouse(copy)
+    setting = "SELECT current_setting('TimeZone'), current_setting('python_enable_replacements')"
+    try:
+        with served.read() as cursor:
+            assert cursor.execute(setting).fetchone() == ("UTC", False)  # set once, globally, on the connection
+            cursor.execute("SET TimeZone = 'Asia/Almaty'")
+            memo.read_only_memo(cursor, warehouse.IBIS_SETTINGS)  # what an indicator's Tables asks for
+            assert cursor.execute(setting).fetchone()[0] == "Asia/Almaty"  # not run again on this cursor
+    finally:
+        served.close()
+
+
+def test_stored_fits_are_read_once_per_version_and_answer_as_one_by_one(built_db, tmp_path):
+    from silkscope import warehouse
+    from silkscope.errors import SilkscopeError
+    from silkscope.indicators.tables import duckdb_tables
+    from silkscope.serving.state import ServedWarehouse
+    from silkscope.stats import stored_fits
+
+    copy = tmp_path / "w.duckdb"
+    shutil.copy(built_db, copy)
+
+    def answers(t):
+        out = []
+        for outcome in ("finance", "projects", "trade"):
+            for countries in stored_fits.stored_scopes():
+                try:
+                    found = stored_fits.load(t, stored_fits.default_key(outcome, countries))
+                    out.append(found and (found.title, [s.rows for s in found.sections]))
+                except SilkscopeError as exc:
+                    out.append(str(exc))
+        return out
+
+    served = ServedWarehouse(copy)
+    try:
+        with served.read() as cursor:
+            counted = Counting(cursor)
+            memo.adopt(counted, copy, settled=(warehouse.IBIS_SETTINGS,))
+            t = duckdb_tables(con=counted, parameters=True)
+            kept = answers(t)
+            first = counted.statements
+            assert answers(t) == kept and counted.statements == first  # every default fit from memory
+    finally:
+        served.close()
+    with duckdb.connect(str(copy)) as con:  # a writer: nothing kept, each fit its own statement
+        assert answers(duckdb_tables(con=con, parameters=True)) == kept
+    assert any(isinstance(a, tuple) for a in kept) and any(isinstance(a, str) for a in kept)

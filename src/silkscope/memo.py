@@ -50,10 +50,14 @@ def read_only_memo(con: Any, before: str = "") -> dict[str, Any]:
     return _remember(con, before, Path(path))
 
 
-def adopt(con: Any, path: Path) -> None:
+def adopt(con: Any, path: Path, settled: tuple[str, ...] = ()) -> None:
     """`con` is a new cursor on a read-only connection to `path` (the server's): its memo is known without asking
-    DuckDB, a statement saved on every cursor a request takes."""
-    _remember(con, "", path)
+    DuckDB, a statement saved on every cursor a request takes. `settled`: `before` statements already in effect on
+    it (set globally on its connection), which read_only_memo then does not run."""
+    memo = _remember(con, "", path)
+    with LOCK, contextlib.suppress(TypeError):
+        for before in settled:
+            _FOUND.setdefault(con, {})[before] = memo
 
 
 def _remember(con: Any, before: str, path: Path) -> dict[str, Any]:

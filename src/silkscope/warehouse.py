@@ -17,6 +17,10 @@ import platformdirs
 from silkscope.errors import SilkscopeError, WarehouseMissingError
 from silkscope.schema import CONNECTOR_DDL, DDL, MIGRATIONS, OUT_DDL, SCHEMA_VERSION, VIEWS
 
+# What Ibis's DuckDB backend sets on a connection it is given: UTC, and no Python variables read as tables. The
+# server sets them once, globally, on its read-only connection, so that no request's cursor runs them again.
+IBIS_SETTINGS = "SET TimeZone = 'UTC'; SET python_enable_replacements = false; "
+
 ENV_VAR = "SILKSCOPE_DB"
 
 

@@ -404,14 +404,11 @@ def duckdb_tables(db: str | Path | None = None, *, con: Any = None, parameters: 
             raise WarehouseMissingError(str(path))
         backend = ibis.duckdb.connect(str(path), read_only=True)
     elif parameters:  # the served path: no Ibis backend until a build needs one (Tables.ibis_backend)
-        return Tables(None, "duckdb", parameters=True, memo=read_only_memo(con, IBIS_SETTINGS), con=con)
+        return Tables(None, "duckdb", parameters=True, memo=read_only_memo(con, warehouse.IBIS_SETTINGS), con=con)
     else:
         backend = ibis.duckdb.from_connection(con)
     return Tables(backend, "duckdb", parameters=parameters)
 
-
-# what Ibis's DuckDB backend sets on a connection it is given: UTC, and no Python variables read as tables
-IBIS_SETTINGS = "SET TimeZone = 'UTC'; SET python_enable_replacements = false; "
 
 
 _STAMPS: dict[tuple, int] = {}  # a small number per distinct set of warehouse schemas (Tables.plan_stamp)

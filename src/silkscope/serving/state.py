@@ -115,7 +115,8 @@ class ServedWarehouse:
             cursor = self._con.cursor()
             self._cursors.add(cursor)
         try:
-            memo.adopt(cursor, self.path)  # read-only on this file: its look-ups memo without a statement
+            # read-only on this file: its look-ups memo without a statement, and Ibis's settings already in effect
+            memo.adopt(cursor, self.path, settled=(warehouse.IBIS_SETTINGS,))
             yield cursor
         finally:
             cursor.close()
@@ -159,7 +160,9 @@ class ServedWarehouse:
                 cursor.interrupt()
 
     def _open(self) -> duckdb.DuckDBPyConnection:
-        return open_read_only(self.path)
+        con = open_read_only(self.path)
+        con.execute(warehouse.IBIS_SETTINGS.replace("SET ", "SET GLOBAL "))  # every cursor has them: see read()
+        return con
 
     @contextmanager
     def write(self) -> Iterator[Path]:

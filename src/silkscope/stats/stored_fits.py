@@ -49,11 +49,25 @@ def load(t: Any, key: str) -> Bundle | None:
 
     if t.engine != "duckdb" or not t.has_table("out", "model_fits") or stored_scope(t) is None:
         return None
-    found = t.query(f"SELECT answer, error FROM {TABLE} WHERE model = ? AND spec = ?", [MODEL, key])
-    if not found:
+    found = _stored(t).get(key) if t.memo.get("shared") else _one(t, key)
+    if found is None:
         return None
-    answer, error = found[0]
+    answer, error = found
     if error is not None:
         raise SilkscopeError(error)
     data = json.loads(answer)
     return Bundle(data["title"], [Result(**section) for section in data["sections"]], data.get("notes", []))
+
+
+def _stored(t: Any) -> dict[str, tuple[str | None, str | None]]:
+    """Every stored fit by key, read once per warehouse version on a read-only connection (t.memo is shared: the
+    server's): a few MB of JSON text, so that a page asking for any state's default fit runs no statement."""
+    if "model_fits" not in t.memo:
+        rows = t.query(f"SELECT spec, answer, error FROM {TABLE} WHERE model = ?", [MODEL])
+        t.memo["model_fits"] = {spec: (answer, error) for spec, answer, error in rows}
+    return t.memo["model_fits"]
+
+
+def _one(t: Any, key: str) -> tuple[str | None, str | None] | None:
+    found = t.query(f"SELECT answer, error FROM {TABLE} WHERE model = ? AND spec = ?", [MODEL, key])
+    return tuple(found[0]) if found else None
