@@ -39,8 +39,13 @@ def finance(
     con: duckdb.DuckDBPyConnection,
     *,
     by_year: bool = False,
+    by_country: bool = False,
 ) -> Result:
+    """Totals per definition for the partners in the scope; `by_year`, `by_country`: also per year, per state (a
+    group's regional rows, which name no state, are then left out)."""
     year = "f.year, " if by_year else ""
+    year += "f.country_iso3, " if by_country else ""
+    group = None if by_country else group
     sql = f"""SELECT f.donor_iso3 AS partner_iso3, {year}s.loaded_by AS dataset, f.flow_class, f.measure,
        f.price_basis, f.base_year, sum(f.amount_usd) AS amount_usd, sum(f.project_count) AS projects,
        min(f.year) AS first_year, max(f.year) AS last_year,

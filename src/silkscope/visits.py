@@ -53,6 +53,32 @@ GROUP BY p.partner_iso3 ORDER BY trips DESC, p.partner_iso3"""
     )
 
 
+def leader_visits_by_country(members: list[str], partners: list[str], lo: int, hi: int, con) -> Result:
+    """leader_visits for each state in `members` apart: a row per partner and state (the overview's map), in one
+    statement rather than one per state."""
+    sql = f"""SELECT p.partner_iso3, m.country_iso3,
+       count(DISTINCT v.trip_key) AS country_visits,
+       list(DISTINCT v.event_id ORDER BY v.event_id) FILTER (WHERE v.event_id IS NOT NULL) AS event_ids,
+       flatten(list(v.source_ids) FILTER (WHERE v.source_ids IS NOT NULL)) AS source_ids
+FROM unnest(?::VARCHAR[]) AS p(partner_iso3) CROSS JOIN unnest(?::VARCHAR[]) AS m(country_iso3)
+LEFT JOIN out.visits v ON v.visitor_iso3 = p.partner_iso3 AND v.host_iso3 = m.country_iso3
+     AND v.level IN {LEADER_LEVELS} AND v.year BETWEEN ? AND ?
+GROUP BY ALL ORDER BY ALL"""
+    params = [partners, members, lo, hi]
+    columns, rows = fetch_rows(con, sql, params)
+    for row in rows:
+        row["source_ids"] = sorted(set(row["source_ids"] or []))
+    return Result(
+        "Leader-level visits by partner to each state",
+        columns,
+        rows,
+        sql,
+        params,
+        sources_for(con, cited_ids(rows)),
+        {k: DEFINITIONS[k] for k in ("country_visits", "leader level")},
+    )
+
+
 def inbound_visits(members: list[str], partners: list[str], lo: int, hi: int, con) -> Result:
     sql = f"""SELECT p.partner_iso3,
        count(DISTINCT v.visitor_iso3 || '/' || v.trip_key) AS inbound_visits,

@@ -410,7 +410,6 @@ def duckdb_tables(db: str | Path | None = None, *, con: Any = None, parameters: 
     return Tables(backend, "duckdb", parameters=parameters)
 
 
-
 _STAMPS: dict[tuple, int] = {}  # a small number per distinct set of warehouse schemas (Tables.plan_stamp)
 
 

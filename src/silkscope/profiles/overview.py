@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from silkscope import instruments
+from silkscope import instruments, visits
 from silkscope.countries import C5, DEFAULT_PARTNERS, resolve_list
 from silkscope.figures import charts, maps
 from silkscope.figures.style import partner_colour, partner_name
@@ -26,22 +26,7 @@ def overview(served: Source, partner: str = "JPN", metric: str = "visits") -> di
     partner = resolve_list(partner)[0]
     partners = list(DEFAULT_PARTNERS)
     summary = compare(served, "C5", partners, "all")
-    indicator = "finance" if metric == "finance" else "leader_visits"
-    values: dict[str, float | None] = {}
-    sources: dict[str, dict[str, Any]] = {}
-    for host in C5:
-        if indicator == "finance":  # totals per definition, from which the map takes the partner's best one
-            key = ("finance_totals", host, partner)
-            result = served.cached(key, lambda con, h=host: instruments.finance([h], None, [partner], 1991, 2100, con))
-        else:
-            result = compare(served, host, [partner], indicator)
-        for s in result.sources:
-            sources.setdefault(s["source_id"], s)
-        if indicator == "finance":
-            best = instruments.preferred_finance(result.rows, partner)
-            values[host] = best["amount_usd"] / 1e6 if best else None
-        else:
-            values[host] = result.rows[0].get("country_visits") if result.rows else None
+    values, sources = _map_values(served, partner, metric)
     if metric == "finance":
         measure, value_format = f"official finance from {partner_name(partner)}, US$ m", ",.0f"
     else:
@@ -66,8 +51,34 @@ def overview(served: Source, partner: str = "JPN", metric: str = "visits") -> di
         "map": the_map,
         "map_values": values,
         "map_measure": measure,
-        "map_sources": sorted(sources.values(), key=lambda s: s["source_id"]),
+        "map_sources": sources,
         "glance": figure(glance, "Partners' engagement with the five states, by instrument"),
         "leaders": leaders,
         "leaders_result": leaders_source,
     }
+
+
+def _map_values(served: Source, partner: str, metric: str) -> tuple[dict[str, float | None], list[dict[str, Any]]]:
+    """The partner's value in each of the five states, all years on record, and the sources behind them: leader-level
+    country-visits ('not covered': None), or official finance in US$ m under the partner's best definition in that
+    state (instruments.preferred_finance). One statement for the five states."""
+    if metric == "finance":
+        result = served.cached(
+            ("finance_by_country", partner),
+            lambda con: instruments.finance(list(C5), None, [partner], 1991, 2100, con, by_country=True),
+        )
+        values = {}
+        for host in C5:
+            best = instruments.preferred_finance([r for r in result.rows if r["country_iso3"] == host], partner)
+            values[host] = best["amount_usd"] / 1e6 if best else None
+    else:
+
+        def counted(con):
+            found = visits.leader_visits_by_country(list(C5), [partner], 1991, 2100, con)
+            visits.mark_uncovered(found, visits.covered_partners(con))
+            return found
+
+        result = served.cached(("visits_by_country", partner), counted)
+        counts = {r["country_iso3"]: r["country_visits"] for r in result.rows}
+        values = {host: counts.get(host) for host in C5}
+    return values, result.sources
