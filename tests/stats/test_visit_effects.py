@@ -124,3 +124,21 @@ def test_an_outcome_the_scope_cannot_estimate_gives_way_to_the_next_and_says_why
     first_reason = r"cannot be estimated for partners .*trade_total_usd-dyad"  # the first candidate's reason
     with pytest.raises(visit_effects.NotIdentifiedError, match=first_reason):
         visit_effects.visits_model("trade", db=built_db, use_stored=False)
+
+
+def test_a_term_the_effects_absorb_is_left_out_said_in_the_reading_and_not_warned_on_the_console():
+    import warnings
+
+    df = planted_panel(0.5, seed=3)
+    # dialogue meetings the same in every dyad in a year (lagged too): the year effects absorb them
+    df["dialogue_meetings"] = df["year"] % 3
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # any warning (linearmodels' AbsorbingEffectWarning) fails the test
+        est = panel_model(df, outcome="outcome", transform="none")
+    terms = [c["term"] for c in est.coefficients]
+    assert "dialogue_meetings_lag1" not in terms and "leader_visits_to_country_lag1" in terms
+    absorbed = [r for r in est.reading if "no estimate" in r]
+    assert len(absorbed) == 1 and "left out of the regression" in absorbed[0]
+    assert "dialogue_meetings" not in absorbed[0]  # said in words (labels), not as the column name
+    clean = panel_model(planted_panel(0.5, seed=3), outcome="outcome", transform="none")
+    assert not [r for r in clean.reading if "no estimate" in r]

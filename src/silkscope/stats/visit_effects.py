@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -119,11 +120,15 @@ def _without_variation(frame: pd.DataFrame, terms: list[str]) -> list[str]:
 
 def _fit(data: pd.DataFrame, terms: list[str], level: float):
     from linearmodels import PanelOLS
+    from linearmodels.panel.utility import AbsorbingEffectWarning
 
     frame = data.dropna(subset=["_y"]).set_index(["dyad", "year"])
     try:
-        model = PanelOLS(frame["_y"], frame[terms], entity_effects=True, time_effects=True, drop_absorbed=True)
-        res = model.fit(cov_type="clustered", cluster_entity=True)
+        with warnings.catch_warnings():
+            # a term the effects absorb is dropped, and the reading says so (_absorbed): no warning on the console
+            warnings.simplefilter("ignore", AbsorbingEffectWarning)
+            model = PanelOLS(frame["_y"], frame[terms], entity_effects=True, time_effects=True, drop_absorbed=True)
+            res = model.fit(cov_type="clustered", cluster_entity=True)
     except ValueError as exc:
         # linearmodels: "exog does not have full column rank", every column "fully absorbed", or no residual
         # "degrees of freedom" left after the effects: the scope cannot separate the regressors from the effects
@@ -180,7 +185,7 @@ def panel_model(
         f"{y}[d,t] = dyad FE + year FE + " + " + ".join(f"b * {t.removesuffix(f'_lag{lag}')}[d,t-{lag}]" for t in terms)
         + f" + e; PanelOLS (linearmodels), standard errors clustered by dyad, {int(level * 100)}% CIs"
     )  # fmt: skip
-    reading = [_read(c, transform, level) for c in coefs]
+    reading = [_read(c, transform, level) for c in coefs] + _absorbed(terms, coefs)
     return Estimate("Visits and cooperation: panel model", spec, outcome, n, n_dyads, n_years, coefs, reading, CAVEATS)
 
 
@@ -216,7 +221,18 @@ def event_study(
         f"pre-trend: {len(pre)} of {len(leads)} leads differ from zero at this level"
         + (" — outcomes were already moving before visits, which points to reverse causality" if pre else "")
     )
+    reading += _absorbed(terms, coefs)
     return Estimate("Visits and cooperation: event study", spec, outcome, n, n_dyads, n_years, coefs, reading, CAVEATS)
+
+
+def _absorbed(terms: list[str], coefs: list[dict[str, Any]]) -> list[str]:
+    """What the reader is told of terms the dyad and year effects absorbed (linearmodels drops them)."""
+    estimated = {c["term"] for c in coefs}
+    dropped = [label(t) for t in terms if t not in estimated]
+    if not dropped:
+        return []
+    return [f"{', '.join(dropped)}: no estimate; in this scope it does not vary apart from the dyad and year effects, "
+            "so it was left out of the regression"]  # fmt: skip
 
 
 def _read(c: dict[str, Any], transform: str, level: float) -> str:
