@@ -36,7 +36,14 @@ def overview(served: Source, partner: str = "JPN", metric: str = "visits") -> di
         the_map = figure(shape, f"Map of Central Asia: {measure} per country")
     except maps.MapUnavailableError as exc:
         the_map = not_drawn(measure, str(exc))
-    glance = charts.small_multiples(summary.rows, SUMMARY_MEASURES, partners, columns=4, width=170)
+    # the same for every partner on the map: drawn once per warehouse version, like the summary it is drawn from
+    glance = served.cached(
+        ("overview_glance", tuple(partners)),
+        lambda _: figure(
+            charts.small_multiples(summary.rows, SUMMARY_MEASURES, partners, columns=4, width=170),
+            "Partners' engagement with the five states, by instrument",
+        ),
+    )
     leaders, leaders_source = leaders_result(served)
     mine = next((r for r in summary.rows if r["partner_iso3"] == partner), {})
     covered = declared_coverage(served)
@@ -52,7 +59,7 @@ def overview(served: Source, partner: str = "JPN", metric: str = "visits") -> di
         "map_values": values,
         "map_measure": measure,
         "map_sources": sources,
-        "glance": figure(glance, "Partners' engagement with the five states, by instrument"),
+        "glance": glance,
         "leaders": leaders,
         "leaders_result": leaders_source,
     }
