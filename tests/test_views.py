@@ -149,3 +149,16 @@ def test_side_by_side_cells_compare_the_same_kind_and_year(built_db):
     kinds = {r["presence"].split(" (")[0].split(" ", 1)[1] for r in result.rows if r["presence"]}
     assert len(kinds) == 1, kinds
     assert not any("differs" in (r["presence"] or "") for r in result.rows)
+
+
+@pytest.mark.parametrize(
+    ("country", "partners", "since", "until"),
+    [("C5", None, None, None), ("KAZ", "JPN,CHN,RUS", 2001, 2015), ("TJK,KGZ", "KOR,USA,TUR", None, 2012)],
+)
+def test_profile_and_summary_from_the_same_statements_equal_each_asked_apart(built_db, country, partners, since, until):
+    import duckdb
+
+    with duckdb.connect(str(built_db), read_only=True) as con:
+        bundle, summary = views.profile_and_summary(country, partners, since, until, con=con)
+        assert summary == views.compare(country, partners, "all", since, until, con=con)  # its own statements
+    assert summary.rows and any(s.rows for s in bundle.sections) and len(bundle.sections) == 13

@@ -141,29 +141,66 @@ def profile(
     db=None,
 ) -> Bundle:
     """Everything the warehouse knows about each partner's engagement with `country`, section by section."""
+    return profile_and_summary(country, partners, since, until, con=con, db=db)[0]
+
+
+def profile_and_summary(
+    country: str,
+    partners: str | list[str] | None = None,
+    since: int | None = None,
+    until: int | None = None,
+    *,
+    con=None,
+    db=None,
+) -> tuple[Bundle, Result]:
+    """`profile` and `compare(..., indicator="all")` of the same scope, from the same statements: a country page
+    shows both, and the nine parts they share were run twice (9 of the page's 28 statements)."""
     members, label = _scope(country)
     group = _group(country)
     chosen = _partners(partners)
     lo, hi = _period(since, until)
     with _connection(con, db) as c:
         covered = visits.covered_partners(c)
+        parts = _parts(members, group, chosen, lo, hi, c)
+        done: dict[str, Result] = {}
+
+        def part(key: str) -> Result:
+            done[key] = parts[key]()
+            return done[key]
+
         sections = [
-            visits.leader_visits(members, chosen, lo, hi, c),
-            visits.inbound_visits(members, chosen, lo, hi, c),
+            part("leader_visits"),
+            part("inbound_visits"),
             visits.visits_by_year(members, chosen, lo, hi, c),
-            visits.dialogue_meetings(members, chosen, lo, hi, c),
-            visits.presence(members, chosen, lo, hi, c),
-            instruments.finance(members, group, chosen, lo, hi, c),
-            instruments.trade(members, group, chosen, lo, hi, c),
-            instruments.investment(members, group, chosen, lo, hi, c),
-            instruments.leader_engagements(members, chosen, lo, hi, c),
-            instruments.news_events(members, chosen, lo, hi, c),
+            part("dialogue_meetings"),
+            part("presence"),
+            part("finance"),
+            part("trade"),
+            part("investment"),
+            part("leader_engagements"),
+            part("news_events"),
             figures("core.opinion", "subject_iso3", members, chosen, c),
             series.trade_partners(members, lo, hi, 5, c),
             series.context(members, lo, hi, c),
         ]
     notes = visits.coverage_notes(chosen, covered)
-    return Bundle(f"Profile of {label}: engagement by {', '.join(chosen)}, {lo}-{min(hi, 2026)}", sections, notes)
+    bundle = Bundle(f"Profile of {label}: engagement by {', '.join(chosen)}, {lo}-{min(hi, 2026)}", sections, notes)
+    return bundle, _summary(done, chosen, covered, label, lo, hi)
+
+
+def _parts(members: list[str], group: str | None, chosen: list[str], lo: int, hi: int, c) -> dict[str, Any]:
+    """The per-instrument answers a side-by-side summary is made of, each to be called (in this order)."""
+    return {
+        "leader_visits": lambda: visits.leader_visits(members, chosen, lo, hi, c),
+        "inbound_visits": lambda: visits.inbound_visits(members, chosen, lo, hi, c),
+        "dialogue_meetings": lambda: visits.dialogue_meetings(members, chosen, lo, hi, c),
+        "presence": lambda: visits.presence(members, chosen, lo, hi, c),
+        "finance": lambda: instruments.finance(members, group, chosen, lo, hi, c),
+        "trade": lambda: instruments.trade(members, group, chosen, lo, hi, c),
+        "investment": lambda: instruments.investment(members, group, chosen, lo, hi, c),
+        "leader_engagements": lambda: instruments.leader_engagements(members, chosen, lo, hi, c),
+        "news_events": lambda: instruments.news_events(members, chosen, lo, hi, c),
+    }
 
 
 def compare(
@@ -185,17 +222,7 @@ def compare(
     lo, hi = _period(since, until)
     with _connection(con, db) as c:
         covered = visits.covered_partners(c)
-        parts = {
-            "leader_visits": lambda: visits.leader_visits(members, chosen, lo, hi, c),
-            "inbound_visits": lambda: visits.inbound_visits(members, chosen, lo, hi, c),
-            "dialogue_meetings": lambda: visits.dialogue_meetings(members, chosen, lo, hi, c),
-            "presence": lambda: visits.presence(members, chosen, lo, hi, c),
-            "finance": lambda: instruments.finance(members, group, chosen, lo, hi, c),
-            "trade": lambda: instruments.trade(members, group, chosen, lo, hi, c),
-            "investment": lambda: instruments.investment(members, group, chosen, lo, hi, c),
-            "leader_engagements": lambda: instruments.leader_engagements(members, chosen, lo, hi, c),
-            "news_events": lambda: instruments.news_events(members, chosen, lo, hi, c),
-        }
+        parts = _parts(members, group, chosen, lo, hi, c)
         if indicator == "finance":  # year by year, every partner under one definition (series.finance_series)
             result = series.finance_series(members, chosen, lo, hi, c, total=group)
             result.title = f"{result.title} ({label}, {lo}-{min(hi, 2026)})"

@@ -19,7 +19,6 @@ from silkscope.profiles.common import (
     TIMELINE_PARTNERS,
     Direct,
     Source,
-    compare,
     figure,
     lane_events,
     scope_members,
@@ -32,8 +31,10 @@ def country(served: Source, value: str, partners: str | None, since: int | None,
     members, group = scope_members(value)
     scope = group or ",".join(members)
     chosen = resolve_list(partners) if partners else list(TIMELINE_PARTNERS)
-    key = ("profile", scope, ",".join(chosen), since, until)
-    bundle = served.cached(key, lambda con: views.profile(scope, chosen, since, until, con=con))
+    key = ("profile+summary", scope, ",".join(chosen), since, until)
+    bundle, summary = served.cached(
+        key, lambda con: views.profile_and_summary(scope, chosen, since, until, con=con)
+    )  # the profile and the partners side by side, from the same statements
     lo, hi = since or 1991, until or 2100
     by_year = _finance_by_year(served, members, group, chosen, lo, hi)
     finance_rows, finance_label = _main_definition(by_year.rows)
@@ -42,7 +43,6 @@ def country(served: Source, value: str, partners: str | None, since: int | None,
     finance = section(bundle, "Official finance")
     trade = section(bundle, "Trade")
     investment = section(bundle, "Investment")
-    summary = compare(served, scope, chosen, "all", since, until)
     # A note the page already shows once at the top (the timeline's coverage) is not repeated under the summary.
     summary = replace(summary, notes=[n for n in summary.notes if n not in bundle.notes])
     latest_presence = _latest_per_kind(presence.rows if presence else [])
