@@ -105,6 +105,8 @@ def test_every_page_stays_local_and_logs_no_error(page, path):
     page.wait_for_selector(".vl-pending", state="detached")  # the charts finish drawing
     assert not errors, errors
     # (the `page` fixture fails the test if any request left 127.0.0.1)
+    ids = page.eval_on_selector_all("[id]", "els => els.map(e => e.id)")
+    assert ids and not [i for i in set(ids) if ids.count(i) > 1]  # an id names one element: anchors find it
 
 
 def test_check_report_stays_local_and_logs_no_error(page):

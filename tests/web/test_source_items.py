@@ -7,10 +7,11 @@ from dataclasses import dataclass
 
 from silkscope.web.render import environment, source_items
 
-# The loop macros.sources_list had before: the specification the Python drawing is held to.
+# The loop macros.sources_list had before (less its id, which repeated on pages citing a source twice): the
+# specification the Python drawing is held to.
 JINJA_ITEMS = (
     "{% for s in sources %}\n"
-    '    <li id="{{ s.source_id }}">'
+    "    <li>"
     '{% if s.url %}<a href="{{ s.url }}" rel="noopener noreferrer">{{ s.publisher }}</a>'
     "{% else %}{{ s.publisher }}{% endif %}:\n"
     '      {{ s.title }}{% if s.licence %} <span class="src">· {{ s.licence }}</span>{% endif %}'

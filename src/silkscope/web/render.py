@@ -141,13 +141,14 @@ def table_cells(rows: list[dict[str, Any]], columns: list[str]) -> list[list[tup
     return out
 
 
-_SOURCE_FIELDS = ("source_id", "url", "publisher", "title", "licence", "sha256")
+_SOURCE_FIELDS = ("url", "publisher", "title", "licence", "sha256")
 
 
 def source_items(sources: list[Any]) -> Markup:
     """A source list's items (macros.sources_list), each drawn once per distinct source and reused: the same few
     hundred sources are cited on every page, and drawing their entries through Jinja (six look-ups and escapes
-    each) was most of a page's rendering: 8 of the overview's 12 ms."""
+    each) was most of a page's rendering: 8 of the overview's 12 ms. An item has no id: a source cited in several
+    sections would repeat it on the page (its one anchor is its row on /sources)."""
     return Markup("".join(_source_item(tuple(map(_reader(s), _SOURCE_FIELDS))) for s in sources))
 
 
@@ -158,13 +159,13 @@ def _reader(source: Any) -> Any:
 
 @lru_cache(maxsize=4096)
 def _source_item(fields: tuple[Any, ...]) -> Markup:
-    source_id, url, publisher, title, licence, sha256 = (escape(v) if v is not None else "" for v in fields)
+    url, publisher, title, licence, sha256 = (escape(v) if v is not None else "" for v in fields)
     who = Markup('<a href="{}" rel="noopener noreferrer">{}</a>').format(url, publisher) if url else publisher
-    item = Markup('    <li id="{}">{}:\n      {}').format(source_id, who, title)
+    item = Markup("    <li>{}:\n      {}").format(who, title)
     if licence:
         item += Markup(' <span class="src">· {}</span>').format(licence)
     if sha256:
-        item += Markup(' <span class="src">· sha256 {}</span>').format(fields[5][:12])
+        item += Markup(' <span class="src">· sha256 {}</span>').format(fields[4][:12])
     return item + Markup("</li>\n")
 
 
