@@ -26,6 +26,14 @@ def covered_partners(con: duckdb.DuckDBPyConnection) -> coverage.Coverage:
     return coverage.load(con)
 
 
+def _visits_result(title: str, sql: str, params: list, con, definitions: dict[str, str]) -> Result:
+    """A visits answer: its rows (each row's cited sources sorted, once each) with the sources they cite."""
+    columns, rows = fetch_rows(con, sql, params)
+    for row in rows:
+        row["source_ids"] = sorted(set(row["source_ids"] or []))
+    return Result(title, columns, rows, sql, params, sources_for(con, cited_ids(rows)), definitions)
+
+
 def leader_visits(members: list[str], partners: list[str], lo: int, hi: int, con) -> Result:
     sql = f"""SELECT p.partner_iso3,
        count(DISTINCT v.host_iso3 || '/' || v.trip_key) AS country_visits,
@@ -38,17 +46,11 @@ FROM unnest(?::VARCHAR[]) AS p(partner_iso3)
 LEFT JOIN out.visits v ON v.visitor_iso3 = p.partner_iso3 AND v.level IN {LEADER_LEVELS}
      AND list_contains(?::VARCHAR[], v.host_iso3) AND v.year BETWEEN ? AND ?
 GROUP BY p.partner_iso3 ORDER BY trips DESC, p.partner_iso3"""
-    params = [partners, members, lo, hi]
-    columns, rows = fetch_rows(con, sql, params)
-    for row in rows:
-        row["source_ids"] = sorted(set(row["source_ids"] or []))
-    return Result(
+    return _visits_result(
         "Leader-level visits by partner to the scope",
-        columns,
-        rows,
         sql,
-        params,
-        sources_for(con, cited_ids(rows)),
+        [partners, members, lo, hi],
+        con,
         {k: DEFINITIONS[k] for k in ("country_visits", "trips", "leader level")},
     )
 
@@ -64,17 +66,11 @@ FROM unnest(?::VARCHAR[]) AS p(partner_iso3) CROSS JOIN unnest(?::VARCHAR[]) AS 
 LEFT JOIN out.visits v ON v.visitor_iso3 = p.partner_iso3 AND v.host_iso3 = m.country_iso3
      AND v.level IN {LEADER_LEVELS} AND v.year BETWEEN ? AND ?
 GROUP BY ALL ORDER BY ALL"""
-    params = [partners, members, lo, hi]
-    columns, rows = fetch_rows(con, sql, params)
-    for row in rows:
-        row["source_ids"] = sorted(set(row["source_ids"] or []))
-    return Result(
+    return _visits_result(
         "Leader-level visits by partner to each state",
-        columns,
-        rows,
         sql,
-        params,
-        sources_for(con, cited_ids(rows)),
+        [partners, members, lo, hi],
+        con,
         {k: DEFINITIONS[k] for k in ("country_visits", "leader level")},
     )
 
@@ -89,17 +85,11 @@ FROM unnest(?::VARCHAR[]) AS p(partner_iso3)
 LEFT JOIN out.visits v ON v.host_iso3 = p.partner_iso3 AND v.level IN {LEADER_LEVELS}
      AND list_contains(?::VARCHAR[], v.visitor_iso3) AND v.year BETWEEN ? AND ?
 GROUP BY p.partner_iso3 ORDER BY inbound_visits DESC, p.partner_iso3"""
-    params = [partners, members, lo, hi]
-    columns, rows = fetch_rows(con, sql, params)
-    for row in rows:
-        row["source_ids"] = sorted(set(row["source_ids"] or []))
-    return Result(
+    return _visits_result(
         "Leader-level visits from the scope to each partner",
-        columns,
-        rows,
         sql,
-        params,
-        sources_for(con, cited_ids(rows)),
+        [partners, members, lo, hi],
+        con,
         {"inbound_visits": DEFINITIONS["inbound_visits"]},
     )
 
