@@ -201,3 +201,12 @@ def test_serve_answers_and_stops_on_ctrl_c_with_0(files):
         _, err = server.communicate(timeout=30)
     assert server.returncode == EXIT_OK, err.decode()  # a server stopped by Ctrl+C has done its job
     assert b"Traceback" not in err
+
+
+def test_serve_with_a_bad_read_threads_setting_says_so_and_exits_2(files):
+    env = {**os.environ, "COLUMNS": "80", "SILKSCOPE_READ_THREADS": "many"}
+    done = subprocess.run([str(SILKSCOPE), "serve", "--port", str(_free_port()), "--db", files["db"]], env=env,
+                          capture_output=True, timeout=60, check=False)  # fmt: skip
+    assert done.returncode == EXIT_USAGE, done.stderr.decode()
+    err = done.stderr.decode()
+    assert "SILKSCOPE_READ_THREADS" in err and "'many'" in err and "Traceback" not in err

@@ -150,3 +150,19 @@ def test_stored_fits_are_read_once_per_version_and_answer_as_one_by_one(built_db
     with duckdb.connect(str(copy)) as con:  # a writer: nothing kept, each fit its own statement
         assert answers(duckdb_tables(con=con, parameters=True)) == kept
     assert any(isinstance(a, tuple) for a in kept) and any(isinstance(a, str) for a in kept)
+
+
+def test_the_served_connection_runs_duckdb_on_the_request_thread_unless_told_otherwise(built_db, tmp_path, monkeypatch):
+    from silkscope.serving.state import READ_THREADS_ENV, ServedWarehouse
+
+    copy = tmp_path / "w.duckdb"
+    shutil.copy(built_db, copy)
+    for setting, threads in ((None, 1), ("3", 3)):
+        if setting:
+            monkeypatch.setenv(READ_THREADS_ENV, setting)
+        served = ServedWarehouse(copy)
+        try:
+            with served.read() as cursor:
+                assert cursor.execute("SELECT current_setting('threads')").fetchone()[0] == threads
+        finally:
+            served.close()

@@ -11,6 +11,7 @@ unreachable.
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 import time
 from collections import OrderedDict
@@ -71,6 +72,24 @@ def open_read_only(path: Path) -> duckdb.DuckDBPyConnection:
         ) from exc
 
 
+# DuckDB's threads on the served connection (a setting of its database instance). Requests run their statements
+# concurrently, each on its request's thread, and the statements are small (out.* aggregates, thousands of rows):
+# there DuckDB's own worker threads cost more in scheduling and wake-ups than they save. On 2 cores pages for a new
+# scope answered 1.3-2x faster single-threaded (bench/first_call.py: a country page 69-83 ms against 102-120, the
+# index comparison 32 against 60-67). $SILKSCOPE_READ_THREADS sets another number (many cores, full CRS rows).
+READ_THREADS_ENV = "SILKSCOPE_READ_THREADS"
+
+
+def read_threads() -> int:
+    """DuckDB threads for the served connection: $SILKSCOPE_READ_THREADS, else 1 (see READ_THREADS_ENV)."""
+    value = os.environ.get(READ_THREADS_ENV, "").strip()
+    if not value:
+        return 1
+    if not value.isdigit() or not 1 <= int(value) <= 1024:
+        raise SilkscopeError(f"${READ_THREADS_ENV}: expected a whole number of threads from 1 to 1024, got {value!r}")
+    return int(value)
+
+
 # Seconds the read-only connection stays open without a request (then its memory is given back), and how often an
 # idle server looks for a writer waiting in another process: well within the seconds a writer waits for the lock
 # (warehouse.DEFAULT_LOCK_WAIT).
@@ -83,6 +102,7 @@ class ServedWarehouse:
 
     def __init__(self, db: str | Path | None = None):
         self.path = warehouse.resolve_path(db)
+        self.threads = read_threads()  # a bad $SILKSCOPE_READ_THREADS stops the server at start, not a request
         self.offload: Any = None
         self._cond = threading.Condition()
         self._readers = 0
@@ -162,6 +182,7 @@ class ServedWarehouse:
     def _open(self) -> duckdb.DuckDBPyConnection:
         con = open_read_only(self.path)
         con.execute(warehouse.IBIS_SETTINGS.replace("SET ", "SET GLOBAL "))  # every cursor has them: see read()
+        con.execute(f"SET threads = {self.threads}")
         return con
 
     @contextmanager
