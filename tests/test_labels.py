@@ -61,7 +61,7 @@ class _Headings(HTMLParser):
 @pytest.mark.parametrize(
     "path",
     ["/compare?indicator=panel&since=2010&until=2012", "/compare?indicator=shares&since=2010&until=2012",
-     "/compare?indicator=balance", "/country/UZB"],
+     "/compare?indicator=balance", "/country/UZB", "/compare?indicator=disagreement-finance"],
 )  # fmt: skip
 def test_page_headings_use_no_internal_names(built_db, path):
     with TestClient(create_app(built_db, token="")) as client:
@@ -71,3 +71,63 @@ def test_page_headings_use_no_internal_names(built_db, path):
     parser.feed(page.text)
     internal = [h.strip() for h in parser.found if SNAKE.search(h)]
     assert not internal, internal
+
+
+def test_cells_naming_measures_datasets_flows_and_directions_say_them_in_words():
+    assert labels.named("instrument", "leader_visits_to_country") == "Leader visits to the state"
+    assert labels.named("dataset_a", "oecd_crs") == "OECD CRS"
+    assert labels.named("trade_dataset", ["kz_bns", "rosstat"]) == "Kazakhstan statistics bureau, Rosstat"
+    assert labels.named("flow_class", "oda_like") == "ODA-like"
+    assert labels.named("direction", "partner_to_country") == "partner → state"
+    assert labels.named("year", 2004) is None and labels.named("dataset", None) is None
+    from silkscope.sources.registry import available
+
+    assert all(not SNAKE.search(labels.dataset_short(name)) for name in available())
+
+
+class _Cells(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.inside, self.found = False, []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "td":
+            self.inside = True
+            self.found.append("")
+
+    def handle_endtag(self, tag):
+        if tag == "td":
+            self.inside = False
+
+    def handle_data(self, data):
+        if self.inside:
+            self.found[-1] += data
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/compare?indicator=shares&since=2004", "/compare?indicator=panel&since=2010&until=2012",
+     "/country/KAZ"],
+)  # fmt: skip
+def test_table_cells_name_no_measure_dataset_flow_class_or_direction_by_its_id(built_db, path):
+    from silkscope.sources.registry import available
+
+    ids = set(definitions()) | set(available()) | set(labels.FLOW_CLASSES) | set(labels.DIRECTIONS)
+    with TestClient(create_app(built_db, token="")) as client:
+        page = client.get(path)
+    assert page.status_code == 200
+    parser = _Cells()
+    parser.feed(page.text)
+    cells = [c.strip() for c in parser.found]
+    assert cells and not [c for c in cells if any(part.strip() in ids for part in c.split(","))]
+
+
+def test_a_share_of_money_is_said_as_money_and_a_count_as_a_count():
+    from silkscope.web.render import table_cells
+
+    columns = ["instrument", "value", "total", "share_pct"]
+    rows = [{"instrument": "trade_total_usd", "value": 25_631_000_000.0, "total": 30e9, "share_pct": 85.4},
+            {"instrument": "leader_visits_to_country", "value": 2.0, "total": 3.0, "share_pct": 66.7}]  # fmt: skip
+    money, count = ([text for _, text in row] for row in table_cells(rows, columns))
+    assert money == ["Trade turnover (US$)", "US$25.6 bn", "US$30 bn", "85.4%"]
+    assert count == ["Leader visits to the state", "2", "3", "66.7%"]

@@ -67,10 +67,52 @@ def words(name: str) -> str:
 
 
 @cache
-def _datasets() -> dict[str, tuple[str, str]]:
+def _datasets() -> dict[str, tuple[str, str, str]]:
     from silkscope.sources.registry import available, get_connector
 
-    return {name: (get_connector(name).publisher, get_connector(name).title) for name in available()}
+    found = {}
+    for name in available():
+        connector = get_connector(name)
+        found[name] = (connector.publisher, connector.title, connector.short)
+    return found
+
+
+def dataset_short(name: str | None) -> str:
+    """A connector/dataset id in a few words, for a table cell or a heading ('oecd_crs' -> 'OECD CRS')."""
+    if not name:
+        return "–"
+    found = _datasets().get(name)
+    return found[2] if found else words(name)
+
+
+DIRECTIONS = {"partner_to_country": "partner → state", "country_to_partner": "state → partner"}
+
+
+def direction(name: str) -> str:
+    """A trade flow's direction (core.trade_flows.direction) as an arrow between partner and state."""
+    return DIRECTIONS.get(name, words(name))
+
+
+# Table columns whose values are internal names, and how a reader is told them: a measure or panel column by its
+# label, a dataset by its short name, a flow class or a trade direction in words. CSV and JSON keep the names.
+NAMING_COLUMNS = {"instrument": "measure", "measure": "measure", "dataset": "dataset", "dataset_a": "dataset",
+                  "dataset_b": "dataset", "finance_dataset": "dataset", "trade_dataset": "dataset",
+                  "loaded_by": "dataset", "flow_class": "flow_class", "direction": "direction"}  # fmt: skip
+
+
+def named(column: str, value: object) -> str | None:
+    """A cell that holds an internal name, said in words (a list: each, joined); None when the column holds none."""
+    kind = NAMING_COLUMNS.get(column)
+    if kind is None or value is None or value == "":
+        return None
+    say = {"measure": label, "dataset": dataset_short, "flow_class": flow_class, "direction": direction}[kind]
+    if isinstance(value, list | tuple):
+        return ", ".join(say(str(v)) for v in value) or None
+    return say(str(value))
+
+
+# Columns holding an amount in the unit of the row's measure (shares, change): money when that measure is in US$.
+MEASURED_COLUMNS = {"value", "total", "start_value", "end_value", "abs_change"}
 
 
 def dataset(name: str | None) -> str:

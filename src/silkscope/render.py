@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from silkscope import formatting
+from silkscope import formatting, labels
 from silkscope.result import Bundle, Result
 
 # Columns that are evidence plumbing: shown as footnote numbers in tables, in full in JSON/CSV.
@@ -285,4 +285,5 @@ def _fmt(value: Any, column: str = "") -> str:
     the sources page (JSON and CSV have them whole)."""
     if column == "sha256" and isinstance(value, str) and len(value) > 16:
         return value[:12] + "…"
-    return formatting.cell(value, column)
+    said = labels.named(column, value)  # a measure or dataset name in words, as on the dashboard
+    return said if said is not None else formatting.cell(value, column)

@@ -323,7 +323,9 @@ def _summary(parts: dict[str, Result], partners: list[str], covered: set[str], l
     definitions["official_finance_usd"] = (
         "total over the period under the definition most partners share (flow, measure, prices); a partner "
         "without it shows its best other definition ("
-        + "; ".join(f"{d} {m} {b}" for d, m, b in instruments.FINANCE_PREFERENCE)
+        + "; ".join(
+            f"{labels.dataset_short(d)} {m.replace('_', ' ')} {b}" for d, m, b in instruments.FINANCE_PREFERENCE
+        )
         + ") and finance_definition says what differs"
     )
     definitions["leader_travel_engagements"] = "trips recorded by biographical sources (China Vitae), all levels"

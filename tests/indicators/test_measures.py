@@ -112,7 +112,7 @@ def test_finance_and_trade_disagreement(indicator_db):
     row = by[("JPN", 2012)]
     assert (row["value_a_usd"], row["value_b_usd"], row["gap_usd"]) == (400e6, 300e6, 100e6)
     assert "different constant-price base years" in row["reasons"]
-    assert by[("KOR", 2010)]["reasons"].startswith("only aiddata_flows records it")
+    assert by[("KOR", 2010)]["reasons"].startswith("only AidData Core Research Release records it")  # in words
     assert {s["source_id"] for s in fin.sources} == {"src_t_aiddata", "src_t_oecd"}
     trade = disagreement.disagreement("trade", ["JPN"], ["UZB"], 2010, 2010, db=indicator_db)
     ex, im = sorted(trade.rows, key=lambda r: r["flow"])

@@ -36,6 +36,8 @@ FILTERS = {
     "money": money,
     "label": label,
     "partner": partner_name,
+    "dataset": labels.dataset_short,
+    "direction": labels.direction,
     "year": formatting.year,
     "integer": formatting.integer,
     "percent": formatting.percent,

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import ibis
 import ibis.expr.datatypes as dt
 
+from silkscope import labels
 from silkscope.indicators.flows import KEYS, finance_block, trade_block, with_dataset
 from silkscope.indicators.panel import attach
 from silkscope.indicators.plans import planned
@@ -73,8 +74,8 @@ def finance_expr(
     )
     j = j.filter(t.between(j.year, lo, hi))
     flags = (
-        ibis.ifelse(j.value_a_usd.isnull(), f"only {dataset_b} records it; ", "")
-        + ibis.ifelse(j.value_b_usd.isnull(), f"only {dataset_a} records it; ", "")
+        ibis.ifelse(j.value_a_usd.isnull(), f"only {labels.dataset_short(dataset_b)} records it; ", "")
+        + ibis.ifelse(j.value_b_usd.isnull(), f"only {labels.dataset_short(dataset_a)} records it; ", "")
         + ibis.ifelse(
             j.base_year_a.notnull() & j.base_year_b.notnull() & (j.base_year_a != j.base_year_b),
             "different constant-price base years; ",
@@ -145,7 +146,10 @@ def disagreement(
     scope = {"partners": partners, "countries": countries, "lo": lo, "hi": hi}  # the expressions' argument names
     if what == "finance":
         expr = planned(t, finance_expr, scope, dataset_a=dataset_a, dataset_b=dataset_b, column=column)
-        title = f"Source disagreement: {dataset_a} vs {dataset_b}, {column}, {lo}-{hi}"
+        title = (
+            f"Source disagreement: {labels.dataset_short(dataset_a)} vs {labels.dataset_short(dataset_b)}, "
+            f"{labels.label(column)}, {lo}-{hi}"
+        )
         defs = {
             "gap_usd": "value_a_usd - value_b_usd",
             "gap_pct": "100 * gap_usd / value_b_usd",

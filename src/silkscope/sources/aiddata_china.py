@@ -130,6 +130,7 @@ class AidDataChinaProjects(Connector):
     name = "aiddata_china"
     publisher = PUBLISHER
     title = "AidData Chinese official finance, project records (China Public Diplomacy Dashboard dataset v2.0)"
+    short = "AidData, Chinese official finance"  # how a table cell or a heading names it
     licence = LICENCE
     homepage = "https://www.aiddata.org/china-public-diplomacy"
     citation = (

@@ -59,6 +59,7 @@ class AidDataChinaGeocoded(Connector):
     name = "aiddata_china_geo"
     publisher = PUBLISHER
     title = "AidData Geocoded Global Chinese Official Finance, v1.1.1: project locations (13-column extract)"
+    short = "AidData, geocoded Chinese finance"  # how a table cell or a heading names it
     licence = LICENCE
     homepage = "https://www.aiddata.org/data/geocoded-chinese-global-official-finance-dataset"
     citation = (

@@ -98,6 +98,7 @@ class AidDataPublicDiplomacy(Connector):
     name = "aiddata_diplomacy"
     publisher = "AidData (William & Mary)"
     title = "AidData China Public Diplomacy Dashboard dataset v2.0, country-year measures"
+    short = "AidData, China's public diplomacy"  # how a table cell or a heading names it
     licence = "not stated in the file; AidData's terms of use require citing AidData (check them before reuse)"
     homepage = "https://www.aiddata.org/china-public-diplomacy"
     citation = (

@@ -87,6 +87,7 @@ class AidDataFlows(Connector):
     name = "aiddata_flows"
     publisher = "AidData (William & Mary)"
     title = "AidData Core Research Release 2.x, commitments aggregated by donor, recipient and year"
+    short = "AidData Core Research Release"  # how a table cell or a heading names it
     licence = "CC BY 4.0 (AidData research releases)"
     homepage = "https://www.aiddata.org/datasets"
     citation = (

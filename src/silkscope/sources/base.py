@@ -28,6 +28,7 @@ class Connector:
     name: ClassVar[str]  # e.g. "aiddata_flows": raw tables are raw.<name>_*
     publisher: ClassVar[str]
     title: ClassVar[str]
+    short: ClassVar[str]  # a few words naming the dataset in a table cell or a heading ("OECD CRS")
     licence: ClassVar[str]
     homepage: ClassVar[str]
     citation: ClassVar[str]

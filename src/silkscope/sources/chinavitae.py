@@ -168,6 +168,7 @@ class ChinaVitae(Connector):
     name = "chinavitae"
     publisher = "China Vitae (Carnegie Endowment for International Peace), via G. Walker's scrape"
     title = "China Vitae activity records of seven Chinese leaders, 2003-2018"
+    short = "China Vitae"  # how a table cell or a heading names it
     licence = "China Vitae terms of use (chinavitae.com); scrape published on GitHub without a stated licence"
     homepage = "https://www.chinavitae.com/"
     citation = (

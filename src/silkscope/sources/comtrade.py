@@ -268,6 +268,7 @@ def _build_facts(con: duckdb.DuckDBPyConnection, table: str) -> None:
 class ComtradeApi(_Comtrade):
     name = "comtrade"
     title = "UN Comtrade, annual goods trade by reporter, partner and commodity (public API v1 preview)"
+    short = "UN Comtrade (API)"  # how a table cell or a heading names it
     raw_table = "comtrade_preview"
 
     def remote_files(self) -> list[RemoteFile]:
@@ -280,6 +281,7 @@ class ComtradeApi(_Comtrade):
 class ComtradeBulk(_Comtrade):
     name = "comtrade_bulk"
     title = "UN Comtrade, annual goods trade by reporter, partner and commodity (bulk final data files)"
+    short = "UN Comtrade (bulk files)"  # how a table cell or a heading names it
     raw_table = "comtrade_bulk_final"
 
     def remote_files(self) -> list[RemoteFile]:

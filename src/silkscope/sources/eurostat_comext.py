@@ -64,6 +64,7 @@ class EurostatComext(Connector):
     name = "eurostat_comext"
     publisher = "Eurostat"
     title = "Eurostat Comext, EU trade in goods (DS-045409), total goods, web-tool Relational View exports"
+    short = "Eurostat Comext"  # how a table cell or a heading names it
     licence = "Eurostat reuse policy: CC BY 4.0"
     homepage = "https://ec.europa.eu/eurostat/web/international-trade-in-goods/database"
     citation = (

@@ -237,6 +237,7 @@ class Gdelt1(_GdeltEvents):
     version = "1.0"
     mirror_subdir = "gdelt/events"
     title = "GDELT 1.0 Event Database (daily event exports)"
+    short = "GDELT 1.0"  # how a table cell or a heading names it
     citation = (
         "Leetaru, K. and Schrodt, P. A. (2013). GDELT: Global Data on Events, Location and Tone, 1979-2012. "
         "ISA Annual Convention. GDELT 1.0 Event Database, The GDELT Project, http://data.gdeltproject.org/events/."
@@ -266,6 +267,7 @@ class Gdelt2(_GdeltEvents):
     version = "2.0"
     mirror_subdir = "gdelt/gdeltv2"
     title = "GDELT 2.0 Event Database (15-minute event exports)"
+    short = "GDELT 2.0"  # how a table cell or a heading names it
     citation = (
         "The GDELT Project. GDELT 2.0 Event Database, 15-minute exports, http://data.gdeltproject.org/gdeltv2/ "
         "(GDELT Event Codebook V2.0, 2015)."

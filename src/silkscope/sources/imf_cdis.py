@@ -93,6 +93,7 @@ class ImfCdis(Connector):
     name = "imf_cdis"
     publisher = "International Monetary Fund"
     title = "Direct Investment Positions by Counterpart Economy (formerly Coordinated Direct Investment Survey)"
+    short = "IMF direct investment positions"  # how a table cell or a heading names it
     licence = "IMF terms of use (free reuse with attribution)"
     homepage = "https://data.imf.org/en/datasets/IMF.STA:DIP"
     citation = (

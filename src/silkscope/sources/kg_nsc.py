@@ -102,6 +102,7 @@ class KgNscTrade(Connector):
     name = "kg_nsc"
     publisher = "National Statistical Committee of the Kyrgyz Republic"
     title = "Geographic distribution of exports (4.03.00.18) and imports (4.03.00.20) of goods"
+    short = "Kyrgyz statistics committee"  # how a table cell or a heading names it
     licence = (
         "Not stated in the files; listed as Creative Commons Attribution by the repository the mirror copies came "
         "from (mary-lev/eu-export-sanctions), not confirmed at stat.gov.kg"

@@ -96,6 +96,7 @@ class KzBnsTrade(Connector):
     name = "kz_bns"
     publisher = "Bureau of National Statistics, Agency for Strategic Planning and Reforms of the Republic of Kazakhstan"
     title = "Основные показатели внешней торговли Республики Казахстан (main foreign trade indicators by partner)"
+    short = "Kazakhstan statistics bureau"  # how a table cell or a heading names it
     licence = (
         "Not stated in the files; the 2023 edition's legend sheet carries '© Бюро национальной статистики Агентства "
         "по стратегическому планированию и реформам Республики Казахстан'. Check stat.gov.kz's terms before "

@@ -80,6 +80,7 @@ class OecdCrs(Connector):
     name = "oecd_crs"
     publisher = "OECD Development Co-operation Directorate"
     title = "Creditor Reporting System (CRS), bulk files in dotStat format"
+    short = "OECD CRS"  # how a table cell or a heading names it
     licence = "CC BY 4.0 (OECD data, since July 2024)"
     homepage = (
         "https://data-explorer.oecd.org/vis?df[ds]=dsDisseminateFinalDMZ&df[id]=DSD_CRS%40DF_CRS&df[ag]=OECD.DCD.FSD"

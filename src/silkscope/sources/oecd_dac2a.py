@@ -93,6 +93,7 @@ class OecdDac2a(Connector):
     name = "oecd_dac2a"
     publisher = "OECD Development Co-operation Directorate"
     title = "DAC2A: Aid (ODA) disbursements to countries and regions (OECD Data Explorer, SDMX API)"
+    short = "OECD DAC2A"  # how a table cell or a heading names it
     licence = "CC BY 4.0 (OECD data, since July 2024)"
     homepage = (
         "https://data-explorer.oecd.org/vis?df[ds]=dsDisseminateFinalDMZ&df[id]=DSD_DAC2%40DF_DAC2A&df[ag]=OECD.DCD.FSD"

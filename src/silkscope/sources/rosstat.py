@@ -207,6 +207,7 @@ class RosstatCisTrade(Connector):
     name = "rosstat"
     publisher = "Federal State Statistics Service of the Russian Federation (Rosstat), from FTS customs data"
     title = "Russia's exports to and imports from the CIS and main partner countries, million US$ (94itog, 96stran)"
+    short = "Rosstat"  # how a table cell or a heading names it
     # Neither file states a licence (only the contact of the responsible officer); rosstat.gov.ru asks that reuse
     # cite Rosstat. Not verified for redistribution.
     licence = "not stated in the files; rosstat.gov.ru terms (reuse with a reference to Rosstat), unverified"

@@ -76,6 +76,7 @@ class UzStatTrade(Connector):
     name = "uz_stat"
     publisher = "Statistics Agency under the President of the Republic of Uzbekistan (stat.uz)"
     title = "Uzbekistan's exports and imports of goods by partner country, thousand US$ (open data 1105, 1176)"
+    short = "Uzbekistan statistics agency"  # how a table cell or a heading names it
     # The files state no licence. A third party's note reads the SIAT open data as CC BY 4.0; not verified here.
     licence = "not stated in the files; Statistics Agency open-data terms (siat.stat.uz), unverified"
     homepage = "https://siat.stat.uz/"

@@ -141,6 +141,7 @@ class WdiBulk(Connector):
     name = "wdi"
     publisher = "World Bank"
     title = "World Development Indicators, bulk download by indicator"
+    short = "World Bank WDI"  # how a table cell or a heading names it
     licence = "CC BY 4.0"
     homepage = "https://databank.worldbank.org/source/world-development-indicators"
     citation = "World Bank (n.d.). World Development Indicators. Washington, DC: The World Bank."

@@ -81,6 +81,7 @@ class WdiApi(Connector):
     name = "wdi_api"
     publisher = "World Bank"
     title = "World Development Indicators, API v2"
+    short = "World Bank WDI (API)"  # how a table cell or a heading names it
     licence = "CC BY 4.0"
     homepage = "https://datahelpdesk.worldbank.org/knowledgebase/articles/889392"
     citation = "World Bank (n.d.). World Development Indicators, API v2. Washington, DC: The World Bank."

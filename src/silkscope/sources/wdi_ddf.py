@@ -86,6 +86,7 @@ class WdiDdf(Connector):
     name = "wdi_ddf"
     publisher = "World Bank (republished by Open Numbers)"
     title = "World Development Indicators, Open Numbers DDF datapoints"
+    short = "World Bank WDI (Open Numbers)"  # how a table cell or a heading names it
     licence = "CC BY 4.0"
     homepage = "https://github.com/open-numbers/ddf--world_bank--world_development_indicators"
     citation = (

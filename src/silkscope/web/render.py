@@ -13,11 +13,12 @@ from urllib.parse import urlencode
 from jinja2 import Environment
 from markupsafe import Markup, escape
 
+from silkscope import labels
 from silkscope.countries import name as country_name
 from silkscope.countries import registry
 from silkscope.figures import templating
 from silkscope.figures.style import PARTNER_COLOURS, partner_name
-from silkscope.formatting import cell_formatter
+from silkscope.formatting import cell_formatter, is_money_column, money
 from silkscope.web.assets import IMPORT_MAP
 
 HERE = Path(__file__).resolve().parent
@@ -35,7 +36,7 @@ def visible(columns: list[str]) -> list[str]:
     """The columns a reader sees: no provenance plumbing, and a model's `term` only when no `label` says it in words
     (both stay in the CSV and JSON)."""
     worded = "label" in columns
-    return [c for c in columns if c not in HIDDEN and not (worded and c == "term")]
+    return [c for c in columns if c not in HIDDEN and not c.startswith("source_id") and not (worded and c == "term")]
 
 
 def source_numbers(rows: list[dict[str, Any]], sources: list[dict[str, Any]]) -> list[str]:
@@ -122,17 +123,22 @@ def table_cells(rows: list[dict[str, Any]], columns: list[str]) -> list[list[tup
     """Each row's cells as (class, text) for the result table (macros.table): classified and formatted here in one
     pass, each column's formatting decided once (formatting.cell_formatter), not by three Jinja tests and a filter
     call on every cell (most of a 50-row table's rendering). A number is aligned ('num'), a date kept on one line
-    ('nowrap'), a partner code said as its name."""
-    formats = [(column, cell_formatter(column)) for column in columns]
+    ('nowrap'), a partner code said as its name, a measure or dataset name in words (labels.named), and an amount
+    in a row's measure (shares, change) as money when that measure is in US$."""
+    formats = [(column, cell_formatter(column), column in labels.NAMING_COLUMNS) for column in columns]
+    measured = labels.MEASURED_COLUMNS.intersection(columns)
     out = []
     for row in rows:
+        in_money = bool(measured) and is_money_column(str(row.get("instrument") or row.get("measure") or ""))
         cells = []
-        for column, fmt in formats:
+        for column, fmt, naming in formats:
             value = row.get(column)
             if column == "partner_iso3":
                 cells.append(("", partner_name(value)))
+            elif naming and (said := labels.named(column, value)) is not None:
+                cells.append(("", said))
             elif isinstance(value, Number) and not isinstance(value, bool):
-                cells.append(("num", fmt(value)))
+                cells.append(("num", money(value) if in_money and column in measured else fmt(value)))
             elif isinstance(value, date):
                 cells.append(("nowrap", fmt(value)))
             else:
