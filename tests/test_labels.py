@@ -39,18 +39,20 @@ def test_every_panel_column_and_connector_has_words():
     assert labels.flow_class("oda_like") == "ODA-like"
 
 
-class _Headings(HTMLParser):
-    def __init__(self):
+class _TextIn(HTMLParser):
+    """The text of every element of the given tags, one string each."""
+
+    def __init__(self, *tags: str):
         super().__init__()
-        self.depth, self.found = 0, []
+        self.tags, self.depth, self.found = tags, 0, []
 
     def handle_starttag(self, tag, attrs):
-        if tag in ("th", "h1", "h2", "h3", "caption", "legend"):
+        if tag in self.tags:
             self.depth += 1
             self.found.append("")
 
     def handle_endtag(self, tag):
-        if tag in ("th", "h1", "h2", "h3", "caption", "legend") and self.depth:
+        if tag in self.tags and self.depth:
             self.depth -= 1
 
     def handle_data(self, data):
@@ -67,7 +69,7 @@ def test_page_headings_use_no_internal_names(built_db, path):
     with TestClient(create_app(built_db, token="")) as client:
         page = client.get(path)
     assert page.status_code == 200
-    parser = _Headings()
+    parser = _TextIn("th", "h1", "h2", "h3", "caption", "legend")
     parser.feed(page.text)
     internal = [h.strip() for h in parser.found if SNAKE.search(h)]
     assert not internal, internal
@@ -85,25 +87,6 @@ def test_cells_naming_measures_datasets_flows_and_directions_say_them_in_words()
     assert all(not SNAKE.search(labels.dataset_short(name)) for name in available())
 
 
-class _Cells(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.inside, self.found = False, []
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "td":
-            self.inside = True
-            self.found.append("")
-
-    def handle_endtag(self, tag):
-        if tag == "td":
-            self.inside = False
-
-    def handle_data(self, data):
-        if self.inside:
-            self.found[-1] += data
-
-
 @pytest.mark.parametrize(
     "path",
     ["/compare?indicator=shares&since=2004", "/compare?indicator=panel&since=2010&until=2012",
@@ -116,7 +99,7 @@ def test_table_cells_name_no_measure_dataset_flow_class_or_direction_by_its_id(b
     with TestClient(create_app(built_db, token="")) as client:
         page = client.get(path)
     assert page.status_code == 200
-    parser = _Cells()
+    parser = _TextIn("td")
     parser.feed(page.text)
     cells = [c.strip() for c in parser.found]
     assert cells and not [c for c in cells if any(part.strip() in ids for part in c.split(","))]
