@@ -1,5 +1,5 @@
 """Look-ups that hold for a warehouse file as long as it is unchanged (core/out schemas, out.panel's scope, the
-coverage declaration, the sources table), shared by every read-only connection to it.
+coverage declaration, the sources table, the stored model fits), shared by every read-only connection to it.
 
 A read-only connection is safe to remember: the file cannot change while one is open (a writer needs the file to
 itself), and the key, the file's path, size and modification time, changes as soon as it does. A writable
@@ -47,20 +47,17 @@ def read_only_memo(con: Any, before: str = "") -> dict[str, Any]:
     ).fetchone()
     if mode != "read_only" or not path:
         return {}
-    return _remember(con, before, Path(path))
+    return _remember(con, (before,), Path(path))
 
 
 def adopt(con: Any, path: Path, settled: tuple[str, ...] = ()) -> None:
     """`con` is a new cursor on a read-only connection to `path` (the server's): its memo is known without asking
     DuckDB, a statement saved on every cursor a request takes. `settled`: `before` statements already in effect on
     it (set globally on its connection), which read_only_memo then does not run."""
-    memo = _remember(con, "", path)
-    with LOCK, contextlib.suppress(TypeError):
-        for before in settled:
-            _FOUND.setdefault(con, {})[before] = memo
+    _remember(con, ("", *settled), path)
 
 
-def _remember(con: Any, before: str, path: Path) -> dict[str, Any]:
+def _remember(con: Any, befores: tuple[str, ...], path: Path) -> dict[str, Any]:
     resolved = path.resolve()
     key = (str(resolved), warehouse.file_version(resolved))
     with LOCK:
@@ -70,5 +67,5 @@ def _remember(con: Any, before: str, path: Path) -> dict[str, Any]:
             _SHARED[key] = {"shared": True}
         memo = _SHARED[key]
         with contextlib.suppress(TypeError):  # a connection that cannot be referred to weakly: found again next time
-            _FOUND.setdefault(con, {})[before] = memo
+            _FOUND.setdefault(con, {}).update(dict.fromkeys(befores, memo))
         return memo

@@ -161,31 +161,21 @@ def profile_and_summary(
     lo, hi = _period(since, until)
     with _connection(con, db) as c:
         covered = visits.covered_partners(c)
-        parts = _parts(members, group, chosen, lo, hi, c)
-        done: dict[str, Result] = {}
-
-        def part(key: str) -> Result:
-            done[key] = parts[key]()
-            return done[key]
-
+        parts = {key: run() for key, run in _parts(members, group, chosen, lo, hi, c).items()}
         sections = [
-            part("leader_visits"),
-            part("inbound_visits"),
+            parts["leader_visits"],
+            parts["inbound_visits"],
             visits.visits_by_year(members, chosen, lo, hi, c),
-            part("dialogue_meetings"),
-            part("presence"),
-            part("finance"),
-            part("trade"),
-            part("investment"),
-            part("leader_engagements"),
-            part("news_events"),
+            *(parts[k] for k in ("dialogue_meetings", "presence", "finance", "trade", "investment")),
+            parts["leader_engagements"],
+            parts["news_events"],
             figures("core.opinion", "subject_iso3", members, chosen, c),
             series.trade_partners(members, lo, hi, 5, c),
             series.context(members, lo, hi, c),
         ]
     notes = visits.coverage_notes(chosen, covered)
     bundle = Bundle(f"Profile of {label}: engagement by {', '.join(chosen)}, {lo}-{min(hi, 2026)}", sections, notes)
-    return bundle, _summary(done, chosen, covered, label, lo, hi)
+    return bundle, _summary(parts, chosen, covered, label, lo, hi)
 
 
 def _parts(members: list[str], group: str | None, chosen: list[str], lo: int, hi: int, c) -> dict[str, Any]:
