@@ -114,3 +114,40 @@ def test_a_share_of_money_is_said_as_money_and_a_count_as_a_count():
     money, count = ([text for _, text in row] for row in table_cells(rows, columns))
     assert money == ["Trade turnover (US$)", "US$25.6 bn", "US$30 bn", "85.4%"]
     assert count == ["Leader visits to the state", "2", "3", "66.7%"]
+
+
+@pytest.mark.parametrize(
+    ("text", "columns", "said"),
+    [
+        ("100 * gap_usd / reported_usd", ["gap_usd", "reported_usd"], "100 * Gap (US$) / Reported (US$)"),
+        ("one dataset per partner, in this order: oecd_crs, aiddata_flows", [],
+         "one dataset per partner, in this order: OECD CRS, AidData Core Research Release"),
+        ("b * leader_visits_to_country_lag1 + e", [], "b * Leader visits to the state, 1 year earlier + e"),
+        # left as written: a name no rule knows, a table, a file, a glob, a call, a name being defined
+        ("sum of amount_usd over flow_class oda_*", [], "sum of amount_usd over flow_class oda_*"),
+        ("core.news_events; kz_bns_trade_2022.xls; list_contains(x)", [],
+         "core.news_events; kz_bns_trade_2022.xls; list_contains(x)"),
+        ("meetings = dialogue_meetings", [], "meetings = Dialogue-format meetings"),
+        ("leader_visits = x", [], "leader_visits = x"),
+    ],
+)  # fmt: skip
+def test_definitions_and_notes_say_the_names_they_use_in_words(text, columns, said):
+    assert labels.prose(text, columns) == said
+
+
+def test_definitions_on_a_page_and_in_the_cli_say_columns_in_words(built_db, tmp_path):
+    from typer.testing import CliRunner
+
+    from silkscope.cli.main import app
+
+    with TestClient(create_app(built_db, token="")) as client:
+        page = client.get("/compare?indicator=disagreement-trade")
+    assert page.status_code == 200
+    parser = _TextIn("dd")
+    parser.feed(page.text)
+    gap = [d for d in parser.found if "Mirror (US$) - Reported (US$)" in d]
+    assert gap and not [d for d in parser.found if "reported_usd" in d]
+    assert 'title="mirror_usd - reported_usd"' in page.text  # the formula as the CSV names its columns
+    out = CliRunner().invoke(app, ["indicator", "disagreement-trade", "--db", str(built_db)], env={"COLUMNS": "200"})
+    assert out.exit_code == 0, out.output
+    assert "Gap (US$): Mirror (US$) - Reported (US$)" in out.output and "reported_usd" not in out.output

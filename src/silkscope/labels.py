@@ -9,7 +9,8 @@ its parts; a name no rule knows falls back to its words.
 from __future__ import annotations
 
 import re
-from functools import cache
+from collections.abc import Iterable
+from functools import cache, lru_cache
 
 ACRONYMS = {"fdi": "FDI", "oda": "ODA", "oof": "OOF", "cagr": "CAGR", "rca": "RCA", "sitc": "SITC", "c5": "C5",
             "gdp": "GDP", "usd": "US$", "eu": "EU"}  # fmt: skip
@@ -156,3 +157,37 @@ def label(name: str) -> str:
 
     entry = catalogue().get(name)
     return entry.label if entry is not None else words(name)
+
+
+# A snake_case name standing alone in prose: not part of a dotted table name (core.news_events), a file name
+# (…_2022.xls), a glob (oda_*) or a call (list_contains(…)), and not a name being defined ("meetings = …").
+IDENTIFIER = re.compile(r"(?<![\w.$/])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w.*(/])(?!\s*=)")
+
+
+def prose(text: str, columns: Iterable[str] = ()) -> str:
+    """A definition or note with the names it uses said in words: a column of its own table or a known measure by
+    its heading, a dataset by its short name ('100 * gap_usd / reported_usd' -> '100 * Gap (US$) / Reported (US$)').
+    A name no rule knows is left as written, so the text never says something other than what it meant."""
+    return _prose(str(text), tuple(columns))
+
+
+@lru_cache(maxsize=4096)
+def _prose(text: str, columns: tuple[str, ...]) -> str:
+    return IDENTIFIER.sub(lambda m: _said(m.group(), columns) or m.group(), text)
+
+
+def _said(name: str, columns: tuple[str, ...]) -> str | None:
+    if name in _datasets():
+        return dataset_short(name)
+    return label(name) if name in columns or _known(name) else None
+
+
+def _known(name: str) -> bool:
+    """Whether `label` has a rule for the name (else it would only split it into words)."""
+    if name in COLUMNS or FINANCE.match(name) or EVENT.match(name) or name.startswith("presence_"):
+        return True
+    if m := LAG.match(name):
+        return _known(m["base"])
+    from silkscope.analysis.measures import catalogue
+
+    return name in catalogue()

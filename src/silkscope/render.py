@@ -269,10 +269,10 @@ def _plain_table(
 
 
 def _footer(result: Result, numbers: dict[str, int], console: Console) -> None:
-    for key, text in result.definitions.items():
-        console.print(Text(f"  {key}: {text}", style="dim"))
+    for key, text in result.definitions.items():  # names said in words, as on the dashboard (JSON keeps them)
+        console.print(Text(f"  {labels.label(key)}: {labels.prose(text, result.columns)}", style="dim"))
     for note in result.notes:
-        console.print(Text(f"  note: {note}", style="yellow"))
+        console.print(Text(f"  note: {labels.prose(note, result.columns)}", style="yellow"))
     if result.sources:
         console.print(Text("  Sources:", style="bold"))
         for source in result.sources:

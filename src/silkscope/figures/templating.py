@@ -35,6 +35,7 @@ FILTERS = {
     "fmt": fmt,
     "money": money,
     "label": label,
+    "prose": labels.prose,
     "partner": partner_name,
     "dataset": labels.dataset_short,
     "direction": labels.direction,
