@@ -114,6 +114,10 @@ def test_a_share_of_money_is_said_as_money_and_a_count_as_a_count():
     money, count = ([text for _, text in row] for row in table_cells(rows, columns))
     assert money == ["Trade turnover (US$)", "US$25.6 bn", "US$30 bn", "85.4%"]
     assert count == ["Leader visits to the state", "2", "3", "66.7%"]
+    from silkscope.render import _fmt  # the CLI's tables say them the same way
+
+    assert [_fmt(rows[0][c], c, rows[0]) for c in columns] == money
+    assert [_fmt(rows[1][c], c, rows[1]) for c in columns] == count
 
 
 @pytest.mark.parametrize(

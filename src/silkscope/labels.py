@@ -116,6 +116,13 @@ def named(column: str, value: object) -> str | None:
 MEASURED_COLUMNS = {"value", "total", "start_value", "end_value", "abs_change"}
 
 
+def row_in_money(row: dict) -> bool:
+    """Whether a shares or change row's amounts (MEASURED_COLUMNS) are money: its measure is in US$."""
+    from silkscope.formatting import is_money_column
+
+    return is_money_column(str(row.get("instrument") or row.get("measure") or ""))
+
+
 def dataset(name: str | None) -> str:
     """A connector/dataset id as its publisher and title ('aiddata_flows' -> 'AidData (William & Mary): ...')."""
     if not name:

@@ -242,7 +242,7 @@ def _plain_table(
 ) -> tuple[Table, list[str]]:
     """One table that fits `width`: numbers, dates and codes whole (never split across lines), text wrapped inside
     its cell, low-priority and then right-most columns left out (and returned) when they cannot all fit."""
-    cells = {c: [(_fmt(r.get(c), c), _whole(r.get(c))) for r in rows] for c in columns}
+    cells = {c: [(_fmt(r.get(c), c, r), _whole(r.get(c))) for r in rows] for c in columns}
     needs = {c: _need(_header(c), cells[c]) for c in columns}
     order = list(columns)
     if numbers:
@@ -280,10 +280,15 @@ def _footer(result: Result, numbers: dict[str, int], console: Console) -> None:
     console.print()
 
 
-def _fmt(value: Any, column: str = "") -> str:
-    """A cell as people read it, the same as on the dashboard (silkscope.formatting.cell); checksums shortened as on
-    the sources page (JSON and CSV have them whole)."""
+def _fmt(value: Any, column: str = "", row: dict[str, Any] | None = None) -> str:
+    """A cell as people read it, the same as on the dashboard (silkscope.formatting.cell, web.render.table_cells);
+    checksums shortened as on the sources page (JSON and CSV have them whole)."""
     if column == "sha256" and isinstance(value, str) and len(value) > 16:
         return value[:12] + "…"
     said = labels.named(column, value)  # a measure or dataset name in words, as on the dashboard
-    return said if said is not None else formatting.cell(value, column)
+    if said is not None:
+        return said
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    if number and row is not None and column in labels.MEASURED_COLUMNS and labels.row_in_money(row):
+        return formatting.money(value)  # a share's value and total in a row whose measure is in US$
+    return formatting.cell(value, column)

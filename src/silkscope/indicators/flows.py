@@ -216,6 +216,15 @@ def presence_block(t: Tables, partners: list[str], countries: list[str]) -> tupl
     return p.group_by(KEYS).aggregate(**metrics), p.select(*KEYS, "source_id")
 
 
+# Panel columns in which the EU's figure is the sum of its members' (trade and investment statistics by partner:
+# the EU is EU-27 together), unlike finance (the EU's institutions alone) or visits (its own leaders). A total over
+# partners that holds the EU must leave its members out of these (indicators.shares, indicators.index).
+MEMBER_SUMS = frozenset({
+    "exports_usd", "imports_usd", "trade_total_usd", "exports_mirror_usd", "imports_mirror_usd",
+    "trade_total_mirror_usd", "trade_mirror_gap_usd", "fdi_flow_usd", "fdi_stock_usd", "fdi_stock_mirror_usd",
+})  # fmt: skip
+
+
 def definitions() -> dict[str, str]:
     d: dict[str, str] = {}
     measures = {"commit": "commitments", "disb_gross": "gross disbursements", "disb_net": "net disbursements"}

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 import ibis
 import ibis.expr.datatypes as dt
 
-from silkscope.countries import C5
+from silkscope.countries import C5, EU_CODE, registry
+from silkscope.indicators.flows import MEMBER_SUMS
 from silkscope.indicators.plans import planned
 from silkscope.indicators.stored import evidence, universe, universe_panel
 from silkscope.indicators.tables import Tables, column, to_result, year_bounds
@@ -35,6 +36,20 @@ def long_form(panel: ibis.Table, instruments: Sequence[str]) -> ibis.Table:
     return long.filter(long.value.notnull())
 
 
+def counted_in_total(rows: ibis.Table, measures: Sequence[str], window) -> ibis.BooleanValue:
+    """Whether a row counts in its total over partners (`window`, rows of one `instrument`): not an EU member's row
+    in a measure where the EU's figure is its members' sum (flows.MEMBER_SUMS) while the EU is recorded beside it,
+    which would count the members twice (a state's statistics list the EU and Italy, Germany, ... each)."""
+    summed = sorted(MEMBER_SUMS.intersection(measures))
+    if not summed:
+        return ibis.literal(True)
+    # the 27 codes as one string split into a list: one line of the SQL an answer shows, not 27 (a constant)
+    eu27 = ibis.literal(" ".join(sorted(registry().groups["EU27"].members))).split(" ")
+    members = eu27.contains(rows.partner_iso3)
+    eu_beside = (rows.partner_iso3 == EU_CODE).cast("int64").max().over(window) == 1
+    return ~(members & eu_beside & rows.instrument.isin(summed))
+
+
 def shares_expr(
     panel: ibis.Table,
     instruments: Sequence[str],
@@ -49,14 +64,20 @@ def shares_expr(
     if pooled:  # the five together: sum over countries first
         long = long.group_by("partner_iso3", "instrument", "year").aggregate(value=long.value.sum())
         long = long.mutate(country_iso3=ibis.literal("C5", type=dt.string))
-    w = ibis.window(group_by=[long.country_iso3, long.instrument, long.year])
-    ordered = ibis.window(group_by=[long.country_iso3, long.instrument, long.year], order_by=ibis.desc(long.value))
-    total = long.value.sum().over(w)
+    cell = ["country_iso3", "instrument", "year"]
+    long = long.mutate(counted=counted_in_total(long, instruments, ibis.window(group_by=cell)))
+    w = ibis.window(group_by=cell)
+    long = long.mutate(
+        total=ibis.ifelse(long.counted, long.value, 0.0).sum().over(w),
+        recorded=long.counted.cast("int64").sum().over(w),
+        n_partners=(long.counted & (long.value > 0)).cast("int64").sum().over(w),
+        rank=(ibis.rank().over(group_by=cell, order_by=ibis.desc(long.value)) + 1).cast("int64"),
+    )
+    # A share among one recorded partner is 100% of nothing compared (Rosstat alone reports Russia's trade with a
+    # state: "Russia, 100% of Kazakhstan's trade"), and a rank where nobody has any is a tie of zeros: both blank.
     ranked = long.mutate(
-        total=total,
-        n_partners=(long.value > 0).cast("int64").sum().over(w),
-        share_pct=100.0 * long.value / total.nullif(0),
-        rank=(ibis.rank().over(ordered) + 1).cast("int64"),
+        share_pct=ibis.ifelse(long.recorded >= 2, 100.0 * long.value / long.total.nullif(0), ibis.null(dt.float64)),
+        rank=ibis.ifelse(long.total > 0, long.rank, ibis.null(dt.int64)),
     )
     shown = tables.isin(ranked.partner_iso3, "partners", partners) if tables else ranked.partner_iso3.isin(partners)
     ranked = ranked.filter(shown)
@@ -88,9 +109,14 @@ def shares(
                    stored=stored, universe=names)  # fmt: skip
     definitions = {
         "share_pct": "100 * value / total, where total sums the same instrument over every partner recorded with "
-        "the country in that year (not only the partners shown)",
-        "rank": "1 = largest value among all partners recorded with the country in that year (ties share a rank)",
+        "the country in that year (not only the partners shown); blank when fewer than two partners are recorded "
+        "(a share of one partner compares nothing)",
+        "rank": "1 = largest value among all partners recorded with the country in that year (ties share a rank); "
+        "blank when no partner has any",
         "n_partners": "partners with a positive value in that country-year",
+        "EU members": "in trade and investment the EU's figure is its members' sum: where a state's statistics record "
+        "the EU beside its members, the members are left out of the total and the partner count (not out of the "
+        "rows: each still has its share of the total)",
         "instrument": "a column of the dyad-year panel (see `silkscope indicator panel` for its definition)",
         "partner universe": ", ".join(names),
     }

@@ -85,6 +85,19 @@ def _literal(value: Any) -> str:
     return str(int(value))
 
 
+# The frame Ibis writes into every window: the default where the window has no ORDER BY (the whole partition), and
+# ignored by a ranking function. Left out of the SQL an answer shows (four lines a window), meaning unchanged.
+_WHOLE = r"\s*ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING(\s*)\)"
+_UNORDERED = re.compile(r"OVER \(\s*((?:PARTITION BY (?:(?!ORDER BY)[^()])*?)?)" + _WHOLE)
+_RANKING = re.compile(r"((?:RANK|DENSE_RANK|ROW_NUMBER|PERCENT_RANK|CUME_DIST)\(\) OVER \([^()]*?)" + _WHOLE)
+
+
+def _plain_frames(sql: str) -> str:
+    """`sql` without the window frames that say what the window does anyway (see _WHOLE)."""
+    sql = _UNORDERED.sub(lambda m: f"OVER ({m.group(1).strip()})", sql)
+    return _RANKING.sub(lambda m: f"{m.group(1).rstrip()}{m.group(2)})", sql)
+
+
 def _split(template: str, kinds: list[tuple[Any, Any, str]]) -> tuple[tuple[str, ...], tuple]:
     """Compiled SQL with its parameters' sentinels cut out: (text, slot, text, slot, ..., text) and each slot's
     (form, parameter, column). Forms: "in" (a list parameter's membership test of a column, written as an IN list),
@@ -271,7 +284,8 @@ class Tables:
         if compiled is None:
             kinds = _param_kinds()
             params = {p: _sentinel(i, kind) for i, (p, _, kind) in enumerate(kinds)}
-            compiled = _split(str(ibis.to_sql(expr, dialect=self.engine, params=params)), kinds)
+            text = str(ibis.to_sql(expr, dialect=self.engine, params=params))
+            compiled = _split(_plain_frames(text) if self.engine == "duckdb" else text, kinds)
             if len(_COMPILED) >= _COMPILED_MAX:
                 _COMPILED.pop(next(iter(_COMPILED)))  # oldest first: dicts keep insertion order
             _COMPILED[key] = compiled

@@ -18,7 +18,7 @@ from silkscope.countries import name as country_name
 from silkscope.countries import registry
 from silkscope.figures import templating
 from silkscope.figures.style import PARTNER_COLOURS, partner_name
-from silkscope.formatting import cell_formatter, is_money_column, money
+from silkscope.formatting import cell_formatter, money
 from silkscope.web.assets import IMPORT_MAP
 
 HERE = Path(__file__).resolve().parent
@@ -129,7 +129,7 @@ def table_cells(rows: list[dict[str, Any]], columns: list[str]) -> list[list[tup
     measured = labels.MEASURED_COLUMNS.intersection(columns)
     out = []
     for row in rows:
-        in_money = bool(measured) and is_money_column(str(row.get("instrument") or row.get("measure") or ""))
+        in_money = bool(measured) and labels.row_in_money(row)
         cells = []
         for column, fmt, naming in formats:
             value = row.get(column)

@@ -1,0 +1,75 @@
+"""What a share is taken of: the EU is not counted twice beside its members, a lone partner has no share, and
+a year nobody has any ranks nobody."""
+
+from __future__ import annotations
+
+import duckdb
+import ibis
+import pytest
+
+from silkscope.indicators.shares import shares_expr
+from silkscope.indicators.tables import _plain_frames
+
+
+def _shares(rows: list[dict], instruments: list[str], partners: list[str]) -> dict[tuple, dict]:
+    panel = ibis.memtable(rows)
+    con = ibis.duckdb.connect()
+    out = con.to_pyarrow(shares_expr(panel, instruments, partners)).to_pylist()
+    return {(r["partner_iso3"], r["instrument"]): r for r in out}
+
+
+def _row(partner: str, **values: float | None) -> dict:
+    base = {"partner_iso3": partner, "country_iso3": "KAZ", "year": 2019}
+    return {**base, "trade_total_mirror_usd": None, "official_commit_constant_usd": None, **values}
+
+
+def test_in_trade_the_eu_is_counted_once_beside_its_members_in_finance_each_counts():
+    # A state's trade statistics list the EU (EU-27 together) and Italy, one of its members; DAC finance lists the EU
+    # institutions and Italy's own aid, which do not overlap.
+    rows = [
+        _row("EUU", trade_total_mirror_usd=30.0, official_commit_constant_usd=10.0),
+        _row("ITA", trade_total_mirror_usd=8.0, official_commit_constant_usd=10.0),
+        _row("CHN", trade_total_mirror_usd=20.0, official_commit_constant_usd=20.0),
+    ]
+    got = _shares(rows, ["trade_total_mirror_usd", "official_commit_constant_usd"], ["EUU", "ITA", "CHN"])
+    trade = {p: got[(p, "trade_total_mirror_usd")] for p in ("EUU", "ITA", "CHN")}
+    assert {r["total"] for r in trade.values()} == {50.0}  # not 58: Italy is inside the EU's 30
+    assert trade["EUU"]["share_pct"] == pytest.approx(60.0) and trade["ITA"]["share_pct"] == pytest.approx(16.0)
+    assert trade["CHN"]["n_partners"] == 2
+    finance = {p: got[(p, "official_commit_constant_usd")] for p in ("EUU", "ITA", "CHN")}
+    assert {r["total"] for r in finance.values()} == {40.0} and finance["CHN"]["n_partners"] == 3
+
+
+def test_members_count_when_the_eu_is_not_recorded():
+    rows = [_row("ITA", trade_total_mirror_usd=8.0), _row("CHN", trade_total_mirror_usd=24.0)]
+    got = _shares(rows, ["trade_total_mirror_usd"], ["ITA", "CHN"])
+    assert got[("ITA", "trade_total_mirror_usd")]["share_pct"] == pytest.approx(25.0)
+
+
+def test_a_lone_recorded_partner_has_no_share_and_a_year_of_zeros_no_rank():
+    rows = [
+        _row("RUS", trade_total_mirror_usd=15.0, official_commit_constant_usd=0.0),
+        _row("CHN", official_commit_constant_usd=0.0),
+    ]
+    got = _shares(rows, ["trade_total_mirror_usd", "official_commit_constant_usd"], ["RUS", "CHN"])
+    alone = got[("RUS", "trade_total_mirror_usd")]
+    assert alone["value"] == 15.0 and alone["share_pct"] is None and alone["rank"] == 1
+    zeros = [got[(p, "official_commit_constant_usd")] for p in ("RUS", "CHN")]
+    assert [r["rank"] for r in zeros] == [None, None] and [r["share_pct"] for r in zeros] == [None, None]
+
+
+def test_window_frames_left_out_of_the_sql_change_no_answer():
+    t = ibis.table({"g": "string", "o": "int64", "x": "float64"}, name="t")
+    expr = t.mutate(
+        whole=t.x.sum().over(group_by="g"),
+        running=t.x.sum().over(group_by="g", order_by="o"),
+        everything=t.x.sum().over(),
+        place=ibis.rank().over(group_by="g", order_by=ibis.desc(t.x)),
+    ).order_by("g", "o")
+    full = ibis.to_sql(expr, dialect="duckdb")
+    plain = _plain_frames(full)
+    # only the ordered sum keeps its frame
+    assert full.count("UNBOUNDED FOLLOWING") == 4 and plain.count("UNBOUNDED FOLLOWING") == 1
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t AS SELECT * FROM (VALUES ('a', 1, 1.0), ('a', 2, 3.0), ('b', 1, 2.0)) v(g, o, x)")
+    assert con.sql(plain).fetchall() == con.sql(full).fetchall()
