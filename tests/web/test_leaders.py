@@ -50,3 +50,16 @@ def test_standing_gives_one_partners_share_and_rank_over_the_same_window():
     cell = finance["cells"]["UZB"]
     assert cell["share_pct"] == pytest.approx(30.0) and cell["rank"] == 2 and cell["tracked"] == 2
     assert finance["cells"]["TJK"] is None
+
+
+def test_a_year_only_one_partner_is_recorded_in_gives_nobody_the_lead():
+    # Rosstat alone reports Russia's trade with Tajikistan: the shares indicator gives it no share that year
+    trade = "trade_total_mirror_usd"
+    rows = [
+        {**row("RUS", "TJK", 2020, 4e9, 4e9, trade), "share_pct": None},
+        {**row("CHN", "KAZ", 2020, 2e9, 8e9, trade), "share_pct": 25.0},
+        {**row("RUS", "KAZ", 2020, 3e9, 8e9, trade), "share_pct": 37.5},
+    ]
+    (only,) = leaders(rows)
+    assert only["cells"]["TJK"] is None
+    assert only["cells"]["KAZ"]["partners"] == ["RUS"] and only["cells"]["KAZ"]["share_pct"] == pytest.approx(37.5)

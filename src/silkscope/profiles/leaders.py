@@ -14,7 +14,9 @@ INSTRUMENTS = {
     "official_commit_constant_usd": "Official finance committed (constant US$)",
     "oda_disb_gross_constant_usd": "ODA disbursed (constant US$)",
     "fdi_flow_usd": "FDI flows",
-    "trade_total_usd": "Trade turnover",
+    # The state's own statistics, which list every partner: partners' reports cover only the few loaded (Rosstat's
+    # alone made Russia "99.6% of Kazakhstan's trade").
+    "trade_total_mirror_usd": "Trade turnover (the state's own statistics)",
 }
 WINDOW = 10  # years, ending at the instrument's last year with two or more partners recorded (see `leaders`)
 
@@ -81,9 +83,15 @@ def _instruments(rows: list[dict[str, Any]], window: int):
             yield instrument, label, max(years) - window + 1, max(years), mine
 
 
+def _alone(row: dict[str, Any]) -> bool:
+    """A year in which the partner is the only one recorded with the state: the shares indicator gives it no share
+    (100% of nothing compared), and a window's sums leave the year out."""
+    return "share_pct" in row and row["share_pct"] is None and (row["value"] or 0) > 0
+
+
 def _sums(rows: list[dict[str, Any]], country: str, lo: int, hi: int) -> tuple[float, dict[str, float]]:
     """The total over every recorded partner and each tracked partner's sum, for one state and window."""
-    chosen = [r for r in rows if r["country_iso3"] == country and lo <= r["year"] <= hi]
+    chosen = [r for r in rows if r["country_iso3"] == country and lo <= r["year"] <= hi and not _alone(r)]
     # `total` is the same on every partner's row of one year: count each year once.
     total = sum((t or 0) for t in {r["year"]: r["total"] for r in chosen}.values())
     sums: dict[str, float] = defaultdict(float)
