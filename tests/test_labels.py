@@ -133,6 +133,8 @@ def test_a_share_of_money_is_said_as_money_and_a_count_as_a_count():
          "core.news_events; kz_bns_trade_2022.xls; list_contains(x)"),
         ("meetings = dialogue_meetings", [], "meetings = Dialogue-format meetings"),
         ("leader_visits = x", [], "leader_visits = x"),
+        ("load it with `silkscope update --only wdi_ddf` (wdi_ddf)", [],
+         "load it with `silkscope update --only wdi_ddf` (World Bank WDI (Open Numbers))"),
     ],
 )  # fmt: skip
 def test_definitions_and_notes_say_the_names_they_use_in_words(text, columns, said):

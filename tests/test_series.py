@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from silkscope import views
+from silkscope import labels, views
 from silkscope.build import build
 
 
@@ -94,7 +94,8 @@ def test_finance_compares_every_partner_under_the_definition_most_share(db):
     assert rows[2003]["KOR_usd"] == 3.0 and rows[2002]["KOR_usd"] is None
     assert rows[2002]["CHN_usd"] is None
     assert any("China" in n and "commitment" in n for n in result.notes)  # says what China has instead
-    assert "wdi_ddf" in result.definitions["JPN_usd"] and "wdi_ddf" in result.definitions["KOR_usd"]
+    said = labels.dataset_short("wdi_ddf")  # the dataset each series comes from, in words
+    assert said in result.definitions["JPN_usd"] and said in result.definitions["KOR_usd"]
     assert {s["source_id"] for s in result.sources} == {"wdi_a"}
 
 

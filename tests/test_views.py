@@ -162,3 +162,16 @@ def test_profile_and_summary_from_the_same_statements_equal_each_asked_apart(bui
         bundle, summary = views.profile_and_summary(country, partners, since, until, con=con)
         assert summary == views.compare(country, partners, "all", since, until, con=con)  # its own statements
     assert summary.rows and any(s.rows for s in bundle.sections) and len(bundle.sections) == 13
+
+
+def test_a_finance_cell_under_another_definition_says_what_differs_in_words():
+    rows = [
+        {"partner_iso3": "JPN", "dataset": "aiddata_flows", "flow_class": "development_finance",
+         "measure": "commitment", "price_basis": "constant", "base_year": None, "first_year": 1992,
+         "last_year": 2009, "amount_usd": 3e9},
+        {"partner_iso3": "CHN", "dataset": "aiddata_china", "flow_class": "oda_like", "measure": "commitment",
+         "price_basis": "constant", "base_year": 2017, "first_year": 2000, "last_year": 2017, "amount_usd": 6e9},
+    ]  # fmt: skip
+    common = views._common_finance(rows, ["JPN", "CHN"])
+    _, differs = views._comparable_finance(rows, "CHN" if common[0] == "development_finance" else "JPN", common)
+    assert differs and "_" not in differs, differs  # "development finance (all classes)", not development_finance

@@ -174,13 +174,18 @@ IDENTIFIER = re.compile(r"(?<![\w.$/])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w.*(/])(
 def prose(text: str, columns: Iterable[str] = ()) -> str:
     """A definition or note with the names it uses said in words: a column of its own table or a known measure by
     its heading, a dataset by its short name ('100 * gap_usd / reported_usd' -> '100 * Gap (US$) / Reported (US$)').
-    A name no rule knows is left as written, so the text never says something other than what it meant."""
+    A name no rule knows is left as written, so the text never says something other than what it meant; so is
+    everything in `backticks` (a command to type)."""
     return _prose(str(text), tuple(columns))
 
 
 @lru_cache(maxsize=4096)
 def _prose(text: str, columns: tuple[str, ...]) -> str:
-    return IDENTIFIER.sub(lambda m: _said(m.group(), columns) or m.group(), text)
+    # odd pieces are `code` (a command to type, with its connector ids): kept as written
+    pieces = text.split("`")
+    for i in range(0, len(pieces), 2):
+        pieces[i] = IDENTIFIER.sub(lambda m: _said(m.group(), columns) or m.group(), pieces[i])
+    return "`".join(pieces)
 
 
 def _said(name: str, columns: tuple[str, ...]) -> str | None:

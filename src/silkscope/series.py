@@ -8,6 +8,7 @@ from typing import Any
 
 import duckdb
 
+from silkscope import labels
 from silkscope.countries import EU_CODE, name
 from silkscope.result import Result, fetch_rows, sources_for
 
@@ -124,9 +125,10 @@ def finance_series(
                 row[f"{p}_states"] = len(values)
             row["source_ids"] = sorted({s for m in members for s in ids_by_cell.get((m, year), ())})
             out.append(row)
-    label = f"{family} {measure.replace('_', ' ')}, {basis} US${f' ({base_year})' if base_year else ''}"
+    said = labels.FAMILIES.get(family, labels.words(family))  # 'ODA', not 'oda'
+    label = f"{said} {measure.replace('_', ' ')}, {basis} US${f' ({base_year})' if base_year else ''}"
     definitions = {
-        f"{p}_usd": f"{name(p)}: {label}, dataset {datasets[p]} — {by_def[chosen][p][0]['definition']}"
+        f"{p}_usd": f"{name(p)}: {label}, {labels.dataset_short(datasets[p])} — {by_def[chosen][p][0]['definition']}"
         for p in partners
         if p in datasets
     }

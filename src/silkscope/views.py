@@ -359,7 +359,8 @@ def _comparable_finance(rows, partner: str, common: tuple | None) -> tuple[dict[
     if best is None or common is None:
         return best, None
     flow, measure, basis, _ = common
-    return best, f"others are compared on {flow} {measure.replace('_', ' ')}, {basis} US$, which it lacks"
+    said = f"{labels.flow_class(flow)}, {measure.replace('_', ' ')}, {basis} US$"
+    return best, f"others are compared on {said}, which it lacks"
 
 
 def _common_presence(by_partner: dict[str, list[dict[str, Any]]], partners: list[str]) -> tuple | None:
