@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from silkscope import views
+from silkscope import labels, views
 from silkscope.build import build
 from silkscope.ingest import fetch_source, ingest
 
@@ -69,4 +69,4 @@ def test_finance_indicator_by_country_excludes_regional_rows(aiddata_db):
     )
     assert {r["country_iso3"] for r in result.rows} == {"KAZ"}
     assert sum(r["JPN_usd"] or 0 for r in result.rows) == pytest.approx(expected)
-    assert "commitment" in result.title and "aiddata_flows" in result.definitions["JPN_usd"]
+    assert "commitment" in result.title and labels.dataset_short("aiddata_flows") in result.definitions["JPN_usd"]

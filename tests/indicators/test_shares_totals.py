@@ -73,3 +73,33 @@ def test_window_frames_left_out_of_the_sql_change_no_answer():
     con = duckdb.connect()
     con.execute("CREATE TABLE t AS SELECT * FROM (VALUES ('a', 1, 1.0), ('a', 2, 3.0), ('b', 1, 2.0)) v(g, o, x)")
     assert con.sql(plain).fetchall() == con.sql(full).fetchall()
+
+
+def _index_rows(rows: list[dict]) -> dict[tuple, dict]:
+    from silkscope.indicators.index import COMPONENTS, parse_weights, scores_expr
+
+    columns = {c for comp in COMPONENTS.values() for c in comp.columns} | {"trade_total_usd"}
+    full = [{**{c: None for c in columns}, **r} for r in rows]
+    schema = {"partner_iso3": "string", "country_iso3": "string", "year": "int64", **{c: "float64" for c in columns}}
+    panel = ibis.memtable(full, schema=schema)
+    out = ibis.duckdb.connect().to_pyarrow(scores_expr(panel, parse_weights(None))).to_pylist()
+    return {(r["partner_iso3"], r["country_iso3"], r["k"]): r for r in out}
+
+
+def test_the_index_takes_trade_from_the_states_own_statistics_and_counts_the_eu_once():
+    def at(partner, country, **values):
+        return {"partner_iso3": partner, "country_iso3": country, "year": 2021, **values}
+
+    rows = [
+        at("EUU", "KAZ", trade_total_mirror_usd=30.0),
+        at("ITA", "KAZ", trade_total_mirror_usd=8.0),
+        at("CHN", "KAZ", trade_total_mirror_usd=20.0),
+        at("RUS", "KAZ", trade_total_usd=25.0),  # Rosstat's report: not the state's statistics
+        at("EUU", "UZB", leader_visits_to_country=1.0),  # the EU has a row in Uzbekistan, but no trade there
+        at("ITA", "UZB", trade_total_mirror_usd=8.0),
+        at("CHN", "UZB", trade_total_mirror_usd=24.0),
+    ]
+    got = _index_rows(rows)
+    assert got[("CHN", "KAZ", "trade")]["share"] == pytest.approx(0.4)  # of 50, not of 58
+    assert got[("RUS", "KAZ", "trade")]["has_data"] is False
+    assert got[("ITA", "UZB", "trade")]["share"] == pytest.approx(0.25)  # members count where the EU has no value

@@ -107,5 +107,5 @@ def test_the_index_sql_reads_its_components_by_name(indicator_db, monkeypatch):
     outputs each as wide columns were 15 kB of SQL, and 40 kB with every expression repeated inside each window)."""
     query = _run(indicator_db, "index", live=False, monkeypatch=monkeypatch)[0].query
     assert len(query) < 4096 and query.count("LN(") == 1, len(query)
-    for stage in ("components", "ranges", "tops", "scores", "dyads"):
+    for stage in ("components", "ranges", "scores", "dyads"):
         assert f'"{stage}" AS (' in query, stage

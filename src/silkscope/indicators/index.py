@@ -9,8 +9,11 @@ import ibis
 import ibis.expr.datatypes as dt
 import numpy as np
 
+from silkscope.countries import EU_CODE
 from silkscope.errors import SilkscopeError
+from silkscope.indicators.flows import MEMBER_SUMS
 from silkscope.indicators.plans import planned
+from silkscope.indicators.shares import eu_members
 from silkscope.indicators.stored import universe, universe_panel
 from silkscope.indicators.tables import Tables, duckdb_tables, in_scope, to_result
 from silkscope.result import Result
@@ -27,7 +30,9 @@ class Component:
 # meetings) 0.4 — close to the Lowy Asia Power Index's split between economic and diplomatic measures.
 COMPONENTS: dict[str, Component] = {
     "finance": Component(("official_commit_constant_usd",), 0.20, True),
-    "trade": Component(("trade_total_usd",), 0.20, True),
+    # the state's own statistics, which list every partner (partners' reports hold only the few whose statistics
+    # are loaded: Rosstat's alone scored Russia 100 on trade in Kazakhstan and everyone else 0)
+    "trade": Component(("trade_total_mirror_usd",), 0.20, True),
     "fdi": Component(("fdi_flow_usd",), 0.15, True),
     "presence": Component(("presence_companies_operating", "presence_enterprises_with_foreign_capital"), 0.05, True),
     "leader_visits": Component(("leader_visits_to_country", "leader_visits_to_partner"), 0.25, False),
@@ -63,8 +68,8 @@ def scores_expr(p: ibis.Table, weights: Mapping[str, float]) -> ibis.Table:
 
     Long, not wide: one unpivot, one min/max/total per component-country-year and one maximum per component, each
     formula written once (six components times five outputs as wide columns were 15 kB of SQL). The stages are
-    named (WITH components, ranges, tops, scores, dyads) so the SQL an answer shows reads top to bottom; short
-    names (k, w, x) keep it under 4 kB."""
+    named (WITH components, ranges, scores, dyads) so the SQL an answer shows reads top to bottom; short names
+    (k, w, x) keep it under 4 kB."""
     # one row per dyad-year and panel column; a component's value is the sum of its columns (NULL when all are)
     # (k: component, w: weight, x: value)
     cells = [
@@ -81,13 +86,19 @@ def scores_expr(p: ibis.Table, weights: Mapping[str, float]) -> ibis.Table:
         .alias("components")
     )
     cy = ["k", "country_iso3", "year"]
-    ranges = comp.group_by(cy).aggregate(lo=comp.v.min(), hi=comp.v.max(), total=comp.raw.sum()).alias("ranges")
-    tops = comp.group_by("k").aggregate(top=comp.v.max()).alias("tops")
-    m = comp.join(ranges, cy).join(tops, "k")
-    # a missing value scores 0 (as its v were the minimum)
-    score = ibis.cases(
-        (m.hi > m.lo, 100.0 * (m.v.fill_null(m.lo) - m.lo) / (m.hi - m.lo)), (m.hi > 0, 100.0), else_=0.0
-    )
+    # the EU's trade and investment are its members' sum: beside it, the members stay out of the total (shares.py)
+    # (a value of the EU's, not only its row: Uzbekistan's statistics list the members and not the EU)
+    sums = [k for k, c in COMPONENTS.items() if MEMBER_SUMS.issuperset(c.columns)]
+    twice = eu_members(comp.partner_iso3) & comp.k.isin(sums)
+    eu_beside = comp.raw.count(where=comp.partner_iso3 == EU_CODE) > 0
+    total = ibis.ifelse(eu_beside, comp.raw.sum(where=~twice), comp.raw.sum())
+    ranges = comp.group_by(cy).aggregate(lo=comp.v.min(), hi=comp.v.max(), total=total).alias("ranges")
+    m = comp.join(ranges, cy)
+    top = m.v.max().over(group_by="k")  # the component's maximum over the whole panel
+    # a missing value scores 0 (as its v were the minimum); all recorded equal: 100 each when they have any (and a
+    # partner with no value still 0: it had scored 100 beside a lone recorded partner)
+    scaled = 100.0 * (m.v.fill_null(m.lo) - m.lo) / (m.hi - m.lo).nullif(0)
+    score = scaled.fill_null(ibis.ifelse(m.v > 0, 100.0, 0.0))
     return m.select(
         "partner_iso3",
         "country_iso3",
@@ -97,7 +108,7 @@ def scores_expr(p: ibis.Table, weights: Mapping[str, float]) -> ibis.Table:
         score=score,
         has_data=m.raw.notnull(),
         share=(m.raw / m.total.nullif(0)).fill_null(0.0),
-        band=(m.v / m.top.nullif(0)).fill_null(0.0),
+        band=(m.v / top.nullif(0)).fill_null(0.0),
     ).alias("scores")
 
 
@@ -218,7 +229,8 @@ INDEX_DEFINITIONS = {
     "bandwidth": "100 * sum_c w_c * (v_c / max v_c over the whole panel) / sum_c w_c: how much the two interact, "
     "comparable across years (FBIC's 'bandwidth' idea)",
     "country_dependence_pct": "100 * sum_c w_c * (partner's share of the country's total of c) / sum_c w_c: how "
-    "much of the country's recorded outside engagement is with this partner (FBIC's 'dependence' idea)",
+    "much of the country's recorded outside engagement is with this partner (FBIC's 'dependence' idea); in trade and "
+    "FDI, where the EU's figure is its members' sum, the members stay out of the total when the EU has a value",
     "weight_with_data_pct": "share of the weight whose component has data for the dyad-year",
     "components": "; ".join(
         f"{k} = {' + '.join(c.columns)} (default weight {c.weight})" for k, c in COMPONENTS.items()

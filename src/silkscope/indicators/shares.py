@@ -36,6 +36,13 @@ def long_form(panel: ibis.Table, instruments: Sequence[str]) -> ibis.Table:
     return long.filter(long.value.notnull())
 
 
+def eu_members(partner: ibis.StringValue) -> ibis.BooleanValue:
+    """Whether `partner` (a three-letter code) is one of the EU's 27 members: found in the string of their codes
+    ('AUT BEL ...'), whose three-letter pieces are exactly the codes (a space separates them). One line of the SQL
+    an answer shows, where an IN list of 27 was 27 lines (a constant, not a scope value)."""
+    return ibis.literal(" ".join(sorted(registry().groups["EU27"].members))).contains(partner)
+
+
 def counted_in_total(rows: ibis.Table, measures: Sequence[str], window) -> ibis.BooleanValue:
     """Whether a row counts in its total over partners (`window`, rows of one `instrument`): not an EU member's row
     in a measure where the EU's figure is its members' sum (flows.MEMBER_SUMS) while the EU is recorded beside it,
@@ -43,9 +50,7 @@ def counted_in_total(rows: ibis.Table, measures: Sequence[str], window) -> ibis.
     summed = sorted(MEMBER_SUMS.intersection(measures))
     if not summed:
         return ibis.literal(True)
-    # the 27 codes as one string split into a list: one line of the SQL an answer shows, not 27 (a constant)
-    eu27 = ibis.literal(" ".join(sorted(registry().groups["EU27"].members))).split(" ")
-    members = eu27.contains(rows.partner_iso3)
+    members = eu_members(rows.partner_iso3)
     eu_beside = (rows.partner_iso3 == EU_CODE).cast("int64").max().over(window) == 1
     return ~(members & eu_beside & rows.instrument.isin(summed))
 

@@ -114,14 +114,19 @@ def covered(t: Tables, partners: Sequence[str] | None, countries: Sequence[str],
     return _covers(stored_scope(t), partners, countries, since, until)
 
 
-def _read(t: Tables, partners, countries, since, until, *, with_sources: bool, nonempty: bool) -> ibis.Table:
+def _rows(t: Tables, partners, countries, since, until, *, nonempty: bool = False) -> ibis.Table:
+    """out.panel's rows in scope, every column (with its bookkeeping: `recorded`, `source_ids`)."""
     p = t("panel")
     keep = [t.isin(p.country_iso3, "countries", countries), t.between(p.year, since, until)]
     if partners is not None:
         keep.append(t.isin(p.partner_iso3, "partners", partners))
     if nonempty:
         keep.append(p.recorded)
-    p = p.filter(*keep)
+    return p.filter(*keep)
+
+
+def _read(t: Tables, partners, countries, since, until, *, with_sources: bool, nonempty: bool) -> ibis.Table:
+    p = _rows(t, partners, countries, since, until, nonempty=nonempty)
     return p.drop("recorded") if with_sources else p.drop("recorded", "source_ids")
 
 
@@ -168,8 +173,8 @@ def universe_panel(
     t: Tables, countries: Sequence[str], since: int, until: int, *, stored: bool, partners: Sequence[str]
 ) -> ibis.Table:
     """The panel over the universe `partners` (see `universe`), from out.panel when `stored`."""
-    if stored:
-        return _read(t, None, list(countries), since, until, with_sources=False, nonempty=False)
+    if stored:  # not dropping the bookkeeping columns: the indicators select theirs (a drop is a level of SQL)
+        return _rows(t, None, list(countries), since, until)
     return dyad_year_panel(t, list(partners), list(countries), since, until, with_sources=False)
 
 

@@ -92,10 +92,16 @@ _UNORDERED = re.compile(r"OVER \(\s*((?:PARTITION BY (?:(?!ORDER BY)[^()])*?)?)"
 _RANKING = re.compile(r"((?:RANK|DENSE_RANK|ROW_NUMBER|PERCENT_RANK|CUME_DIST)\(\) OVER \([^()]*?)" + _WHOLE)
 
 
+# sqlglot breaks the line after an aggregate's FILTER(WHERE: the condition reads on the same line
+_FILTER_BREAK = re.compile(r"FILTER\(WHERE\n\s+")
+
+
 def _plain_frames(sql: str) -> str:
-    """`sql` without the window frames that say what the window does anyway (see _WHOLE)."""
+    """`sql` without the window frames that say what the window does anyway (see _WHOLE), and with each FILTER's
+    condition on its line."""
     sql = _UNORDERED.sub(lambda m: f"OVER ({m.group(1).strip()})", sql)
-    return _RANKING.sub(lambda m: f"{m.group(1).rstrip()}{m.group(2)})", sql)
+    sql = _RANKING.sub(lambda m: f"{m.group(1).rstrip()}{m.group(2)})", sql)
+    return _FILTER_BREAK.sub("FILTER(WHERE ", sql)
 
 
 def _split(template: str, kinds: list[tuple[Any, Any, str]]) -> tuple[tuple[str, ...], tuple]:
