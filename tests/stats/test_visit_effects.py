@@ -99,10 +99,13 @@ def test_a_named_outcome_falls_back_to_the_next_column_with_data_and_says_so(bui
 
 
 def test_an_outcome_the_scope_cannot_estimate_gives_way_to_the_next_and_says_why(built_db, monkeypatch):
-    """The partner's report of a state's trade may cover two dyads only (Russia's and Japan's): their visits do not
-    vary apart from the effects. The state's own report is the next candidate, and the note says why it was used."""
+    """A candidate outcome may cover two dyads only in a scope (here the partners' report of trade: Russia's and
+    Japan's): their visits do not vary apart from the effects. The next candidate is fitted, and the note says why.
+    Trade is the states' own report first (every partner of the states that publish), the partners' report next."""
     from silkscope.stats import visit_effects
 
+    assert visit_effects.OUTCOMES["trade"] == ("trade_total_mirror_usd", "trade_total_usd")
+    monkeypatch.setitem(visit_effects.OUTCOMES, "trade", ("trade_total_usd", "trade_total_mirror_usd"))
     real = visit_effects.panel_model
 
     def partners_report_not_identified(df, column, **kwargs):

@@ -17,7 +17,7 @@ from silkscope.result import Result
 DEFAULT_INSTRUMENTS = (
     "oda_disb_gross_constant_usd",
     "official_commit_constant_usd",
-    "trade_total_usd",
+    "trade_total_mirror_usd",  # the state's own statistics: every partner (partners' reports: the few loaded)
     "fdi_flow_usd",
     "leader_visits_to_country",
 )

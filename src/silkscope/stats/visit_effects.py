@@ -17,12 +17,13 @@ from silkscope.result import Result
 
 REGRESSORS = ("leader_visits_to_country", "leader_visits_to_partner", "dialogue_meetings")
 # Each named outcome is a list of panel columns, the first with enough observations in scope is fitted: a default
-# install holds WDI's net ODA disbursements but no project-level commitments, and the states' own trade reports
-# (mirror columns) but no partner-reported totals. The answer names the column it used and why.
+# install holds WDI's net ODA disbursements but no project-level commitments. Trade is the states' own reports first
+# (mirror columns: every partner of the states that publish them), then partners' reports (only the partners whose
+# statistics are loaded: Rosstat's alone left a model of Russia's dyads). The answer names the column it used and why.
 OUTCOMES = {
     "finance": ("official_commit_constant_usd", "oda_disb_net_current_usd"),
     "projects": ("finance_projects",),
-    "trade": ("trade_total_usd", "trade_total_mirror_usd"),
+    "trade": ("trade_total_mirror_usd", "trade_total_usd"),
 }
 MIN_OBSERVED = 10
 # Absent from a project-level finance dataset = no commitment recorded: 0 for a partner the dataset covers.
