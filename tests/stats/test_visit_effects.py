@@ -145,3 +145,13 @@ def test_a_term_the_effects_absorb_is_left_out_said_in_the_reading_and_not_warne
     assert "dialogue_meetings" not in absorbed[0]  # said in words (labels), not as the column name
     clean = panel_model(planted_panel(0.5, seed=3), outcome="outcome", transform="none")
     assert not [r for r in clean.reading if "no estimate" in r]
+
+
+def test_caveats_name_what_else_moves_the_outcome():
+    from silkscope.stats.visit_effects import caveats
+
+    assert any("commodity prices" in c for c in caveats("trade_total_mirror_usd"))
+    assert not any("lumpy" in c for c in caveats("trade_total_mirror_usd"))
+    assert any("lumpy" in c for c in caveats("official_commit_constant_usd"))
+    assert any("lumpy" in c for c in caveats("finance_projects"))
+    assert len(caveats("fdi_flow_usd")) == 4  # no kind of its own: the common four

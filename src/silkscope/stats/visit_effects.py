@@ -158,10 +158,22 @@ CAVEATS = [
     "rather than bring it; lags reduce but do not remove this",
     "small N: few dyads (clusters) and few visits per dyad; clustered standard errors are unreliable with fewer "
     "than about 40 clusters",
-    "the curated visit timeline covers some partners only; finance commitments are lumpy (one loan can dominate "
-    "a dyad's series) and datasets differ in coverage",
+    "the curated visit timeline covers some partners only; datasets differ in coverage",
     "an association under dyad and year fixed effects, not a causal effect",
 ]
+# What else moves the outcome, by the kind of panel column it is
+OUTCOME_CAVEATS = {
+    "trade": "trade moves with commodity prices and exchange rates: the year effects take out what moves every "
+    "dyad alike, not a price that moves one state's exports (oil, gas, metals)",
+    "finance": "finance commitments are lumpy: one loan can dominate a dyad's series",
+}
+
+
+def caveats(outcome: str) -> list[str]:
+    """The model's caveats, with the one that belongs to its outcome's kind (trade or finance), if any."""
+    kinds = {"trade": ("trade_", "exports_", "imports_"), "finance": ("oda_", "oof_", "official_", "finance_")}
+    extra = [OUTCOME_CAVEATS[k] for k, prefixes in kinds.items() if outcome.startswith(prefixes)]
+    return [*CAVEATS[:3], *extra, *CAVEATS[3:]]
 
 
 def panel_model(
@@ -187,7 +199,9 @@ def panel_model(
         + f" + e; PanelOLS (linearmodels), standard errors clustered by dyad, {int(level * 100)}% CIs"
     )  # fmt: skip
     reading = [_read(c, transform, level) for c in coefs] + _absorbed(terms, coefs)
-    return Estimate("Visits and cooperation: panel model", spec, outcome, n, n_dyads, n_years, coefs, reading, CAVEATS)
+    return Estimate(
+        "Visits and cooperation: panel model", spec, outcome, n, n_dyads, n_years, coefs, reading, caveats(outcome)
+    )
 
 
 def event_study(
@@ -223,7 +237,9 @@ def event_study(
         + (" — outcomes were already moving before visits, which points to reverse causality" if pre else "")
     )
     reading += _absorbed(terms, coefs)
-    return Estimate("Visits and cooperation: event study", spec, outcome, n, n_dyads, n_years, coefs, reading, CAVEATS)
+    return Estimate(
+        "Visits and cooperation: event study", spec, outcome, n, n_dyads, n_years, coefs, reading, caveats(outcome)
+    )
 
 
 def _absorbed(terms: list[str], coefs: list[dict[str, Any]]) -> list[str]:
