@@ -27,7 +27,7 @@ def balance_expr(panel: ibis.Table, *, public: str = DEFAULT_PUBLIC, by_year: bo
         "year",
         public_usd=column(p, public).cast(dt.float64),
         private_fdi_usd=p.fdi_flow_usd,
-        trade_usd=p.trade_total_usd,
+        trade_usd=p.trade_total_mirror_usd,  # the state's own statistics: every partner (partners': the few loaded)
         companies=companies,
     )
     keys = ["partner_iso3", "country_iso3"] + (["year"] if by_year else [])
@@ -73,7 +73,8 @@ DEFINITIONS = {
     "public_usd": "official finance of the partner to the country (default: all official classes, gross "
     "disbursements, current USD; --measure on the CLI, measure= in the API, names another panel column)",
     "private_fdi_usd": "bilateral FDI flows, partner into the country (private capital)",
-    "trade_usd": "goods trade turnover as the partner reports it (trade_total_usd)",
+    "trade_usd": "goods trade turnover as the state reports it (trade_total_mirror_usd: its own statistics list "
+    "every partner; partners' reports only those whose statistics are loaded)",
     "companies": "latest count of the partner's companies operating (or enterprises with its capital) in the "
     "country; the source's own definition",
     "first_year": "first year with any of the measures (last_year: the last)",
