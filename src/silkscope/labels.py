@@ -12,6 +12,8 @@ import re
 from collections.abc import Iterable
 from functools import cache, lru_cache
 
+from silkscope.formatting import is_money_column
+
 ACRONYMS = {"fdi": "FDI", "oda": "ODA", "oof": "OOF", "cagr": "CAGR", "rca": "RCA", "sitc": "SITC", "c5": "C5",
             "gdp": "GDP", "usd": "US$", "eu": "EU"}  # fmt: skip
 FINANCE = re.compile(r"^(oda|oof|official)_(commit|disb_gross|disb_net)_(current|constant)_usd$")
@@ -118,8 +120,6 @@ MEASURED_COLUMNS = {"value", "total", "start_value", "end_value", "abs_change"}
 
 def row_in_money(row: dict) -> bool:
     """Whether a shares or change row's amounts (MEASURED_COLUMNS) are money: its measure is in US$."""
-    from silkscope.formatting import is_money_column
-
     return is_money_column(str(row.get("instrument") or row.get("measure") or ""))
 
 

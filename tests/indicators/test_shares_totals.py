@@ -8,7 +8,7 @@ import ibis
 import pytest
 
 from silkscope.indicators.shares import shares_expr
-from silkscope.indicators.tables import _plain_frames
+from silkscope.indicators.tables import _tidy_sql
 
 
 def _shares(rows: list[dict], instruments: list[str], partners: list[str]) -> dict[tuple, dict]:
@@ -67,7 +67,7 @@ def test_window_frames_left_out_of_the_sql_change_no_answer():
         place=ibis.rank().over(group_by="g", order_by=ibis.desc(t.x)),
     ).order_by("g", "o")
     full = ibis.to_sql(expr, dialect="duckdb")
-    plain = _plain_frames(full)
+    plain = _tidy_sql(full)
     # only the ordered sum keeps its frame
     assert full.count("UNBOUNDED FOLLOWING") == 4 and plain.count("UNBOUNDED FOLLOWING") == 1
     con = duckdb.connect()

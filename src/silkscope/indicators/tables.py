@@ -90,15 +90,13 @@ def _literal(value: Any) -> str:
 _WHOLE = r"\s*ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING(\s*)\)"
 _UNORDERED = re.compile(r"OVER \(\s*((?:PARTITION BY (?:(?!ORDER BY)[^()])*?)?)" + _WHOLE)
 _RANKING = re.compile(r"((?:RANK|DENSE_RANK|ROW_NUMBER|PERCENT_RANK|CUME_DIST)\(\) OVER \([^()]*?)" + _WHOLE)
-
-
 # sqlglot breaks the line after an aggregate's FILTER(WHERE: the condition reads on the same line
 _FILTER_BREAK = re.compile(r"FILTER\(WHERE\n\s+")
 
 
-def _plain_frames(sql: str) -> str:
-    """`sql` without the window frames that say what the window does anyway (see _WHOLE), and with each FILTER's
-    condition on its line."""
+def _tidy_sql(sql: str) -> str:
+    """The SQL an answer shows and runs, as Ibis wrote it less what says nothing: the window frames that say what
+    the window does anyway (see _WHOLE), and the line break inside each FILTER(WHERE."""
     sql = _UNORDERED.sub(lambda m: f"OVER ({m.group(1).strip()})", sql)
     sql = _RANKING.sub(lambda m: f"{m.group(1).rstrip()}{m.group(2)})", sql)
     return _FILTER_BREAK.sub("FILTER(WHERE ", sql)
@@ -291,7 +289,7 @@ class Tables:
             kinds = _param_kinds()
             params = {p: _sentinel(i, kind) for i, (p, _, kind) in enumerate(kinds)}
             text = str(ibis.to_sql(expr, dialect=self.engine, params=params))
-            compiled = _split(_plain_frames(text) if self.engine == "duckdb" else text, kinds)
+            compiled = _split(_tidy_sql(text) if self.engine == "duckdb" else text, kinds)
             if len(_COMPILED) >= _COMPILED_MAX:
                 _COMPILED.pop(next(iter(_COMPILED)))  # oldest first: dicts keep insertion order
             _COMPILED[key] = compiled
