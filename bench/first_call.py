@@ -40,7 +40,7 @@ from pathlib import Path
 
 import httpx
 
-from silkscope.web.page_cache import LANDING
+from silkscope.web.page_cache import NAVIGATION
 
 ROOT = Path(__file__).resolve().parents[1]
 SILKSCOPE = Path(sys.executable).with_name("silkscope")
@@ -113,7 +113,8 @@ print(json.dumps({"first": first, "again": again, "all": direct(recording.statem
 # Pages a visitor opens: first the landing pages the navigation links to (the warm-up draws and keeps them), then
 # pages for scopes nobody asked before.
 PAGES = [
-    *LANDING,
+    *NAVIGATION,
+    "/?partner=KOR&metric=visits",  # as the overview's partner picker asks for it: drawn by the warm-up too
     "/?partner=KOR",
     "/?partner=CHN&metric=finance",
     "/country/KAZ?since=2001&until=2015",

@@ -11,6 +11,7 @@ import duckdb
 import pytest
 from fastapi.testclient import TestClient
 
+from silkscope.countries import DEFAULT_PARTNERS
 from silkscope.server import create_app
 from silkscope.web import page_cache, routes
 
@@ -61,9 +62,12 @@ def test_the_warm_up_draws_the_landing_pages(built_db, monkeypatch):
         while not client.get("/api/health").json()["warm"]:
             assert time.monotonic() < deadline, "the warm-up did not end"
             time.sleep(0.1)
-        assert drawn == ["JPN"]  # the warm-up drew the overview
+        # the warm-up drew the overview, and each partner's as the landing page's pickers ask for it
+        picked = drawn[1:]
+        assert drawn[0] == "JPN" and sorted(set(picked)) == sorted(DEFAULT_PARTNERS) and len(picked) == 16
         assert client.get("/").status_code == 200
-        assert drawn == ["JPN"], "the first visitor's overview was drawn again"
+        assert client.get("/?partner=KOR&metric=finance").status_code == 200
+        assert len(drawn) == 17, "a visitor's overview was drawn again"
         # what the warm-up made is frozen: a full garbage collection no longer walks it on some visitor's request
         assert gc.get_freeze_count() > 50_000  # (bench/first_call.py times a full collection: 160 ms -> 3 ms)
     assert gc.get_freeze_count() == 0  # the stopped app's objects are the collector's again
