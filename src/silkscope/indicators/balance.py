@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import ibis
 import ibis.expr.datatypes as dt
 
+from silkscope.indicators.flows import STATE_TRADE
 from silkscope.indicators.plans import planned
 from silkscope.indicators.stored import covered, panel_table
 from silkscope.indicators.tables import Tables, column, duckdb_tables, in_scope, to_result
@@ -27,7 +28,7 @@ def balance_expr(panel: ibis.Table, *, public: str = DEFAULT_PUBLIC, by_year: bo
         "year",
         public_usd=column(p, public).cast(dt.float64),
         private_fdi_usd=p.fdi_flow_usd,
-        trade_usd=p.trade_total_mirror_usd,  # the state's own statistics: every partner (partners': the few loaded)
+        trade_usd=p[STATE_TRADE],
         companies=companies,
     )
     keys = ["partner_iso3", "country_iso3"] + (["year"] if by_year else [])

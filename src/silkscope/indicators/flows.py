@@ -216,6 +216,11 @@ def presence_block(t: Tables, partners: list[str], countries: list[str]) -> tupl
     return p.group_by(KEYS).aggregate(**metrics), p.select(*KEYS, "source_id")
 
 
+# A Central Asian state's trade with a partner, as every comparison across partners reads it (shares, the index,
+# balance, who leads where, the visits model): the state's own statistics, which list every partner. Partners'
+# reports (trade_total_usd) cover only the partners whose statistics are loaded: Rosstat's alone had made Russia
+# "99.6% of Kazakhstan's trade" and scored it 100 on trade in the index beside everyone else's 0.
+STATE_TRADE = "trade_total_mirror_usd"
 # Panel columns in which the EU's figure is the sum of its members' (trade and investment statistics by partner:
 # the EU is EU-27 together), unlike finance (the EU's institutions alone) or visits (its own leaders). A total over
 # partners that holds the EU must leave its members out of these (indicators.shares, indicators.index).

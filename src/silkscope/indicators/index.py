@@ -11,7 +11,7 @@ import numpy as np
 
 from silkscope.countries import EU_CODE
 from silkscope.errors import SilkscopeError
-from silkscope.indicators.flows import MEMBER_SUMS
+from silkscope.indicators.flows import MEMBER_SUMS, STATE_TRADE
 from silkscope.indicators.plans import planned
 from silkscope.indicators.shares import eu_members
 from silkscope.indicators.stored import universe, universe_panel
@@ -30,9 +30,7 @@ class Component:
 # meetings) 0.4 — close to the Lowy Asia Power Index's split between economic and diplomatic measures.
 COMPONENTS: dict[str, Component] = {
     "finance": Component(("official_commit_constant_usd",), 0.20, True),
-    # the state's own statistics, which list every partner (partners' reports hold only the few whose statistics
-    # are loaded: Rosstat's alone scored Russia 100 on trade in Kazakhstan and everyone else 0)
-    "trade": Component(("trade_total_mirror_usd",), 0.20, True),
+    "trade": Component((STATE_TRADE,), 0.20, True),
     "fdi": Component(("fdi_flow_usd",), 0.15, True),
     "presence": Component(("presence_companies_operating", "presence_enterprises_with_foreign_capital"), 0.05, True),
     "leader_visits": Component(("leader_visits_to_country", "leader_visits_to_partner"), 0.25, False),

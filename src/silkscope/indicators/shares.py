@@ -8,7 +8,7 @@ import ibis
 import ibis.expr.datatypes as dt
 
 from silkscope.countries import C5, EU_CODE, registry
-from silkscope.indicators.flows import MEMBER_SUMS
+from silkscope.indicators.flows import MEMBER_SUMS, STATE_TRADE
 from silkscope.indicators.plans import planned
 from silkscope.indicators.stored import evidence, universe, universe_panel
 from silkscope.indicators.tables import Tables, column, to_result, year_bounds
@@ -17,7 +17,7 @@ from silkscope.result import Result
 DEFAULT_INSTRUMENTS = (
     "oda_disb_gross_constant_usd",
     "official_commit_constant_usd",
-    "trade_total_mirror_usd",  # the state's own statistics: every partner (partners' reports: the few loaded)
+    STATE_TRADE,
     "fdi_flow_usd",
     "leader_visits_to_country",
 )

@@ -6,6 +6,7 @@ from collections import defaultdict
 from typing import Any
 
 from silkscope.countries import C5, DEFAULT_PARTNERS
+from silkscope.indicators.flows import STATE_TRADE
 from silkscope.result import Result
 
 # Instruments of the shares indicator, as the overview names them (panel columns; one definition each).
@@ -14,9 +15,7 @@ INSTRUMENTS = {
     "official_commit_constant_usd": "Official finance committed (constant US$)",
     "oda_disb_gross_constant_usd": "ODA disbursed (constant US$)",
     "fdi_flow_usd": "FDI flows",
-    # The state's own statistics, which list every partner: partners' reports cover only the few loaded (Rosstat's
-    # alone made Russia "99.6% of Kazakhstan's trade").
-    "trade_total_mirror_usd": "Trade turnover (the state's own statistics)",
+    STATE_TRADE: "Trade turnover (the state's own statistics)",
 }
 WINDOW = 10  # years, ending at the instrument's last year with two or more partners recorded (see `leaders`)
 

@@ -12,18 +12,19 @@ import pandas as pd
 
 from silkscope import formatting
 from silkscope.errors import SilkscopeError
+from silkscope.indicators.flows import STATE_TRADE
 from silkscope.labels import label
 from silkscope.result import Result
 
 REGRESSORS = ("leader_visits_to_country", "leader_visits_to_partner", "dialogue_meetings")
 # Each named outcome is a list of panel columns, the first with enough observations in scope is fitted: a default
 # install holds WDI's net ODA disbursements but no project-level commitments. Trade is the states' own reports first
-# (mirror columns: every partner of the states that publish them), then partners' reports (only the partners whose
-# statistics are loaded: Rosstat's alone left a model of Russia's dyads). The answer names the column it used and why.
+# (flows.STATE_TRADE), then partners' reports where a state publishes none. The answer names the column it used and
+# why.
 OUTCOMES = {
     "finance": ("official_commit_constant_usd", "oda_disb_net_current_usd"),
     "projects": ("finance_projects",),
-    "trade": ("trade_total_mirror_usd", "trade_total_usd"),
+    "trade": (STATE_TRADE, "trade_total_usd"),
 }
 MIN_OBSERVED = 10
 # Absent from a project-level finance dataset = no commitment recorded: 0 for a partner the dataset covers.
