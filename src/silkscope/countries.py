@@ -17,6 +17,12 @@ from silkscope.errors import UnknownCountryError
 EU_CODE = "EUU"
 C5 = ("KAZ", "KGZ", "TJK", "TKM", "UZB")
 DEFAULT_PARTNERS = ("JPN", "CHN", "KOR", "RUS", "USA", "EUU", "TUR", "IND")
+# A reporter's trade with all partners together, as its statistics publish it (their total row): stored as a
+# trade fact whose partner is WLD (the World Bank's and UN Comtrade's code for the world). It is no partner: never
+# in a partner universe, a share's partners or a rank, and no text resolves to it; it is the denominator of a
+# state's trade shares. Not in the registry's countries: WDI files use WLD for their world aggregate rows too.
+WORLD_CODE = "WLD"
+WORLD_NAME = "All partners (the reporter's total)"
 
 
 @dataclass(frozen=True)
@@ -230,6 +236,8 @@ def group_for_members(members: tuple[str, ...] | list[str]) -> str | None:
 
 
 def name(iso3: str) -> str:
+    if iso3 == WORLD_CODE:
+        return WORLD_NAME
     reg = registry()
     if iso3 in reg.groups:
         return reg.groups[iso3].name

@@ -9,7 +9,7 @@ from typing import Any
 import duckdb
 
 from silkscope import labels
-from silkscope.countries import EU_CODE, name
+from silkscope.countries import EU_CODE, WORLD_CODE, name
 from silkscope.result import Result, fetch_rows, sources_for
 
 # One definition for every partner in a finance comparison: the one most of the chosen partners have, ties broken
@@ -208,8 +208,10 @@ def trade_partners(members: list[str], lo: int, hi: int, top: int, con: duckdb.D
             chosen = group
             reporters = sorted({r["reporter_iso3"] for r in group})
             basis = "partners' reports (" + ", ".join(reporters) + ")"
-        ranked = [r for r in chosen if r["partner_iso3"] != EU_CODE]
-        total = sum((r["exports_usd"] or 0) + (r["imports_usd"] or 0) for r in ranked)
+        ranked = [r for r in chosen if r["partner_iso3"] not in (EU_CODE, WORLD_CODE)]
+        # of its trade with all partners as it publishes it (its total row), else of the partner rows' sum
+        world = [r for r in chosen if r["partner_iso3"] == WORLD_CODE and r["exports_usd"] and r["imports_usd"]]
+        total = sum((r["exports_usd"] or 0) + (r["imports_usd"] or 0) for r in (world[:1] or ranked))
         ranked.sort(key=lambda r: -((r["exports_usd"] or 0) + (r["imports_usd"] or 0)))
         for i, r in enumerate(ranked[:top], 1):
             turnover = (r["exports_usd"] or 0) + (r["imports_usd"] or 0)
@@ -255,7 +257,8 @@ def trade_partners(members: list[str], lo: int, hi: int, top: int, con: duckdb.D
         params,
         sources_for(con, sorted({s for r in out for s in r["source_ids"]})),
         {
-            "share_pct": "partner's share of the state's turnover with all partner countries in its own statistics",
+            "share_pct": "partner's share of the state's turnover with all partners in its own statistics: their "
+            "total row where they publish one, else the sum of their partner rows",
             "reported_by": "whose statistics the figures are: the state's own, or its partners' (mirror) reports",
         },
         notes,

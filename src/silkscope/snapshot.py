@@ -180,7 +180,11 @@ def build_snapshot(mirror: Path, out_dir: Path | None = None, *, say=lambda _m: 
                 say(f"{name}: left out ({reason})")
             inputs += [entries[k] for k in sorted(entries)]
         tables = _export(db, out_dir, included, inputs)
-        edition = hashlib.sha256("".join(sorted(e["sha256"] for e in inputs if e["included"])).encode()).hexdigest()
+        # the inputs and the rows silkscope's connectors made of them: the same files read by a connector that now
+        # stores more (a state's total trade row) are a new edition, which `silkscope build` loads again
+        made = [f"{table}:{entry['sha256']}" for table, entry in sorted(tables.items())]
+        read = sorted(e["sha256"] for e in inputs if e["included"])
+        edition = hashlib.sha256("".join(read + made).encode()).hexdigest()
         manifest = {
             "format": FORMAT_VERSION,
             "edition": edition[:12],

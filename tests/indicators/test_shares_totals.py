@@ -1,5 +1,6 @@
-"""What a share is taken of: the EU is not counted twice beside its members, a lone partner has no share, and
-a year nobody has any ranks nobody."""
+"""What a share is taken of: the state's own total with all partners where it publishes one; else the partners
+recorded, the EU not counted twice beside its members, a lone partner with no share, and a year nobody has any
+ranking nobody."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import duckdb
 import ibis
 import pytest
 
+from silkscope.indicators.flows import STATE_TOTAL
 from silkscope.indicators.shares import shares_expr
 from silkscope.indicators.tables import _tidy_sql
 
@@ -20,7 +22,8 @@ def _shares(rows: list[dict], instruments: list[str], partners: list[str]) -> di
 
 def _row(partner: str, **values: float | None) -> dict:
     base = {"partner_iso3": partner, "country_iso3": "KAZ", "year": 2019}
-    return {**base, "trade_total_mirror_usd": None, "official_commit_constant_usd": None, **values}
+    empty = {"trade_total_mirror_usd": None, STATE_TOTAL: None, "official_commit_constant_usd": None}
+    return {**base, **empty, **values}
 
 
 def test_in_trade_the_eu_is_counted_once_beside_its_members_in_finance_each_counts():
@@ -78,7 +81,7 @@ def test_window_frames_left_out_of_the_sql_change_no_answer():
 def _index_rows(rows: list[dict]) -> dict[tuple, dict]:
     from silkscope.indicators.index import COMPONENTS, parse_weights, scores_expr
 
-    columns = {c for comp in COMPONENTS.values() for c in comp.columns} | {"trade_total_usd"}
+    columns = {c for comp in COMPONENTS.values() for c in comp.columns} | {"trade_total_usd", STATE_TOTAL}
     full = [{**{c: None for c in columns}, **r} for r in rows]
     schema = {"partner_iso3": "string", "country_iso3": "string", "year": "int64", **{c: "float64" for c in columns}}
     panel = ibis.memtable(full, schema=schema)
@@ -103,3 +106,71 @@ def test_the_index_takes_trade_from_the_states_own_statistics_and_counts_the_eu_
     assert got[("CHN", "KAZ", "trade")]["share"] == pytest.approx(0.4)  # of 50, not of 58
     assert got[("RUS", "KAZ", "trade")]["has_data"] is False
     assert got[("ITA", "UZB", "trade")]["share"] == pytest.approx(0.25)  # members count where the EU has no value
+
+
+def test_a_share_of_a_states_trade_is_of_the_total_it_publishes():
+    # Kazakhstan's total row (100) holds its trade with Uzbekistan and the partners it does not allocate, which no
+    # partner row here holds; and its EU row counted the UK in 2019, beside the UK's own row
+    rows = [
+        _row("EUU", trade_total_mirror_usd=30.0, **{STATE_TOTAL: 100.0}),
+        _row("GBR", trade_total_mirror_usd=2.0, **{STATE_TOTAL: 100.0}),
+        _row("CHN", trade_total_mirror_usd=20.0, **{STATE_TOTAL: 100.0}, official_commit_constant_usd=5.0),
+        _row("JPN", official_commit_constant_usd=5.0),
+    ]
+    got = _shares(rows, ["trade_total_mirror_usd", "official_commit_constant_usd"], ["EUU", "GBR", "CHN", "JPN"])
+    assert got[("EUU", "trade_total_mirror_usd")]["total"] == 100.0
+    assert got[("EUU", "trade_total_mirror_usd")]["share_pct"] == pytest.approx(30.0)
+    assert got[("CHN", "trade_total_mirror_usd")]["rank"] == 2
+    assert got[("CHN", "official_commit_constant_usd")]["total"] == 10.0  # other instruments: the partners' sum
+
+
+def test_with_the_states_total_a_lone_recorded_partner_has_its_share():
+    rows = [_row("RUS", trade_total_mirror_usd=15.0, **{STATE_TOTAL: 60.0})]
+    got = _shares(rows, ["trade_total_mirror_usd"], ["RUS"])
+    assert got[("RUS", "trade_total_mirror_usd")]["share_pct"] == pytest.approx(25.0)
+
+
+def test_pooled_shares_do_not_take_one_states_total_for_the_five():
+    rows = [
+        _row("CHN", trade_total_mirror_usd=20.0, **{STATE_TOTAL: 100.0}),
+        _row("RUS", trade_total_mirror_usd=30.0, **{STATE_TOTAL: 100.0}),
+    ]
+    panel = ibis.memtable(rows)
+    out = ibis.duckdb.connect().to_pyarrow(shares_expr(panel, ["trade_total_mirror_usd"], ["CHN"], pooled=True))
+    (row,) = out.to_pylist()
+    assert row["country_iso3"] == "C5" and row["total"] == 50.0
+
+
+def test_the_index_takes_a_states_trade_dependence_of_its_published_total():
+    rows = [
+        {"partner_iso3": "CHN", "country_iso3": "KAZ", "year": 2021, "trade_total_mirror_usd": 20.0, STATE_TOTAL: 80.0},
+        {"partner_iso3": "RUS", "country_iso3": "KAZ", "year": 2021, "trade_total_mirror_usd": 20.0, STATE_TOTAL: 80.0},
+        {"partner_iso3": "CHN", "country_iso3": "UZB", "year": 2021, "trade_total_mirror_usd": 10.0},
+        {"partner_iso3": "RUS", "country_iso3": "UZB", "year": 2021, "trade_total_mirror_usd": 30.0},
+    ]
+    got = _index_rows(rows)
+    assert got[("CHN", "KAZ", "trade")]["share"] == pytest.approx(0.25)  # of 80, not of the 40 recorded
+    assert got[("CHN", "UZB", "trade")]["share"] == pytest.approx(0.25)  # no total published: of the 40 recorded
+    assert got[("CHN", "KAZ", "finance")]["share"] == 0.0
+
+
+def test_the_index_takes_one_kind_of_company_count_never_their_sum():
+    rows = [
+        {"partner_iso3": "JPN", "country_iso3": "UZB", "year": 2021, "presence_companies_operating": 30.0,
+         "presence_enterprises_with_foreign_capital": 70.0},
+        {"partner_iso3": "KOR", "country_iso3": "UZB", "year": 2021, "presence_enterprises_with_foreign_capital": 50.0},
+    ]  # fmt: skip
+    got = _index_rows(rows)
+    assert got[("JPN", "UZB", "presence")]["share"] == pytest.approx(30.0 / 80.0)  # not 100 of 150
+    assert got[("KOR", "UZB", "presence")]["share"] == pytest.approx(50.0 / 80.0)
+
+
+def test_group_by_positions_on_one_line_change_no_answer():
+    t = ibis.table({"g": "string", "h": "string", "x": "float64"}, name="t")
+    expr = t.group_by("g", "h").aggregate(s=t.x.sum()).order_by("g", "h")
+    full = ibis.to_sql(expr, dialect="duckdb")
+    plain = _tidy_sql(full)
+    assert "GROUP BY\n" in full and "GROUP BY 1, 2\n" in plain
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t AS SELECT * FROM (VALUES ('a', 'x', 1.0), ('a', 'x', 3.0), ('b', 'y', 2.0)) v(g, h, x)")
+    assert con.sql(plain).fetchall() == con.sql(full).fetchall()

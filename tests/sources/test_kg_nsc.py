@@ -14,6 +14,7 @@ import pytest
 import xlsxwriter
 
 from silkscope.build import build
+from silkscope.countries import WORLD_CODE
 from silkscope.errors import InputError
 from silkscope.fetch import FetchedFile, RemoteFile
 from silkscope.ingest import fetch_source, get_connector, ingest
@@ -115,8 +116,9 @@ def test_ingest_harmonises_partner_rows(tmp_path, db):
         and report.edition == "2019-2023; table 4.03.00.20 marks 2023: Предварительные данные / Рreliminary data"
     )
     # exports: 9 partner rows (the EU's among them) x 5 years, less South Africa's '-' of 2019; imports: 9 partners
-    # x 5 years and Salvador on two rows in 3 years; groups, totals and unallocated rows left out
-    assert report.row_counts["core.trade_flows"] == 44 + 48
+    # x 5 years and Salvador on two rows in 3 years; and each table's total row for 5 years (partner WLD); groups and
+    # unallocated rows left out
+    assert report.row_counts["core.trade_flows"] == 44 + 48 + 2 * 5
     china = _values(db, "partner_iso3 = 'CHN' AND year = 2023")
     assert china == {
         ("CHN", 2023, "country_to_partner"): 80_446_343.0,
@@ -148,8 +150,9 @@ def test_ingest_harmonises_partner_rows(tmp_path, db):
         "SLV",
         "USA",
         "ZAF",
+        WORLD_CODE,
     }  # no groups, no unallocated
-    assert query(db, f"SELECT count(*), count(DISTINCT fact_id) FROM core.trade_flows WHERE {KG}") == [(92, 92)]
+    assert query(db, f"SELECT count(*), count(DISTINCT fact_id) FROM core.trade_flows WHERE {KG}") == [(102, 102)]
     raw = query(
         db, "SELECT source_row, a, b, c, h FROM raw.kg_nsc_trade_by_country WHERE sheet = 'import' AND source_row = 3"
     )
@@ -173,6 +176,42 @@ def test_groups_eu_footnote_and_a_partner_on_two_rows(tmp_path, db):
         ("SLV", 2022, "partner_to_country"): 14_312.0,
         ("SLV", 2023, "partner_to_country"): 434_502.0,
     }
+
+
+def test_total_row_is_stored_as_world_facts(tmp_path, db):
+    ingest("kg_nsc", _both(tmp_path), db)
+    rows = query(
+        db,
+        f"""SELECT year, direction, value_usd, record, note FROM core.trade_flows
+            WHERE {KG} AND partner_iso3 = '{WORLD_CODE}' ORDER BY 1, 2""",
+    )
+    assert [(y, d) for y, d, *_ in rows] == [
+        (y, d) for y in range(2019, 2024) for d in ("country_to_partner", "partner_to_country")
+    ]
+    # each equal to its year's cell of the table's row 'Total' (D for 2019 ... H for 2023)
+    sheets = {"country_to_partner": (EXPORTS, "Лист1"), "partner_to_country": (IMPORTS, "import")}
+    for year, direction, value, record, note in rows:
+        name, sheet = sheets[direction]
+        index = _row(_grid(name), sheet, "Total")
+        col = 3 + year - 2019
+        assert value == pytest.approx(float(_grid(name)[sheet][index][col]) * 1000)
+        assert record == f"raw.kg_nsc_trade_by_country:{cell_ref(sheet, index + 1, col)}"
+        assert note.startswith(kg_nsc.WORLD_NOTE) and "unallocated trade included" in note
+    assert rows[-2][2] == 2_747_921_843.0 and rows[-1][2] == 9_672_232_254.0  # 2023, as published
+    footnote = "the table marks 2023 with footnote 1: Предварительные данные / Рreliminary data"
+    assert rows[-1][4] == f"{kg_nsc.WORLD_NOTE}; {footnote}"
+    # the partner rows and the unallocated ones (kept in raw only) still sum to the published total
+    (undefined,) = query(
+        db,
+        "SELECT h::DOUBLE * 1000 FROM raw.kg_nsc_trade_by_country WHERE sheet = 'Лист1' AND c = 'Undefined country'",
+    )
+    ((parts, total),) = query(
+        db,
+        f"""SELECT sum(value_usd) FILTER (partner_iso3 NOT IN ('EUU', '{WORLD_CODE}')),
+                   sum(value_usd) FILTER (partner_iso3 = '{WORLD_CODE}')
+            FROM core.trade_flows WHERE {KG} AND year = 2023 AND direction = 'country_to_partner'""",
+    )
+    assert parts < total and abs(parts + undefined[0] - total) <= kg_nsc.TOTAL_TOLERANCE * total
 
 
 def test_reingest_is_a_no_op(tmp_path, db):
@@ -295,8 +334,8 @@ def test_real_tables(shared_dir, tmp_path, db):
     assert china == [(5_353.3, "the table marks 2023 with footnote 1: Предварительные данные / Рreliminary data")]
     (countries,) = query(
         db,
-        f"""SELECT sum(value_usd) / 1000 FROM core.trade_flows WHERE {KG} AND partner_iso3 <> 'EUU' AND year = 2023
-            AND direction = 'country_to_partner'""",
+        f"""SELECT sum(value_usd) / 1000 FROM core.trade_flows WHERE {KG} AND year = 2023
+            AND partner_iso3 NOT IN ('EUU', '{WORLD_CODE}') AND direction = 'country_to_partner'""",
     )
     undefined = query(
         db, "SELECT ag::DOUBLE FROM raw.kg_nsc_trade_by_country WHERE sheet = 'Лист1' AND c = 'Undefined country'"
@@ -306,9 +345,23 @@ def test_real_tables(shared_dir, tmp_path, db):
     partners = query(
         db,
         f"""SELECT direction, count(DISTINCT partner_iso3) FROM core.trade_flows WHERE {KG} AND year = 2023
-            AND partner_iso3 <> 'EUU' GROUP BY 1 ORDER BY 1""",
+            AND partner_iso3 NOT IN ('EUU', '{WORLD_CODE}') GROUP BY 1 ORDER BY 1""",
     )
     assert partners == [("country_to_partner", 94), ("partner_to_country", 142)]
+    # the table's total row as partner WLD: the published total of every year of both tables
+    world = query(
+        db,
+        f"""SELECT direction, round(value_usd / 1000, 1), record FROM core.trade_flows WHERE {KG} AND year = 2023
+            AND partner_iso3 = '{WORLD_CODE}' ORDER BY 1""",
+    )
+    assert world == [
+        ("country_to_partner", round(published["Лист1"], 1), "raw.kg_nsc_trade_by_country:'Лист1'!AG5"),
+        ("partner_to_country", round(published["import"], 1), "raw.kg_nsc_trade_by_country:'import'!AG4"),
+    ]
+    per_year = query(
+        db, f"SELECT count(DISTINCT year), count(*) FROM core.trade_flows WHERE {KG} AND partner_iso3 = '{WORLD_CODE}'"
+    )
+    assert per_year == [(30, 60)]  # 1994-2023, exports and imports
     years = query(db, f"SELECT min(year), max(year), count(*) FROM core.trade_flows WHERE {KG}")
     assert years[0][:2] == (1994, 2023)
 
@@ -331,3 +384,12 @@ def test_real_2021_exports_fall_short_of_their_total_as_published(shared_dir, tm
     )
     gap = "as published, the partner rows of 2021 sum to {}% of the table's total (kg_nsc.KNOWN_GAPS)"
     assert notes == [("country_to_partner", gap.format(59.8)), ("partner_to_country", gap.format(99.5))]
+    world = query(
+        db,
+        f"""SELECT direction, note FROM core.trade_flows WHERE {KG} AND year = 2021 AND partner_iso3 = '{WORLD_CODE}'
+            ORDER BY 1""",
+    )  # the total as published, and the gap its partner rows leave
+    assert world == [
+        ("country_to_partner", f"{kg_nsc.WORLD_NOTE}; {gap.format(59.8)}"),
+        ("partner_to_country", f"{kg_nsc.WORLD_NOTE}; {gap.format(99.5)}"),
+    ]

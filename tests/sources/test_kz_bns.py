@@ -14,6 +14,7 @@ import pytest
 import xlwt
 
 from silkscope.build import build
+from silkscope.countries import WORLD_CODE
 from silkscope.errors import InputError
 from silkscope.fetch import FetchedFile, FetchError, RemoteFile
 from silkscope.ingest import fetch_source, get_connector, ingest
@@ -119,8 +120,9 @@ def test_registered():
 
 def test_ingest_harmonises_partner_rows(tmp_path, db):
     report = ingest("kz_bns", _both(tmp_path), db)
-    # 3 year sheets x (9 export + 10 import partner cells + the EU's two); groups, totals, turnover left out
-    assert report.changed and report.row_counts["core.trade_flows"] == 63
+    # 3 year sheets x (9 export + 10 import partner cells + the EU's two + the total row's two, partner WLD); groups
+    # and turnover left out
+    assert report.changed and report.row_counts["core.trade_flows"] == 69
     assert report.edition == "editions 2022, 2023 (latest: 2023, published 25.07.2024)"
     rows = query(
         db,
@@ -137,13 +139,13 @@ def test_ingest_harmonises_partner_rows(tmp_path, db):
          "current", None, "raw.kz_bns_trade_by_country:'2023'!F23"),
     ]  # fmt: skip
     partners = {p for (p,) in query(db, f"SELECT DISTINCT partner_iso3 FROM core.trade_flows WHERE {KZ}")}
-    assert partners == {"KGZ", "RUS", "UZB", "DEU", "ITA", "CHE", "CHN", "KOR", "TWN", "USA", "EUU"}
+    assert partners == {"KGZ", "RUS", "UZB", "DEU", "ITA", "CHE", "CHN", "KOR", "TWN", "USA", "EUU", WORLD_CODE}
     (definition,) = query(
         db, f"SELECT DISTINCT definition FROM core.trade_flows WHERE {KZ} AND direction = 'country_to_partner'"
     )
     assert definition[0].startswith("Kazakhstan's exports of goods to the partner as reported by the Bureau")
     assert "do not state the trade system" in definition[0]
-    assert query(db, f"SELECT count(*), count(DISTINCT fact_id) FROM core.trade_flows WHERE {KZ}") == [(63, 63)]
+    assert query(db, f"SELECT count(*), count(DISTINCT fact_id) FROM core.trade_flows WHERE {KZ}") == [(69, 69)]
     # every cell of every sheet stays in raw, with its sheet and row
     raw = query(
         db, "SELECT sheet, source_row, a, d FROM raw.kz_bns_trade_by_country WHERE sheet = '2023' AND a = 'Россия'"
@@ -180,7 +182,39 @@ def test_later_edition_supersedes_a_revised_year(tmp_path, db):
             (ids[OLD], None, "2022 edition (years 2021, 2022)"),
         ]
     )
-    assert query(db, f"SELECT count(*) FROM core.trade_flows WHERE {KZ} AND year = 2022") == [(21,)]
+    assert query(db, f"SELECT count(*) FROM core.trade_flows WHERE {KZ} AND year = 2022") == [(23,)]
+
+
+def test_total_row_is_stored_as_world_facts(tmp_path, db):
+    ingest("kz_bns", _both(tmp_path), db)
+    rows = query(
+        db,
+        f"""SELECT year, direction, value_usd, record, note FROM core.trade_flows
+            WHERE {KZ} AND partner_iso3 = '{WORLD_CODE}' ORDER BY 1, 2""",
+    )
+    assert [(y, d) for y, d, *_ in rows] == [
+        (y, d) for y in (2021, 2022, 2023) for d in ("country_to_partner", "partner_to_country")
+    ]
+    # each year from the latest edition that has it, equal to its sheet's row 'Всего' (D exports, F imports)
+    for year, direction, value, record, note in rows:
+        grid = _grid(OLD if year == 2021 else NEW)
+        index = next(i for i, row in enumerate(grid[str(year)]) if row and row[0].split()[:1] == ["Всего"])
+        col = 3 if direction == "country_to_partner" else 5
+        assert value == pytest.approx(float(grid[str(year)][index][col]) * 1000)
+        assert record == f"raw.kz_bns_trade_by_country:'{year}'!{'DF'[col == 5]}{index + 1}"
+        assert note.startswith(kz_bns.WORLD_NOTE)
+    assert rows[-2][2] == 49_300_500.0 and rows[-1][2] == 43_560_950.0  # 2023, as published
+    revised = "the 2023 edition supersedes the 2022 edition's figure (44,230.45000 thousand US$)"
+    assert rows[2][4] == f"{kz_bns.WORLD_NOTE}; {revised}"
+    # the country rows still sum to the published total (the EU aggregate and the total itself left out)
+    sums = query(
+        db,
+        f"""SELECT year, direction, sum(value_usd) FILTER (partner_iso3 NOT IN ('EUU', '{WORLD_CODE}')),
+                   sum(value_usd) FILTER (partner_iso3 = '{WORLD_CODE}')
+            FROM core.trade_flows WHERE {KZ} GROUP BY 1, 2""",
+    )
+    assert len(sums) == 6
+    assert all(abs(parts - total) <= kz_bns.TOTAL_TOLERANCE * total for _y, _d, parts, total in sums), sums
 
 
 def test_an_older_edition_alone_then_both(tmp_path, db):
@@ -325,7 +359,7 @@ def test_real_editions(shared_dir, tmp_path, db):
     ]
     report = ingest("kz_bns", files, db)
     assert report.edition == "editions 2019, 2020, 2021, 2022, 2023 (latest: 2023, published 25.07.2024)"
-    countries = f"{KZ} AND partner_iso3 <> 'EUU'"
+    countries = f"{KZ} AND partner_iso3 NOT IN ('EUU', '{WORLD_CODE}')"
     totals = query(
         db,
         f"""SELECT direction, round(sum(value_usd) / 1000, 1), count(DISTINCT partner_iso3) FROM core.trade_flows
@@ -355,3 +389,17 @@ def test_real_editions(shared_dir, tmp_path, db):
     assert years == [(2018, 2023)]
     eu = query(db, f"SELECT DISTINCT note FROM core.trade_flows WHERE {KZ} AND partner_iso3 = 'EUU' AND year = 2023")
     assert eu == [(f"{kz_bns.EU_NOTE}; the publisher lists 27 states under it",)]
+    # the total row 'Всего' of each year as partner WLD, equal to the 204 country rows' sums above
+    world = query(
+        db,
+        f"""SELECT direction, round(value_usd / 1000, 1), record FROM core.trade_flows WHERE {KZ} AND year = 2023
+            AND partner_iso3 = '{WORLD_CODE}' ORDER BY 1""",
+    )
+    assert world == [
+        ("country_to_partner", 79_138_754.7, "raw.kz_bns_trade_by_country:'2023'!D6"),
+        ("partner_to_country", 60_412_283.3, "raw.kz_bns_trade_by_country:'2023'!F6"),
+    ]
+    per_year = query(
+        db, f"SELECT count(DISTINCT year), count(*) FROM core.trade_flows WHERE {KZ} AND partner_iso3 = '{WORLD_CODE}'"
+    )
+    assert per_year == [(6, 12)]  # 2018-2023, exports and imports

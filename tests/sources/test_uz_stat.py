@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import shutil
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -10,10 +11,11 @@ from pathlib import Path
 import pytest
 
 from silkscope.build import build
+from silkscope.countries import WORLD_CODE
 from silkscope.errors import InputError
 from silkscope.fetch import FetchedFile, FetchError, from_mirror
 from silkscope.ingest import get_connector, ingest
-from silkscope.sources.uz_stat import DATASETS, UzStatTrade
+from silkscope.sources.uz_stat import DATASETS, WORLD_NOTE, UzStatTrade
 from warehouse_helpers import checksum, query
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "uz_stat"
@@ -78,8 +80,9 @@ def test_registered_and_remote_files():
 
 def test_ingest_harmonises_both_flows(tmp_path, db):
     report = ingest("uz_stat", _files(tmp_path), db)
-    # 1105: 9 rows less 'Other countries' = 8 partners; 1176: 10 rows less 0 and 530 (Netherlands Antilles) = 8
-    assert report.row_counts["core.trade_flows"] == (8 + 8) * 3
+    # 1105: 9 rows less 'Other countries' = 8 partners; 1176: 10 rows less 0 and 530 (Netherlands Antilles) = 8;
+    # and each file's total (partner WLD), 3 years each
+    assert report.row_counts["core.trade_flows"] == (8 + 8 + 2) * 3
     china = _rows(db, "partner_iso3 = 'CHN' AND year = 2023")
     assert [(p, d, y) for p, d, y, *_ in china] == [
         ("CHN", "country_to_partner", 2023),
@@ -117,13 +120,63 @@ def test_ingest_harmonises_both_flows(tmp_path, db):
 def test_other_countries_stay_out_of_country_rows_but_are_stated(tmp_path, db):
     ingest("uz_stat", _files(tmp_path), db)
     partners = {p for p, *_ in _rows(db)}
-    assert partners == {"CUB", "DEU", "KAZ", "CHN", "RUS", "TJK", "MNP", "SDN"}
+    assert partners == {"CUB", "DEU", "KAZ", "CHN", "RUS", "TJK", "MNP", "SDN", WORLD_CODE}
     note = _rows(db, "partner_iso3 = 'RUS' AND year = 2023 AND direction = 'country_to_partner'")[0][8]
     assert "code 0 'Other countries' 10,352,796.9" in note and "gold" in note
     imports_2022 = _rows(db, "partner_iso3 = 'RUS' AND year = 2022 AND direction = 'partner_to_country'")[0][8]
     assert "1,315,004.4" in imports_2022 and "code 530 'Netherlands Antilles' 3.4" in imports_2022
     # raw keeps every published line, the remainder included
     assert query(db, "SELECT count(*) FROM raw.uz_stat_1105 WHERE code = '0'") == [(1,)]
+
+
+def _file_sums(name: str) -> dict[int, float]:
+    """Year -> the sum of every row of a fixture (code 0 and 530 included), thousand US$."""
+    with (FIXTURES / name).open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    return {int(y): sum(float(r[y]) for r in rows) for y in ("2021", "2022", "2023")}
+
+
+def test_each_files_total_is_stored_as_world_facts(tmp_path, db):
+    ingest("uz_stat", _files(tmp_path), db)
+    world = _rows(db, f"partner_iso3 = '{WORLD_CODE}'")
+    assert [(d, y) for _p, d, y, *_ in world] == [
+        (d, y) for d in ("country_to_partner", "partner_to_country") for y in (2021, 2022, 2023)
+    ]
+    files = {
+        "country_to_partner": (EXPORTS, "raw.uz_stat_1105:2-10"),
+        "partner_to_country": (IMPORTS, "raw.uz_stat_1176:2-11"),
+    }
+    for _p, direction, year, value, published, unit, month, record, note in world:
+        name, lines = files[direction]
+        assert value == pytest.approx(_file_sums(name)[year] * 1000) and published == value and unit == "thousand USD"
+        assert month is None and record == f"{lines}:{year}" and note.startswith(WORLD_NOTE)
+    exports_2023 = world[2]
+    assert exports_2023[3] == pytest.approx(18_447_155.7e3)  # code 0's 10,352,796.9 thousand among it
+    assert "code 0 'Other countries' 10,352,796.9" in exports_2023[8]
+    ids = query(
+        db,
+        f"""SELECT fact_id, source_id FROM core.trade_flows WHERE source_id LIKE 'uz_stat%'
+            AND partner_iso3 = '{WORLD_CODE}' AND year = 2023 AND direction = 'partner_to_country'""",
+    )
+    assert ids == [(f"{ids[0][1]}:2-11:2023", ids[0][1])]
+    # the partner facts and the rows of no country (raw only) still sum to the total
+    sums = query(
+        db,
+        f"""SELECT direction, year, sum(value_usd) FILTER (partner_iso3 <> '{WORLD_CODE}'),
+                   sum(value_usd) FILTER (partner_iso3 = '{WORLD_CODE}')
+            FROM core.trade_flows WHERE source_id LIKE 'uz_stat%' GROUP BY 1, 2""",
+    )
+    other = {  # code 0 and 530 as published, thousand US$
+        ("country_to_partner", 2021): 4_874_921.4,
+        ("country_to_partner", 2022): 5_811_172.3,
+        ("country_to_partner", 2023): 10_352_796.9,
+        ("partner_to_country", 2021): 884_417.86,
+        ("partner_to_country", 2022): 1_315_004.35 + 3.44,
+        ("partner_to_country", 2023): 1_217_044.0,
+    }
+    assert len(sums) == 6
+    for direction, year, parts, total in sums:
+        assert parts + other[direction, year] * 1000 == pytest.approx(total)
 
 
 def test_publisher_quirks(tmp_path, db):
@@ -271,8 +324,8 @@ def test_real_files(tmp_path, db):
         pytest.skip("../shared/data/uz_stat not present")
     files = get_connector("uz_stat").fetch_files(cache_dir=tmp_path / "cache", mirror=SHARED_DATA)
     report = ingest("uz_stat", files, db)
-    # 228 export rows less code 0, 234 import rows less 0 and 530, 14 years each
-    assert report.row_counts["core.trade_flows"] == (227 + 232) * 14
+    # 228 export rows less code 0, 234 import rows less 0 and 530, and each file's total (WLD), 14 years each
+    assert report.row_counts["core.trade_flows"] == (227 + 232 + 2) * 14
 
     def value(partner: str, direction: str, year: int) -> float:
         rows = _rows(db, f"partner_iso3 = '{partner}' AND direction = '{direction}' AND year = {year}")
@@ -284,3 +337,12 @@ def test_real_files(tmp_path, db):
     assert value("RUS", "country_to_partner", 2023) == pytest.approx(3_495.7e6, rel=1e-4)
     note = _rows(db, "partner_iso3 = 'RUS' AND direction = 'country_to_partner' AND year = 2023")[0][8]
     assert "10,352,796.9" in note  # the unallocated remainder, 10.4 bn US$ of 2023 exports
+    # the total: every row of the file summed, the remainder included
+    total = query(
+        db,
+        f"""SELECT value_usd, record FROM core.trade_flows WHERE source_id LIKE 'uz_stat%'
+            AND partner_iso3 = '{WORLD_CODE}' AND direction = 'country_to_partner' AND year = 2023""",
+    )
+    published = query(db, "SELECT sum(_2023::DOUBLE) * 1000 FROM raw.uz_stat_1105")
+    assert total[0][0] == pytest.approx(published[0][0]) and total[0][1] == "raw.uz_stat_1105:2-229:2023"
+    assert total[0][0] == pytest.approx(24_869_366.3e3)

@@ -112,7 +112,7 @@ _FINANCE_DYAD_YEARS = """SELECT count(DISTINCT (donor_iso3, country_iso3, year))
 WHERE list_contains(?::VARCHAR[], country_iso3) AND year <= ?"""
 
 _TRADE_DYAD_YEARS = """SELECT count(DISTINCT (partner_iso3, country_iso3, year)) AS dyad_years FROM core.trade_flows
-WHERE list_contains(?::VARCHAR[], country_iso3) AND year <= ?"""
+WHERE list_contains(?::VARCHAR[], country_iso3) AND year <= ? AND partner_iso3 <> 'WLD'"""
 
 _SOURCES = """SELECT source_id, publisher, title, url, citation, loaded_by FROM core.sources"""
 

@@ -49,12 +49,16 @@ def build(
     verb = "built" if report.changed else "already up to date (no change)"
     snap = f", snapshot {report.snapshot_edition}" if report.snapshot_edition else ", no snapshot"
     err.print(f"[green]warehouse {verb}[/green]: {report.db_path}  (reference pack {report.digest[:12]}{snap})")
+    # what the build itself loads: rows a connector loaded since (`silkscope update`) are not counted here
+    err.print("  from the reference pack:")
     for table, count in sorted(report.row_counts.items()):
         unsourced = report.unsourced.get(table, 0)
         flag = f", {unsourced} unsourced" if unsourced else ""
-        err.print(f"  {table:<28} {count:>5} rows{flag}")
+        err.print(f"  {table:<28} {count:>6} rows{flag}")
+    if report.snapshot_rows:
+        err.print("  from the embedded snapshot:")
     for table, count in sorted(report.snapshot_rows.items()):
-        err.print(f"  {table:<28} {count:>5} rows from the snapshot")
+        err.print(f"  {table:<28} {count:>6} rows")
 
 
 @app.command()

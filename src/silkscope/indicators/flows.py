@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import ibis
 
+from silkscope.countries import WORLD_CODE
 from silkscope.indicators.tables import Tables
 
 KEYS = ["partner_iso3", "country_iso3", "year"]
@@ -45,6 +46,8 @@ def finance_columns() -> list[str]:
     return [f"{fam}_{m}_{b}_usd" for fam in FAMILIES for m in MEASURES for b in BASES]
 
 
+# The state's turnover with all partners (its statistics' total row): the denominator of shares of STATE_TRADE.
+STATE_TOTAL = "state_trade_all_partners_usd"
 TRADE_COLUMNS = [
     "exports_usd",
     "imports_usd",
@@ -54,6 +57,7 @@ TRADE_COLUMNS = [
     "trade_total_mirror_usd",
     "trade_mirror_gap_usd",
     "trade_mirror_gap_pct",
+    STATE_TOTAL,
 ]
 FDI_COLUMNS = ["fdi_flow_usd", "fdi_stock_usd", "fdi_stock_mirror_usd"]
 
@@ -150,16 +154,11 @@ def attach_keys(left: ibis.Table, right: ibis.Table) -> ibis.Table:
 def trade_block(
     t: Tables, partners: list[str], countries: list[str], dataset: str | None = None
 ) -> tuple[ibis.Table, ibis.Table]:
-    """Goods trade totals per dyad-year, as the partner reports them and as the C5 country reports them (mirror)."""
+    """Goods trade totals per dyad-year, as the partner reports them and as the C5 country reports them (mirror),
+    and the state's turnover with all partners (`state_totals`) beside them."""
     r = t("trade_flows")
-    # annual figures only: monthly rows (month set) would count the same trade twice
-    r = r.filter(
-        t.isin(r.partner_iso3, "partners", partners),
-        t.isin(r.country_iso3, "countries", countries),
-        r.product_code == "TOTAL",
-        r.month.isnull(),
-    )
-    r = one_trade_dataset(with_dataset(t, r), dataset).mutate(year=ibis._.year.cast("int64"))
+    r = r.filter(t.isin(r.partner_iso3, "partners", partners), t.isin(r.country_iso3, "countries", countries))
+    r = _annual_totals(t, r, dataset)
     by_partner = r.reporter_iso3 == r.partner_iso3
     by_country = r.reporter_iso3 == r.country_iso3
     out, back = r.direction == "partner_to_country", r.direction == "country_to_partner"
@@ -173,8 +172,18 @@ def trade_block(
         _stated_mirror=r.value_usd.sum(where=(r.direction == "total") & by_country),
         trade_dataset=r.dataset.collect(distinct=True).sort().join(", "),  # the partner's and the state's
     )
+    whole = state_totals(t, countries, dataset)
+    agg = agg.left_join(whole, [agg.country_iso3 == whole._c, agg.year == whole._y]).drop("_c", "_y")
+    exports, imports = agg.exports_mirror_usd, agg.imports_mirror_usd
+    # A state that publishes its trade with all partners leaves a cell blank for no trade that way (Kazakhstan's
+    # sheets: "-"): its turnover with a partner it only buys from is those imports, not unknown.
+    one_way = agg[STATE_TOTAL].notnull() & (exports.notnull() | imports.notnull())
     total = ibis.coalesce(agg.exports_usd + agg.imports_usd, agg._stated_total)
-    mirror = ibis.coalesce(agg.exports_mirror_usd + agg.imports_mirror_usd, agg._stated_mirror)
+    mirror = ibis.coalesce(
+        exports + imports,
+        agg._stated_mirror,
+        ibis.ifelse(one_way, exports.fill_null(0.0) + imports.fill_null(0.0), ibis.null("float64")),
+    )
     values = agg.mutate(trade_total_usd=total, trade_total_mirror_usd=mirror).mutate(
         trade_mirror_gap_usd=ibis._.trade_total_mirror_usd - ibis._.trade_total_usd,
         trade_mirror_gap_pct=100.0
@@ -183,6 +192,27 @@ def trade_block(
     )
     values = values.select(*KEYS, *TRADE_COLUMNS, "trade_dataset")
     return values, r.select(*KEYS, "source_id")
+
+
+def _annual_totals(t: Tables, r: ibis.Table, dataset: str | None) -> ibis.Table:
+    # annual figures only: monthly rows (month set) would count the same trade twice
+    r = r.filter(r.product_code == "TOTAL", r.month.isnull())
+    return one_trade_dataset(with_dataset(t, r), dataset).mutate(year=ibis._.year.cast("int64"))
+
+
+def state_totals(t: Tables, countries: list[str], dataset: str | None = None) -> ibis.Table:
+    """(_c, _y, state_trade_all_partners_usd): each state's goods turnover with all partners as its own statistics
+    publish it (their total row, stored with partner WLD), unallocated trade included: the denominator of a
+    partner's share of the state's trade (the sum of the partners recorded misses its trade with its Central Asian
+    neighbours, which are no partners here, and may count the EU's members twice). Blank unless both directions are
+    published."""
+    w = t("trade_flows")
+    w = w.filter(w.partner_iso3 == WORLD_CODE, t.isin(w.country_iso3, "countries", countries))
+    w = _annual_totals(t, w.filter(w.reporter_iso3 == w.country_iso3), dataset)
+    exports = w.value_usd.sum(where=w.direction == "country_to_partner")
+    imports = w.value_usd.sum(where=w.direction == "partner_to_country")
+    stated = w.value_usd.sum(where=w.direction == "total")
+    return w.group_by(_c=w.country_iso3, _y=w.year).aggregate(**{STATE_TOTAL: ibis.coalesce(exports + imports, stated)})
 
 
 def fdi_block(t: Tables, partners: list[str], countries: list[str]) -> tuple[ibis.Table, ibis.Table]:
@@ -251,6 +281,14 @@ def definitions() -> dict[str, str]:
     d["trade_total_mirror_usd"] = "exports_mirror_usd + imports_mirror_usd (the C5 country's view)"
     d["trade_mirror_gap_usd"] = "trade_total_mirror_usd - trade_total_usd (CIF/FOB, timing, re-exports)"
     d["trade_mirror_gap_pct"] = "100 * trade_mirror_gap_usd / trade_total_usd"
+    d["trade_total_mirror_usd"] += (
+        "; where the state publishes its trade with all partners, a direction it leaves blank counts as none"
+    )
+    d[STATE_TOTAL] = (
+        "the C5 country's goods turnover with all partners as its own statistics publish it (their total row, "
+        "unallocated trade and its Central Asian neighbours included; the same on every partner's row): the "
+        "denominator of a partner's share of the state's trade"
+    )
     d["trade_dataset"] = (
         "datasets the dyad-year's trade comes from: one for each side of the dyad, in this order: "
         f"{', '.join(DATASET_PREFERENCE)}, then national statistics by name"

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+import operator
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import ibis
 import ibis.expr.datatypes as dt
@@ -11,7 +14,7 @@ import numpy as np
 
 from silkscope.countries import EU_CODE
 from silkscope.errors import SilkscopeError
-from silkscope.indicators.flows import MEMBER_SUMS, STATE_TRADE
+from silkscope.indicators.flows import MEMBER_SUMS, STATE_TOTAL, STATE_TRADE
 from silkscope.indicators.plans import planned
 from silkscope.indicators.shares import eu_members
 from silkscope.indicators.stored import universe, universe_panel
@@ -21,18 +24,30 @@ from silkscope.result import Result
 
 @dataclass(frozen=True)
 class Component:
-    columns: tuple[str, ...]  # summed (NULL when all are NULL)
+    columns: tuple[str, ...]
     weight: float
     log: bool  # money and company counts: log(1 + x), so one giant does not flatten everyone else
+    # how several columns make the component's one value: "add" (columns blank together, from one source's
+    # coverage), or "first" (kinds of one count, never added: the first recorded)
+    combine: Literal["add", "first"] = "add"
+
+    def value(self, p: ibis.Table) -> ibis.Value:
+        values = [p[c] for c in self.columns]
+        value = ibis.coalesce(*values) if self.combine == "first" else functools.reduce(operator.add, values)
+        # Spark sums counts as decimals, whose struct Ibis cannot unify with the others' (DuckDB's stay integers)
+        return value.cast("float64") if value.type().is_decimal() else value
 
 
 # Default weights: economic weight (finance, trade, FDI, companies) 0.6, political attention (visits both ways,
-# meetings) 0.4 — close to the Lowy Asia Power Index's split between economic and diplomatic measures.
+# meetings) 0.4 — close to the Lowy Asia Power Index's split between economic and diplomatic measures. The visit
+# and meeting columns are the curated timeline's, blank together where it does not cover the partner.
 COMPONENTS: dict[str, Component] = {
     "finance": Component(("official_commit_constant_usd",), 0.20, True),
     "trade": Component((STATE_TRADE,), 0.20, True),
     "fdi": Component(("fdi_flow_usd",), 0.15, True),
-    "presence": Component(("presence_companies_operating", "presence_enterprises_with_foreign_capital"), 0.05, True),
+    "presence": Component(
+        ("presence_companies_operating", "presence_enterprises_with_foreign_capital"), 0.05, True, "first"
+    ),
     "leader_visits": Component(("leader_visits_to_country", "leader_visits_to_partner"), 0.25, False),
     "meetings": Component(("dialogue_meetings", "ministerial_meetings"), 0.15, False),
 }
@@ -68,21 +83,20 @@ def scores_expr(p: ibis.Table, weights: Mapping[str, float]) -> ibis.Table:
     formula written once (six components times five outputs as wide columns were 15 kB of SQL). The stages are
     named (WITH components, ranges, scores, dyads) so the SQL an answer shows reads top to bottom; short names
     (k, w, x) keep it under 4 kB."""
-    # one row per dyad-year and panel column; a component's value is the sum of its columns (NULL when all are)
-    # (k: component, w: weight, x: value)
+    # one row per dyad-year and component (k: component, w: weight, x: value, t: the state's own total with all
+    # partners, the denominator of its trade (flows.STATE_TOTAL); an untyped NULL elsewhere, as the cells are cast
+    # to one struct type)
     cells = [
-        ibis.struct({"k": k, "w": float(weights[k]), "x": p[column]})
+        ibis.struct(
+            {"k": k, "w": float(weights[k]), "x": c.value(p), "t": p[STATE_TOTAL] if k == "trade" else ibis.null()}
+        )
         for k, c in COMPONENTS.items()
-        for column in c.columns
     ]
     u = p.select("partner_iso3", "country_iso3", "year", c=ibis.array(cells).unnest())
-    raw = u.c.x.sum()
-    logged = u.c.k.max().isin([k for k, c in COMPONENTS.items() if c.log])
-    comp = (
-        u.group_by("partner_iso3", "country_iso3", "year", k=u.c.k, weight=u.c.w)
-        .aggregate(raw=raw, v=ibis.ifelse(logged, (ibis.greatest(raw, 0.0) + 1.0).ln(), raw))
-        .alias("components")
-    )
+    x, logged = u.c.x, u.c.k.isin([k for k, c in COMPONENTS.items() if c.log])
+    v = ibis.ifelse(logged, (ibis.greatest(x, 0.0) + 1.0).ln(), x)
+    comp = u.select("partner_iso3", "country_iso3", "year", k=u.c.k, weight=u.c.w, raw=x, v=v, t=u.c.t)
+    comp = comp.alias("components")
     cy = ["k", "country_iso3", "year"]
     # the EU's trade and investment are its members' sum: beside it, the members stay out of the total (shares.py)
     # (a value of the EU's, not only its row: Uzbekistan's statistics list the members and not the EU)
@@ -105,7 +119,7 @@ def scores_expr(p: ibis.Table, weights: Mapping[str, float]) -> ibis.Table:
         "weight",
         score=score,
         has_data=m.raw.notnull(),
-        share=(m.raw / m.total.nullif(0)).fill_null(0.0),
+        share=(m.raw / m.t.fill_null(m.total).nullif(0)).fill_null(0.0),  # of the state's own total if published
         band=(m.v / top.nullif(0)).fill_null(0.0),
     ).alias("scores")
 
@@ -227,11 +241,13 @@ INDEX_DEFINITIONS = {
     "bandwidth": "100 * sum_c w_c * (v_c / max v_c over the whole panel) / sum_c w_c: how much the two interact, "
     "comparable across years (FBIC's 'bandwidth' idea)",
     "country_dependence_pct": "100 * sum_c w_c * (partner's share of the country's total of c) / sum_c w_c: how "
-    "much of the country's recorded outside engagement is with this partner (FBIC's 'dependence' idea); in trade and "
-    "FDI, where the EU's figure is its members' sum, the members stay out of the total when the EU has a value",
+    "much of the country's recorded outside engagement is with this partner (FBIC's 'dependence' idea); the total of "
+    "trade is the state's own total with all partners where it publishes one; in trade and FDI, where the EU's "
+    "figure is its members' sum, the members stay out of a total summed over partners when the EU has a value",
     "weight_with_data_pct": "share of the weight whose component has data for the dyad-year",
     "components": "; ".join(
-        f"{k} = {' + '.join(c.columns)} (default weight {c.weight})" for k, c in COMPONENTS.items()
+        f"{k} = {(', else ' if c.combine == 'first' else ' + ').join(c.columns)} (default weight {c.weight})"
+        for k, c in COMPONENTS.items()
     ),
 }
 

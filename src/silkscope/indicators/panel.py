@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import ibis
 import ibis.expr.datatypes as dt
 
-from silkscope.countries import C5, DEFAULT_PARTNERS
+from silkscope.countries import C5, DEFAULT_PARTNERS, WORLD_CODE
 from silkscope.indicators import events, flows
 from silkscope.indicators.tables import Tables, nullable
 
@@ -91,7 +91,8 @@ def dyad_year_panel(
 
 
 def all_partners(t: Tables, countries: Sequence[str] = C5) -> list[str]:
-    """Every outside state that appears in a fact table with a country in scope: the denominator of a share."""
+    """Every outside state that appears in a fact table with a country in scope: the denominator of a share (not
+    WLD, a reporter's total with all partners, which is no partner)."""
     countries = list(countries)
     f, r, v, p = t("finance_flows"), t("trade_flows"), t("investments"), t("presence")
     e = t("event_participants")
@@ -103,7 +104,7 @@ def all_partners(t: Tables, countries: Sequence[str] = C5) -> list[str]:
         e.select(iso3=e.country_iso3),
     ]
     u = ibis.union(*[x.select(iso3=x.iso3.cast(dt.string)) for x in parts], distinct=True)
-    return sorted(r["iso3"] for r in t.rows(u) if r["iso3"] and r["iso3"] not in set(C5) | set(countries))
+    return sorted(r["iso3"] for r in t.rows(u) if r["iso3"] and r["iso3"] not in {*C5, *countries, WORLD_CODE})
 
 
 def evidence_sources(t: Tables, partners: Sequence[str], countries: Sequence[str], since: int, until: int) -> set[str]:

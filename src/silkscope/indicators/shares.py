@@ -8,7 +8,7 @@ import ibis
 import ibis.expr.datatypes as dt
 
 from silkscope.countries import C5, EU_CODE, registry
-from silkscope.indicators.flows import MEMBER_SUMS, STATE_TRADE
+from silkscope.indicators.flows import MEMBER_SUMS, STATE_TOTAL, STATE_TRADE
 from silkscope.indicators.plans import planned
 from silkscope.indicators.stored import evidence, universe, universe_panel
 from silkscope.indicators.tables import Tables, column, to_result, year_bounds
@@ -24,16 +24,23 @@ DEFAULT_INSTRUMENTS = (
 
 
 def long_form(panel: ibis.Table, instruments: Sequence[str]) -> ibis.Table:
-    """(partner, country, year, instrument, value) — one row per non-null panel cell."""
+    """(partner, country, year, instrument, value, published) — one row per non-null panel cell; `published`: the
+    state's own total with all partners when the instrument is its trade (flows.STATE_TOTAL), else blank."""
     for c in instruments:
         column(panel, c)
     # One unpivot, not a union of one filtered copy per instrument: the panel is a wide expression, and a union
     # repeats it in the compiled SQL once per instrument (a megabyte of SQL for the default instruments).
     keys = panel.select(
-        "partner_iso3", "country_iso3", "year", *[panel[c].cast(dt.float64).name(c) for c in instruments]
+        "partner_iso3",
+        "country_iso3",
+        "year",
+        *[panel[c].cast(dt.float64).name(c) for c in instruments],
+        published=panel[STATE_TOTAL] if STATE_TRADE in instruments else ibis.null(dt.float64),
     )
     long = keys.pivot_longer(list(instruments), names_to="instrument", values_to="value")
-    return long.filter(long.value.notnull())
+    long = long.filter(long.value.notnull())
+    # replaced in place, not dropped: a drop is one more level of the SQL an answer shows
+    return long.mutate(published=ibis.ifelse(long.instrument == STATE_TRADE, long.published, ibis.null(dt.float64)))
 
 
 def eu_members(partner: ibis.StringValue) -> ibis.BooleanValue:
@@ -66,22 +73,24 @@ def shares_expr(
     """Shares and ranks among every partner in `panel` (build it over the whole partner universe); rows kept for
     `partners` (a parameter of `tables`' statements when given, else a constant)."""
     long = long_form(panel, instruments)
-    if pooled:  # the five together: sum over countries first
+    if pooled:  # the five together: sum over countries first (and over partners: no state's total is the five's)
         long = long.group_by("partner_iso3", "instrument", "year").aggregate(value=long.value.sum())
-        long = long.mutate(country_iso3=ibis.literal("C5", type=dt.string))
+        long = long.mutate(country_iso3=ibis.literal("C5", type=dt.string), published=ibis.null(dt.float64))
     cell = ["country_iso3", "instrument", "year"]
     long = long.mutate(counted=counted_in_total(long, instruments, ibis.window(group_by=cell)))
     w = ibis.window(group_by=cell)
     long = long.mutate(
-        total=ibis.ifelse(long.counted, long.value, 0.0).sum().over(w),
+        total=ibis.coalesce(long.published, ibis.ifelse(long.counted, long.value, 0.0).sum().over(w)),
         recorded=long.counted.cast("int64").sum().over(w),
         n_partners=(long.counted & (long.value > 0)).cast("int64").sum().over(w),
         rank=(ibis.rank().over(group_by=cell, order_by=ibis.desc(long.value)) + 1).cast("int64"),
     )
     # A share among one recorded partner is 100% of nothing compared (Rosstat alone reports Russia's trade with a
-    # state: "Russia, 100% of Kazakhstan's trade"), and a rank where nobody has any is a tie of zeros: both blank.
+    # state: "Russia, 100% of Kazakhstan's trade") unless the total is the state's own; a rank where nobody has any
+    # is a tie of zeros: both blank.
+    whole = long.published.notnull() | (long.recorded >= 2)
     ranked = long.mutate(
-        share_pct=ibis.ifelse(long.recorded >= 2, 100.0 * long.value / long.total.nullif(0), ibis.null(dt.float64)),
+        share_pct=ibis.ifelse(whole, 100.0 * long.value / long.total.nullif(0), ibis.null(dt.float64)),
         rank=ibis.ifelse(long.total > 0, long.rank, ibis.null(dt.int64)),
     )
     shown = tables.isin(ranked.partner_iso3, "partners", partners) if tables else ranked.partner_iso3.isin(partners)
@@ -113,9 +122,10 @@ def shares(
     expr = planned(t, _shares_plan, scope, instruments=tuple(instruments or DEFAULT_INSTRUMENTS), pooled=pooled,
                    stored=stored, universe=names)  # fmt: skip
     definitions = {
-        "share_pct": "100 * value / total, where total sums the same instrument over every partner recorded with "
-        "the country in that year (not only the partners shown); blank when fewer than two partners are recorded "
-        "(a share of one partner compares nothing)",
+        "share_pct": "100 * value / total, where total is, for the state's own trade report, the state's "
+        "turnover with all partners as it publishes it (its total row), else the same instrument summed over every "
+        "partner recorded with the country in that year (not only the partners shown); blank when fewer than two "
+        "partners are recorded and the state publishes no total (a share of one partner compares nothing)",
         "rank": "1 = largest value among all partners recorded with the country in that year (ties share a rank); "
         "blank when no partner has any",
         "n_partners": "partners with a positive value in that country-year",

@@ -92,13 +92,17 @@ _UNORDERED = re.compile(r"OVER \(\s*((?:PARTITION BY (?:(?!ORDER BY)[^()])*?)?)"
 _RANKING = re.compile(r"((?:RANK|DENSE_RANK|ROW_NUMBER|PERCENT_RANK|CUME_DIST)\(\) OVER \([^()]*?)" + _WHOLE)
 # sqlglot breaks the line after an aggregate's FILTER(WHERE: the condition reads on the same line
 _FILTER_BREAK = re.compile(r"FILTER\(WHERE\n\s+")
+# ... and puts each GROUP BY position on a line of its own: "GROUP BY 1, 2, 3" reads as one
+_GROUP_POSITIONS = re.compile(r"GROUP BY\n\s+(\d+(?:,\n\s+\d+)*)(?=\n|$)")
 
 
 def _tidy_sql(sql: str) -> str:
     """The SQL an answer shows and runs, as Ibis wrote it less what says nothing: the window frames that say what
-    the window does anyway (see _WHOLE), and the line break inside each FILTER(WHERE."""
+    the window does anyway (see _WHOLE), the line break inside each FILTER(WHERE, and one line for the positions a
+    GROUP BY lists."""
     sql = _UNORDERED.sub(lambda m: f"OVER ({m.group(1).strip()})", sql)
     sql = _RANKING.sub(lambda m: f"{m.group(1).rstrip()}{m.group(2)})", sql)
+    sql = _GROUP_POSITIONS.sub(lambda m: "GROUP BY " + re.sub(r",\s+", ", ", m.group(1)), sql)
     return _FILTER_BREAK.sub("FILTER(WHERE ", sql)
 
 

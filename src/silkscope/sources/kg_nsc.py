@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import duckdb
 
+from silkscope.countries import WORLD_CODE
 from silkscope.errors import InputError, Problem
 from silkscope.fetch import FetchedFile, RemoteFile
 from silkscope.sources.base import Connector
@@ -96,6 +97,14 @@ DEFINITION = (
     "US$; the table does not state the trade system or how partners are attributed"
 )
 EU_NOTE = "EU aggregate as published (sum of member states): never add to member rows"
+# The total row, stored as a fact with partner WORLD_CODE (see countries.py): Kyrgyzstan's trade with all partners as
+# published, the denominator of its trade shares. The UNALLOCATED rows are inside it and in no partner fact, so the
+# partner facts do not add up to it.
+WORLD_NOTE = (
+    "Kyrgyzstan's trade with all partners together: the table's total over all partners (row 'Бардыгы / Всего / "
+    "Total'), not a partner; unallocated trade included (rows such as 'Undefined country' and 'UN', which are in "
+    "no partner fact)"
+)
 
 
 class KgNscTrade(Connector):
@@ -257,6 +266,7 @@ def _table(sheet: Sheet, code: str, source_id: str, problems: list[Problem], not
             constant="kg_nsc.TOTAL_TOLERANCE, or kg_nsc.KNOWN_GAPS for a year off as published",
             problems=problems,
         )
+    rows.append((total_row, WORLD_CODE, {col: v for col, v in totals.items() if v is not None}))
     year_notes: dict[int, list[str]] = {}
     for col, (year, mark) in years.items():
         if mark:
@@ -279,7 +289,8 @@ def _facts(
     years: dict[int, int],
     year_notes: dict[int, list[str]],
 ) -> list[TradeFact]:
-    """One fact per published partner value: its cell is its record and, with the file, its id."""
+    """One fact per published partner value (and total: partner WORLD_CODE): its cell is its record and, with the
+    file, its id."""
     table = TABLES[code]
     prep = "to" if table.direction == "country_to_partner" else "from"
     definition = DEFINITION.format(flow=table.flow, prep=prep, code=code)
@@ -287,7 +298,8 @@ def _facts(
     for row, partner, values in rows:
         for col, value in values.items():
             cell = f"'{sheet.name}'!{column_letter(col)}{row}"
-            note = "; ".join(([EU_NOTE] if partner == "EUU" else []) + year_notes.get(col, [])) or None
+            what = {"EUU": [EU_NOTE], WORLD_CODE: [WORLD_NOTE]}.get(partner, [])
+            note = "; ".join(what + year_notes.get(col, [])) or None
             facts.append(
                 TradeFact(
                     fact_id=f"{source_id}:{cell}",

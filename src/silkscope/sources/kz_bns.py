@@ -8,6 +8,7 @@ from pathlib import Path
 
 import duckdb
 
+from silkscope.countries import WORLD_CODE
 from silkscope.errors import InputError, Problem
 from silkscope.fetch import ByteProgress, FetchedFile, RemoteFile
 from silkscope.sources.base import Connector
@@ -79,6 +80,13 @@ DEFINITION = (
     "system, nor whether partners are countries of origin, destination or trading countries"
 )
 EU_NOTE = "EU aggregate as published (sum of member states): never add to member rows"
+# The total row, stored as a fact with partner WORLD_CODE (see countries.py): Kazakhstan's trade with all partners as
+# published, the denominator of its trade shares, rather than a sum re-added from the partner rows.
+WORLD_NOTE = (
+    "Kazakhstan's trade with all partners together: the publisher's total over all partners (row 'Всего'), not a "
+    "partner; the sheet has no row of unallocated trade: its partner rows sum to this total (checked at load, "
+    "kz_bns.TOTAL_TOLERANCE)"
+)
 
 
 @dataclass
@@ -268,6 +276,7 @@ def _year_sheet(sheet: Sheet, year: int, source_id: str, problems: list[Problem]
         return []
     facts: list[TradeFact] = []
     total_row: int | None = None
+    totals: dict[int, float | None] = {}  # the total row's value per FLOWS column
     seen: dict[str, int] = {}  # partner -> row: one row per partner
     sums = dict.fromkeys(FLOWS, 0.0)
     eu_row: int | None = None
@@ -292,7 +301,7 @@ def _year_sheet(sheet: Sheet, year: int, source_id: str, problems: list[Problem]
         if key in TOTAL_LABELS:
             if total_row is not None:
                 problems.append(sheet.problem(row, 0, f"one total row (row {total_row} is the total)"))
-            total_row = row
+            total_row, totals = row, flows
             continue
         if key in GROUP_LABELS:
             in_eu = False
@@ -319,6 +328,7 @@ def _year_sheet(sheet: Sheet, year: int, source_id: str, problems: list[Problem]
         problems.append(sheet.problem(header + 2, 0, "the total row 'Всего' below the header"))
         return facts
     _check(sheet, total_row, sums, f"the {len(seen)} partner rows", problems)
+    facts += _world(sheet, total_row, totals, year, source_id)
     if eu_row is not None:
         _check(sheet, eu_row, eu_sums, f"the {len(eu_members)} rows under it", problems)
         uk = ", the United Kingdom among them" if "GBR" in eu_members else ""
@@ -342,6 +352,16 @@ def _check(sheet: Sheet, row: int, sums: dict[int, float], what: str, problems: 
             constant="kz_bns.TOTAL_TOLERANCE",
             problems=problems,
         )
+
+
+def _world(sheet: Sheet, row: int, totals: dict[int, float | None], year: int, source_id: str) -> list[TradeFact]:
+    """The total row's exports and imports as facts with partner WORLD_CODE, each pointing at its cell (a blank
+    total gives no fact, like a blank partner cell)."""
+    return [
+        replace(_fact(sheet, row, col, year, WORLD_CODE, value, source_id), note=WORLD_NOTE)
+        for col, value in totals.items()
+        if value is not None
+    ]
 
 
 def _fact(sheet: Sheet, row: int, col: int, year: int, partner: str, value: float, source_id: str) -> TradeFact:

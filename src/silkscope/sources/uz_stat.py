@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 
-from silkscope.countries import resolve
+from silkscope.countries import WORLD_CODE, resolve
 from silkscope.errors import InputError, Problem, UnknownCountryError
 from silkscope.fetch import FetchedFile, RemoteFile
 from silkscope.sources.base import Connector, missing_columns, read_csv_raw
@@ -64,6 +64,14 @@ NON_COUNTRIES = {
 # Withdrawn ISO numeric codes the agency still uses. 736 is Sudan's code before South Sudan's independence (July
 # 2011); the files have no 729 row, so 736 is Sudan throughout.
 WITHDRAWN = {736: "SDN"}
+# The files have no total row: Uzbekistan's trade with all partners (a fact with partner WORLD_CODE, see countries.py,
+# the denominator of its trade shares) is the sum of every row of the file, NON_COUNTRIES included, as those flows
+# are part of its trade with the world though in no partner row.
+WORLD_NOTE = (
+    "Uzbekistan's trade with all partners together: the sum of every row of the file for the year (the agency "
+    "publishes no total), not a partner; the rows of no country included, flows not allocated to a partner among "
+    f"them ({', '.join(f'code {c} {n!r}' for c, n in NON_COUNTRIES.items())})."
+)
 CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 
 
@@ -159,8 +167,29 @@ class UzStatTrade(Connector):
                 FROM _uz_long l JOIN _uz_codes c ON c.code = l.code LEFT JOIN _uz_other o ON o.year = l.year""",
                 [dataset.direction, definition],
             )
+            _insert_world(con, dataset, definition)
         for table in ("_uz_codes", "_uz_long", "_uz_other"):
             con.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def _insert_world(con: duckdb.DuckDBPyConnection, dataset: Dataset, definition: str) -> None:
+    """Per year, the sum of all the file's rows as a fact with partner WORLD_CODE; its record and id name the raw
+    table, the line span summed (every line of the file) and the year column."""
+    con.execute(
+        f"""INSERT INTO core.trade_flows (fact_id, partner_iso3, country_iso3, group_id, year, month,
+               direction, reporter_iso3, classification, product_code, product_label, value_usd, currency,
+               value_published, unit_published, price_basis, definition, source_id, source_ids,
+               citation_status, record, note)
+        SELECT l.source_id || ':' || l.lines || ':' || l.year, ?, 'UZB', NULL, l.year, NULL,
+               ?, 'UZB', 'total', 'TOTAL', 'All goods', l.value * 1000, 'USD', l.value * 1000,
+               'thousand USD', 'current', ?, l.source_id, [l.source_id], 'cited',
+               'raw.{dataset.table}:' || l.lines || ':' || l.year, concat_ws(' ', ?, o.note)
+        FROM (SELECT source_id, year, min(source_line) || '-' || max(source_line) AS lines,
+                     sum(value ORDER BY source_line) AS value  -- in file order: the same double at every load
+              FROM _uz_long GROUP BY source_id, year) l
+        LEFT JOIN _uz_other o ON o.year = l.year""",
+        [WORLD_CODE, dataset.direction, definition, WORLD_NOTE],
+    )
 
 
 def _check_file(path: Path) -> None:
