@@ -63,6 +63,26 @@ def test_visits_model_on_the_indicator_warehouse(indicator_db):
     assert "N" in panel_section.definitions and "specification" in panel_section.definitions
     assert any(n.startswith("caveat: reverse causality") for n in panel_section.notes)
     assert panel_section.sources and "SELECT" in panel_section.query
+    # what it read: finance and the curated visits, not the trade, FDI or news rows of the same dyad-years
+    cited = {s["source_id"] if isinstance(s, dict) else s.source_id for s in panel_section.sources}
+    assert {"src_t_aiddata", "src_t_oecd"} & cited
+    assert not cited & {"src_t_comtrade", "src_t_unctad", "src_t_gdelt"}
+
+
+def test_evidence_of_some_columns_is_the_sources_of_their_fact_tables(indicator_db):
+    from silkscope.indicators.panel import evidence_sources, fact_tables
+    from silkscope.indicators.stored import evidence
+    from silkscope.indicators.tables import duckdb_tables
+
+    t = duckdb_tables(indicator_db)
+    scope = (["JPN", "CHN", "KOR"], ["UZB", "KAZ"], 2000, 2020)
+    everything = evidence(t, *scope)
+    trade = evidence(t, *scope, columns=["trade_total_mirror_usd"])
+    assert "src_t_comtrade" in trade < everything and not trade & {"src_t_aiddata", "src_t_oecd", "src_t_gdelt"}
+    assert evidence_sources(t, *scope, columns=["trade_total_mirror_usd"]) == trade  # the facts' own, not stored
+    assert fact_tables(["finance_projects", "leader_visits_to_country"]) == ("finance_flows", "events")
+    with pytest.raises(ValueError, match="not columns of the panel: nonsense"):
+        fact_tables(["nonsense"])
 
 
 def test_readings_say_large_changes_as_multiples():

@@ -58,3 +58,13 @@ def test_a_changed_source_is_drawn_anew_not_taken_from_the_kept_items():
     after = str(source_items([changed]))
     assert "A corrected title" in after and "A corrected title" not in before
     assert str(source_items([])) == ""
+
+
+def test_a_list_drawn_again_is_kept_and_a_list_with_another_entry_is_drawn_anew():
+    sources = [dict(s) for s in SOURCES]
+    first = source_items(sources)
+    assert source_items(sources) is first  # the same answer's list: its items are not joined again
+    assert source_items(list(sources)) is first  # the same entries in another list (another section, same sources)
+    replaced = [*sources[:1], {**sources[1], "title": "Another visit"}, *sources[2:]]
+    again = source_items(replaced)
+    assert "Another visit" in again and "Another visit" not in first

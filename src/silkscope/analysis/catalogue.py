@@ -132,6 +132,8 @@ WARM_SCOPES = (
     {"country": "C5", "partners": None, "since": None, "until": None},
     {"country": "UZB", "partners": "CHN,JPN", "since": 2000, "until": 2015},
 )
+# The visits model's (the default scope is a stored fit and reads nothing: two other scopes)
+MODEL_SCOPES = (WARM_SCOPES[1], {"country": "KAZ,KGZ", "partners": "KOR,RUS,USA", "since": 2003, "until": 2019})
 
 
 # Options for an indicator that has no default for one it needs
@@ -154,12 +156,25 @@ def warm(con: Any, stop: Any = None) -> None:
                 run(name, **scope, con=con, options=given)
             except Exception:  # warming only: the first request reports the same error to its user
                 break
-    # The visits model's panel read (the default scope is a stored fit and reads nothing: two other scopes)
-    for scope in (WARM_SCOPES[1], {"country": "KAZ,KGZ", "partners": "KOR,RUS,USA", "since": 2003, "until": 2019}):
+    # The visits model's panel read (MODEL_SCOPES)
+    for scope in MODEL_SCOPES:
         if stop is not None and stop.is_set():
             return
         with contextlib.suppress(Exception):
             visits_model("finance", **scope, lag=1, window=3, con=con)
+    # ... and the statements of its evidence, which a fit reads only once it has chosen its outcome column
+    with contextlib.suppress(Exception):
+        _warm_model_evidence(con)
+
+
+def _warm_model_evidence(con: Any) -> None:
+    from silkscope.indicators.tables import duckdb_tables
+    from silkscope.stats.visit_effects import warm_evidence
+
+    scopes = [
+        (resolve_list(s["partners"]), list(resolve_scope(s["country"])), s["since"], s["until"]) for s in MODEL_SCOPES
+    ]
+    warm_evidence(lambda: duckdb_tables(con=con, parameters=True), scopes)
 
 
 def visits_model(

@@ -107,19 +107,60 @@ def all_partners(t: Tables, countries: Sequence[str] = C5) -> list[str]:
     return sorted(r["iso3"] for r in t.rows(u) if r["iso3"] and r["iso3"] not in {*C5, *countries, WORLD_CODE})
 
 
-def evidence_sources(t: Tables, partners: Sequence[str], countries: Sequence[str], since: int, until: int) -> set[str]:
-    """Every source behind the dyad-years in scope (the evidence of a derived table), without building the panel."""
+def fact_tables(columns: Sequence[str]) -> tuple[str, ...]:
+    """The fact tables the panel `columns` are made from (their sources are the evidence of an answer that reads
+    only those columns: a finance model cites no trade file)."""
+    made = {
+        "finance_flows": {*flows.finance_columns(), "finance_projects", "finance_dataset"},
+        "trade_flows": {*flows.TRADE_COLUMNS, "trade_dataset"},
+        "investments": set(flows.FDI_COLUMNS),
+        "presence": {f"presence_{k}" for k in flows.PRESENCE_KINDS},
+        "events": set(events.TIMELINE_COLUMNS),
+        "leader_engagements": set(events.VITAE_COLUMNS),
+        "news_events": set(events.NEWS_COLUMNS),
+    }
+    unknown = sorted(set(columns) - set().union(*made.values()))
+    if unknown:
+        raise ValueError(f"not columns of the panel: {', '.join(unknown)}")
+    return tuple(table for table, cols in made.items() if cols & set(columns))
+
+
+def from_tables(t: Tables, sources: ibis.Table, tables: Sequence[str]) -> ibis.Table:
+    """`sources` (a source_id column) less the sources of no row of `tables`."""
+    cited = ibis.union(*[t(name).select("source_id") for name in tables], distinct=True)
+    return sources.filter(sources.source_id.isin(cited.source_id))
+
+
+def evidence_sources(
+    t: Tables,
+    partners: Sequence[str],
+    countries: Sequence[str],
+    since: int,
+    until: int,
+    columns: Sequence[str] | None = None,
+) -> set[str]:
+    """Every source behind the dyad-years in scope (the evidence of a derived table), without building the panel;
+    only the sources of the fact tables `columns` are made from, when given."""
     partners, countries = list(partners), list(countries)
-    blocks = [
-        flows.finance_block(t, partners, countries),
-        flows.trade_block(t, partners, countries),
-        flows.fdi_block(t, partners, countries),
-        flows.presence_block(t, partners, countries),
-        events.event_block(t, partners, countries),
-        events.news_block(t, partners, countries),
-    ]
-    ev = ibis.union(*[nullable(e) for _, e in blocks])
+    blocks = {
+        "finance_flows": flows.finance_block,
+        "trade_flows": flows.trade_block,
+        "investments": flows.fdi_block,
+        "presence": flows.presence_block,
+        "events": events.event_block,
+        "news_events": events.news_block,
+    }
+    wanted = fact_tables(columns) if columns else tuple(blocks)
+    # the timeline's and China Vitae's counts are one block (events.event_block)
+    chosen = {
+        block
+        for table, block in blocks.items()
+        if table in wanted or (block is events.event_block and "leader_engagements" in wanted)
+    }
+    ev = ibis.union(*[nullable(block(t, partners, countries)[1]) for block in blocks.values() if block in chosen])
     ev = ev.filter(ev.year.between(since, until), ev.source_id.notnull()).select("source_id").distinct()
+    if columns:
+        ev = from_tables(t, ev, fact_tables(columns))
     return {r["source_id"] for r in t.rows(ev)}
 
 

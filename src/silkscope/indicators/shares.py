@@ -147,6 +147,9 @@ def _shares_plan(t: Tables, partners, countries, since, until, *, instruments, p
     return shares_expr(panel, instruments, partners, pooled=pooled, tables=t)
 
 
-def panel_source_ids(t: Tables, partners: Sequence[str], countries: Sequence[str], lo: int, hi: int) -> set[str]:
-    """Every source behind the dyad-years of the partners shown (the evidence of a derived table)."""
-    return evidence(t, partners, countries, lo, hi)
+def panel_source_ids(
+    t: Tables, partners: Sequence[str], countries: Sequence[str], lo: int, hi: int, columns: Sequence[str] | None = None
+) -> set[str]:
+    """Every source behind the dyad-years of the partners shown (the evidence of a derived table); of the panel
+    `columns` only, when given."""
+    return evidence(t, partners, countries, lo, hi, columns)

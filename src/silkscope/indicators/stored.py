@@ -14,7 +14,15 @@ from ibis.backends.sql.datatypes import DuckDBType
 
 from silkscope.analysis.version import META_KEY, out_version
 from silkscope.countries import C5, DEFAULT_PARTNERS
-from silkscope.indicators.panel import KEYS, all_partners, definitions, dyad_year_panel, evidence_sources
+from silkscope.indicators.panel import (
+    KEYS,
+    all_partners,
+    definitions,
+    dyad_year_panel,
+    evidence_sources,
+    fact_tables,
+    from_tables,
+)
 from silkscope.indicators.plans import planned
 from silkscope.indicators.tables import Tables, to_result, year_bounds
 from silkscope.result import Result
@@ -186,19 +194,29 @@ def universe_table(
     return universe_panel(t, countries, since, until, stored=stored, partners=names), list(names)
 
 
-def _evidence_plan(t: Tables, partners, countries, since: int, until: int) -> ibis.Table:
+def _evidence_plan(t: Tables, partners, countries, since: int, until: int, *, tables=()) -> ibis.Table:
     p = _read(t, partners, countries, since, until, with_sources=True, nonempty=False)
-    return p.select(source_id=p.source_ids.unnest()).distinct()
+    found = p.select(source_id=p.source_ids.unnest()).distinct()
+    return from_tables(t, found, tables) if tables else found
 
 
-def evidence(t: Tables, partners: Sequence[str], countries: Sequence[str], since: int, until: int) -> set[str]:
+def evidence(
+    t: Tables,
+    partners: Sequence[str],
+    countries: Sequence[str],
+    since: int,
+    until: int,
+    columns: Sequence[str] | None = None,
+) -> set[str]:
     """Every source behind the dyad-years in scope (the evidence of a derived table): out.panel's source lists when
-    it holds the scope, else the facts' own (indicators.panel.evidence_sources)."""
+    it holds the scope, else the facts' own (indicators.panel.evidence_sources); only those of the fact tables the
+    panel `columns` are made from, when given (indicators.panel.fact_tables)."""
     partners, countries = list(partners), list(countries)
     if covered(t, partners, countries, since, until):
         scope = {"partners": partners, "countries": countries, "since": since, "until": until}
-        return {r["source_id"] for r in t.rows(planned(t, _evidence_plan, scope)) if r["source_id"]}
-    return evidence_sources(t, partners, countries, since, until)
+        tables = fact_tables(columns) if columns else ()
+        return {r["source_id"] for r in t.rows(planned(t, _evidence_plan, scope, tables=tables)) if r["source_id"]}
+    return evidence_sources(t, partners, countries, since, until, columns)
 
 
 def _panel_plan(t: Tables, partners, countries, since: int, until: int, **options) -> ibis.Table:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -276,6 +276,19 @@ def _model_panel(t, partners, countries, since: int, until: int, *, candidates: 
     return panel.select(*dict.fromkeys(cols))
 
 
+def warm_evidence(tables: Callable[[], Any], scopes: Sequence[tuple[list[str], list[str], int, int]]) -> None:
+    """Build the statements of the model's evidence (the sources of its outcome's fact table and the visits') for
+    every outcome, once per scope (partners, countries, since, until) on fresh `tables()`, as a server's warm-up
+    does: a fit for a new scope then compiles nothing (two scopes show the plan which values vary)."""
+    from silkscope.indicators.panel import fact_tables
+    from silkscope.indicators.shares import panel_source_ids
+
+    read = {fact_tables([c, *REGRESSORS]): c for columns in OUTCOMES.values() for c in columns}
+    for column in read.values():
+        for partners, countries, since, until in scopes:
+            panel_source_ids(tables(), partners, countries, since, until, [column, *REGRESSORS])
+
+
 def visits_model(
     outcome: str = "finance",
     partners: Sequence[str] | None = None,
@@ -324,7 +337,6 @@ def visits_model(
         raise TooFewObservationsError(
             f"outcome {named} has fewer than {MIN_OBSERVED} observed dyad-years in {lo}-{hi}: nothing to fit"
         )
-    sources = t.sources(panel_source_ids(t, partners, countries, lo, hi))
     query = t.sql(expr)
     # The first candidate the scope can estimate: one with too few observations, or whose regressors do not vary
     # apart from the effects (a partner's report of two dyads), gives way to the next (the state's own report).
@@ -347,6 +359,8 @@ def visits_model(
         for c in candidates[: candidates.index(column)]
     ]
     fallback = f"outcome: {label(column)}, as {'; '.join(passed_over)}" if passed_over else None
+    # the sources of what the model read: its outcome and the visits (a finance model cites no trade file)
+    sources = t.sources(panel_source_ids(t, partners, countries, lo, hi, [column, *REGRESSORS]))
     sections = []
     for est in estimates:
         result = est.to_result(sources)
