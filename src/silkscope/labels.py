@@ -29,6 +29,7 @@ COLUMNS = {
     "trade_mirror_gap_usd": "Gap between the two reports (US$)",
     "trade_mirror_gap_pct": "Gap between the two reports (%)",
     "state_trade_all_partners_usd": "The state's trade with all partners (US$)",
+    "of_total_usd": "Of the state's trade with all partners (US$)",
     "fdi_flow_usd": "FDI flows (US$)",
     "fdi_stock_usd": "FDI stock (US$)",
     "fdi_stock_mirror_usd": "FDI stock as the state reports it (US$)",

@@ -226,6 +226,7 @@ def trade_partners(members: list[str], lo: int, hi: int, top: int, con: duckdb.D
                     "exports_usd": r["exports_usd"],
                     "imports_usd": r["imports_usd"],
                     "share_pct": 100.0 * turnover / total if own and total else None,
+                    "of_total_usd": total if own and total else None,
                     "reported_by": basis,
                     "source_ids": r["source_ids"],
                 }
@@ -259,6 +260,7 @@ def trade_partners(members: list[str], lo: int, hi: int, top: int, con: duckdb.D
         {
             "share_pct": "partner's share of the state's turnover with all partners in its own statistics: their "
             "total row where they publish one, else the sum of their partner rows",
+            "of_total_usd": "the turnover share_pct is a share of",
             "reported_by": "whose statistics the figures are: the state's own, or its partners' (mirror) reports",
         },
         notes,

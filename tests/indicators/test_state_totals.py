@@ -80,3 +80,4 @@ def test_largest_partners_rank_countries_and_take_shares_of_the_total(db):
     ranked = [r["partner_iso3"] for r in result.rows]
     assert ranked[:3] == ["RUS", "CHN", "UZB"] and WORLD_CODE not in ranked
     assert result.rows[0]["share_pct"] == pytest.approx(100 * 65 / 160)
+    assert result.rows[0]["of_total_usd"] == pytest.approx(160e6)  # the denominator, shown beside the share

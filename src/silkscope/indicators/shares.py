@@ -136,6 +136,11 @@ def shares(
         "partner universe": ", ".join(names),
     }
     notes = ["Shares are only as complete as the partners the warehouse records: a missing donor inflates others."]
+    if STATE_TRADE in (instruments or DEFAULT_INSTRUMENTS) and not pooled:
+        notes.append(
+            "A state's trade as it reports it is a share of its trade with all partners as its statistics publish it "
+            "(their total row, its Central Asian neighbours and unallocated trade included), where they publish one."
+        )
     if pooled:
         notes.append("country_iso3 = C5: values summed over the five countries before shares were taken.")
     ids = panel_source_ids(t, partners or DEFAULT_PARTNERS, countries, lo, hi)
