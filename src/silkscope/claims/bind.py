@@ -9,7 +9,9 @@ from datetime import date
 
 from silkscope.claims import dates as D
 from silkscope.claims import patterns as P
+from silkscope.claims import trade_terms
 from silkscope.claims.entities import Mention, find_mentions, is_c5
+from silkscope.countries import WORLD_CODE
 
 _INDICATORS = [
     ("finance", r"\b(?:ODA|official development assistance|development assistance|aid|assistance|grants?|loans?|lent|"
@@ -355,6 +357,9 @@ class Binder:
             partners = [m.iso3 for m in outside] or [m.iso3 for m in sentence_outside]
         if not partners and claim.type in {"count", "amount", "change", "share", "comparison"}:
             partners = [m.iso3 for m in sentence_outside[:1]]
+        if not partners and claim.type in {"amount", "change"} and trade_terms.own_total(s, self.mentions):
+            partners = [WORLD_CODE]  # the state's trade with all partners: no partner carried from before
+            claim.extra["partner_world"] = True
         if not partners and "partner" in self.last:
             partners = [self.last["partner"]]  # type: ignore[list-item]
             claim.extra["partner_carried"] = True
@@ -409,9 +414,13 @@ class Binder:
         if claim.type == "share":
             if trigger.unit == "qualitative" and re.search(r"exports?|imports?", s[a:b], re.I):
                 return "composition"
-            return "poll" if _POLL.search(s) or self.last.get("poll") else "other"
+            if _POLL.search(s) or self.last.get("poll"):
+                return "poll"
+            return "trade" if trigger.unit == "percent" and trade_terms.applies_to_share(s[a:b]) else "other"
         if claim.type == "comparison":
             text = s[a:b]
+            if trade_terms.applies_to_rank(text):
+                return "trade"
             if re.search(r"compan|firms|enterprises|joint ventures", s, re.I):
                 return "presence"
             if re.search(r"visit|trip", text, re.I):

@@ -287,11 +287,15 @@ def family(claim: Claim) -> str:
             return claim.indicator
         return "other_figure"
     if claim.type == "share":
-        return {"poll": "poll", "composition": "composition"}.get(claim.indicator or "", "other_share")
+        shares = {"poll": "poll", "composition": "composition", "trade": "trade_share"}
+        return shares.get(claim.indicator or "", "other_share")
     if claim.type == "comparison":
-        return {"presence": "presence_rank", "finance": "finance_rank", "visits": "visits_rank"}.get(
-            claim.indicator or "", "other_comparison"
-        )
+        return {
+            "presence": "presence_rank",
+            "finance": "finance_rank",
+            "visits": "visits_rank",
+            "trade": "trade_rank",
+        }.get(claim.indicator or "", "other_comparison")
     if claim.type == "frequency":
         return "format_frequency" if claim.subtype == "format_meetings" else "visit_count"
     if claim.type in {"event", "first_or_only"} and re.search(

@@ -14,6 +14,7 @@ from silkscope.claims.checks import independence as I
 from silkscope.claims.checks import observations as O
 from silkscope.claims.checks import terms as L
 from silkscope.claims.checks import timeline as T
+from silkscope.claims.checks import trade_share as S
 from silkscope.claims.checks.base import VERDICTS, Check
 from silkscope.claims.checks.opinion import opinion
 from silkscope.claims.extract import Claim
@@ -30,6 +31,8 @@ def verify(claim: Claim, ctx: Context) -> Check:
         "trade": F.trade,
         "investment": F.investment,
         "poll": F.poll,
+        "trade_share": S.share,
+        "trade_rank": S.rank,
         "presence_rank": F.presence_rank,
         "finance_rank": M.finance_rank,
         "visit_count": T.visit_count,
@@ -64,7 +67,7 @@ def _observed(claim: Claim, ctx: Context, fam: str) -> Check | None:
     """The generic check over out.observations, where a catalogue measure covers the figure (claims/
     checks/observations.py); None leaves the claim to its family's own check."""
     if claim.type == "comparison":
-        return O.rank(claim, ctx)
+        return None if fam == "trade_rank" else O.rank(claim, ctx)
     if claim.type not in {"amount", "count"} or (claim.unit not in (None, "USD") and claim.type == "amount"):
         return None
     if fam in {"presence", "finance", "investment"} or not O.applies(claim):

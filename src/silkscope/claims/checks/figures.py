@@ -18,7 +18,7 @@ from silkscope.claims.checks.base import (
 )
 from silkscope.claims.extract import Claim
 from silkscope.claims.plan import Context, Query
-from silkscope.countries import name
+from silkscope.countries import WORLD_CODE, name
 
 KIND_LABEL = {
     "companies_operating": "companies operating",
@@ -209,10 +209,15 @@ def trade(claim: Claim, ctx: Context) -> Check:
     members = [*PL.members(claim.scope), claim.scope]
     query = PL.measure_query(PL.measures_of("trade"), members, year - 1, year + 1, [partner])
     rows = sorted(({**r, "value_usd": r["value"]} for r in ctx.rows(query)), key=lambda r: (r["year"], r["measure"]))
+    if len(set(members)) > 2:  # a group: one member's figure is not the group's (complete sums: observations.py)
+        rows = [r for r in rows if r["country_iso3"] == claim.scope]
     if not rows:
-        return absent(
-            ctx, claim, query, f"total goods trade between {partner} and {claim.scope} around {year}", "trade"
+        who = (
+            f"figure of the goods trade of {name(claim.scope)} with all partners"
+            if partner == WORLD_CODE
+            else f"total goods trade between {partner} and {claim.scope}"
         )
+        return absent(ctx, claim, query, f"{who} around {year}", "trade")
     q, value = claim.qualifier, claim.value or 0.0
     tol = "+/-10% (mirror statistics differ by reporter)" if q in (None, "exact") else tolerance_text(q, "money")
     evs, same_ok, same_any, other_ok = [], False, False, False

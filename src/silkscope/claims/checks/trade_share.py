@@ -1,0 +1,149 @@
+"""Checks of a partner's place in a Central Asian state's trade: its share ('34% of Kyrgyzstan's trade') and its rank
+('Uzbekistan's largest trading partner'), from the state's own statistics (the indicators `shares` and the largest
+partners series, which take a share of the total the state publishes)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from silkscope.claims.checks.base import Check, absent, evidence, needs, needs_text, tolerance_text, within
+from silkscope.claims.extract import Claim
+from silkscope.claims.plan import Context, Query
+from silkscope.claims.trade_terms import NTH, RANK, owner
+from silkscope.countries import C5, EU_CODE, name
+from silkscope.indicators.flows import STATE_TRADE
+
+
+def _years(claim: Claim, ctx: Context) -> tuple[int, int, int | None]:
+    """(first, last, stated) years to read: the year stated (with one either side), or the ten up to the article."""
+    if claim.period:
+        year = claim.period[-1]
+        return year - 1, year + 1, year
+    return ctx.as_of - 10, ctx.as_of, None
+
+
+def _state(claim: Claim) -> str | None:
+    return claim.scope if claim.scope in C5 else None
+
+
+def _missing(ctx: Context, claim: Claim, what: str) -> Check:
+    query = Query("-- not run: the claim names no Central Asian state and partner")
+    return absent(ctx, claim, query, what, "trade")
+
+
+def share(claim: Claim, ctx: Context) -> Check:
+    """A partner's share of the state's trade, of the total the state's statistics publish (indicators.shares)."""
+    from silkscope.indicators.shares import shares
+    from silkscope.indicators.tables import duckdb_tables
+
+    partner, state = (claim.partners[0] if claim.partners else None), _state(claim)
+    if partner is None or state is None:
+        return _missing(ctx, claim, "share of trade without a partner and one Central Asian state named")
+    lo, hi, stated = _years(claim, ctx)
+    result = shares([partner], [state], [STATE_TRADE], lo, hi, tables=duckdb_tables(con=ctx.con))
+    query = Query(result.query)
+    rows = sorted((r for r in result.rows if r["share_pct"] is not None), key=lambda r: r["year"])
+    what = f"share of {name(partner)} in {name(state)}'s trade as {name(state)}'s statistics publish it, {lo}-{hi}"
+    if not rows:
+        return absent(ctx, claim, query, what, "trade")
+    year = stated if stated is not None else rows[-1]["year"]
+    q, value = claim.qualifier, claim.value or 0.0
+    tol = tolerance_text(q, "share")
+    evs = [
+        evidence(
+            ctx, r["share_pct"], "percent", [r["year"]],
+            f"{name(partner)}'s share of {name(state)}'s goods turnover with all partners, its own statistics "
+            f"({_money(r['value'])} of {_money(r['total'])})",
+            _source(ctx, result, state), query, "basis" if r["year"] == year else "alternative",
+        )
+        for r in rows
+    ]  # fmt: skip
+    at = {r["year"]: r["share_pct"] for r in rows}
+    said = f"{value:g}%"
+    if year in at:
+        got = f"{at[year]:.1f}% in {year}"
+        if within(at[year], value, q, "share"):
+            return Check("supported", evs, f"{said} matches {got} ({tol}).", tolerance=tol)
+        if any(within(v, value, q, "share") for y, v in at.items() if y != year):
+            return Check("imprecise", evs, f"{said} matches a neighbouring year, not {got}.", tolerance=tol)
+        return Check("contradicted", evs, f"{said} differs from {got} ({tol}).", tolerance=tol)
+    need = needs("trade", ctx)
+    return Check("unverifiable", evs, f"No share for {year}. {needs_text(need)}", need)
+
+
+def rank(claim: Claim, ctx: Context) -> Check:
+    """'China is Uzbekistan's largest trading partner': the partner countries ranked by turnover in the state's own
+    statistics, its Central Asian neighbours among them (series.trade_partners)."""
+    from silkscope.claims.entities import find_mentions
+    from silkscope.series import trade_partners
+
+    text = claim.text if RANK.search(claim.text) else claim.sentence
+    m = RANK.search(text)
+    partner, state = (claim.partners[0] if claim.partners else None), _state(claim)
+    if m is None or partner is None or state is None or owner(text, m, find_mentions(text)) != state:
+        query = Query("-- not run: the sentence does not rank a Central Asian state's trading partners")
+        ev = evidence(ctx, None, None, claim.period, "no ranking run", None, query, "absence")
+        why = (
+            "The sentence ranks the trading partners of a country outside Central Asia, or does not say whose: the "
+            "warehouse ranks a Central Asian state's partners from that state's own statistics."
+        )
+        return Check("unverifiable", [ev], why, needs("trade", ctx))
+    place = NTH[m.group("nth").lower()] if m.group("nth") else 1
+    # "one of the largest", "main trading partners": among the first few (five), not first
+    among = max(5, len(claim.partners)) if m.group("one_of") or m.group("plural") else None
+    lo, hi, stated = _years(claim, ctx)
+    result = trade_partners([state], lo, hi, 10, ctx.con)
+    query = Query(result.query, list(result.params))
+    own = [r for r in result.rows if r["reported_by"].endswith("own statistics")]
+    what = f"{name(state)}'s own trade statistics by partner, {lo}-{hi}"
+    if not own:
+        return absent(ctx, claim, query, what, "trade")
+    if partner == EU_CODE:
+        ev = evidence(ctx, None, None, [lo, hi], what, None, query, "context")
+        return Check("unverifiable", [ev], "Partners are ranked as countries: the EU is ranked through its members.")
+    year = stated if stated is not None else max(r["year"] for r in own)
+    that = sorted((r for r in own if r["year"] == year), key=lambda r: r["rank"])
+    if not that:
+        need = needs("trade", ctx)
+        ev = evidence(ctx, None, None, [year], what, None, query, "absence")
+        return Check("unverifiable", [ev], f"No {year} ranking. {needs_text(need)}", need)
+    evs = [
+        evidence(
+            ctx, r["turnover_usd"], "USD", [year], f"rank {r['rank']}: {r['partner']}, goods turnover in "
+            f"{name(state)}'s own statistics", r["source_ids"][0] if r["source_ids"] else None, query,
+            "basis" if r["partner_iso3"] == partner else "context",
+        )
+        for r in that[: max(place, 3)]
+    ]  # fmt: skip
+    order = ", ".join(f"{r['rank']}. {r['partner']}" for r in that[: max(place, among or 0, 3)])
+    now = "" if stated is not None else f" (the latest year of {name(state)}'s statistics)"
+    if among:
+        named = {p: next((r["rank"] for r in that if r["partner_iso3"] == p), None) for p in claim.partners}
+        ranks = "; ".join(f"{name(p)} {r or 'not in the first ten'}" for p, r in named.items())
+        if all(r is not None and r <= among for r in named.values()):
+            return Check("supported", evs, f"Among the first {among} in {year}{now}: {ranks} ({order}).")
+        if all(r is not None for r in named.values()):  # in the first ten: "one of the largest" is a matter of words
+            return Check("imprecise", evs, f"Not all among the first {among} in {year}{now}: {ranks} ({order}).")
+        return Check("contradicted", evs, f"Not all among the first ten in {year}{now}: {ranks} ({order}).")
+    held = next((r["rank"] for r in that if r["partner_iso3"] == partner), None)
+    if held == place:
+        return Check("supported", evs, f"{name(partner)} ranks {place} in {year}{now}: {order}.")
+    where = f"ranks {held}" if held else "is not among the first ten partners"
+    return Check("contradicted", evs, f"{name(partner)} {where} in {year}{now}, not {place}: {order}.")
+
+
+def _money(value: Any) -> str:
+    from silkscope.claims.checks.base import money
+
+    return money(value)
+
+
+# the state's own statistics office, whose files are the basis of a share of its trade
+OWN_STATISTICS = {"KAZ": "kz_bns", "KGZ": "kg_nsc", "UZB": "uz_stat"}
+
+
+def _source(ctx: Context, result: Any, state: str) -> str | None:
+    """The state's own statistics among the answer's sources (the newest edition): the basis a share is taken of."""
+    ids = [s["source_id"] if isinstance(s, dict) else s.source_id for s in result.sources]
+    own = [i for i in ids if ctx.source(i).get("loaded_by") == OWN_STATISTICS.get(state)]
+    return max(own, key=lambda i: str(ctx.source(i).get("version") or ""), default=None)
