@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from silkscope.claims.checks.base import Check, absent, evidence, needs, needs_text, tolerance_text, within
+from silkscope.claims.checks.base import Check, absent, evidence, money, needs, needs_text, tolerance_text, within
 from silkscope.claims.extract import Claim
 from silkscope.claims.plan import Context, Query
 from silkscope.claims.trade_terms import NTH, RANK, owner
@@ -53,7 +53,7 @@ def share(claim: Claim, ctx: Context) -> Check:
         evidence(
             ctx, r["share_pct"], "percent", [r["year"]],
             f"{name(partner)}'s share of {name(state)}'s goods turnover with all partners, its own statistics "
-            f"({_money(r['value'])} of {_money(r['total'])})",
+            f"({money(r['value'])} of {money(r['total'])})",
             _source(ctx, result, state), query, "basis" if r["year"] == year else "alternative",
         )
         for r in rows
@@ -107,15 +107,17 @@ def rank(claim: Claim, ctx: Context) -> Check:
         need = needs("trade", ctx)
         ev = evidence(ctx, None, None, [year], what, None, query, "absence")
         return Check("unverifiable", [ev], f"No {year} ranking. {needs_text(need)}", need)
+    shown = max(place, among or 0, 3)  # the first places, and every partner the sentence names wherever it ranks
     evs = [
         evidence(
             ctx, r["turnover_usd"], "USD", [year], f"rank {r['rank']}: {r['partner']}, goods turnover in "
             f"{name(state)}'s own statistics", r["source_ids"][0] if r["source_ids"] else None, query,
-            "basis" if r["partner_iso3"] == partner else "context",
+            "basis" if r["partner_iso3"] in claim.partners else "context",
         )
-        for r in that[: max(place, 3)]
+        for r in that
+        if r["rank"] <= shown or r["partner_iso3"] in claim.partners
     ]  # fmt: skip
-    order = ", ".join(f"{r['rank']}. {r['partner']}" for r in that[: max(place, among or 0, 3)])
+    order = ", ".join(f"{r['rank']}. {r['partner']}" for r in that[:shown])
     now = "" if stated is not None else f" (the latest year of {name(state)}'s statistics)"
     if among:
         named = {p: next((r["rank"] for r in that if r["partner_iso3"] == p), None) for p in claim.partners}
@@ -130,12 +132,6 @@ def rank(claim: Claim, ctx: Context) -> Check:
         return Check("supported", evs, f"{name(partner)} ranks {place} in {year}{now}: {order}.")
     where = f"ranks {held}" if held else "is not among the first ten partners"
     return Check("contradicted", evs, f"{name(partner)} {where} in {year}{now}, not {place}: {order}.")
-
-
-def _money(value: Any) -> str:
-    from silkscope.claims.checks.base import money
-
-    return money(value)
 
 
 # the state's own statistics office, whose files are the basis of a share of its trade
