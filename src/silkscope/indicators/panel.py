@@ -142,22 +142,18 @@ def evidence_sources(
     """Every source behind the dyad-years in scope (the evidence of a derived table), without building the panel;
     only the sources of the fact tables `columns` are made from, when given."""
     partners, countries = list(partners), list(countries)
-    blocks = {
+    # the block that reads each fact table (the timeline's and China Vitae's counts are one block)
+    reads = {
         "finance_flows": flows.finance_block,
         "trade_flows": flows.trade_block,
         "investments": flows.fdi_block,
         "presence": flows.presence_block,
         "events": events.event_block,
+        "leader_engagements": events.event_block,
         "news_events": events.news_block,
     }
-    wanted = fact_tables(columns) if columns else tuple(blocks)
-    # the timeline's and China Vitae's counts are one block (events.event_block)
-    chosen = {
-        block
-        for table, block in blocks.items()
-        if table in wanted or (block is events.event_block and "leader_engagements" in wanted)
-    }
-    ev = ibis.union(*[nullable(block(t, partners, countries)[1]) for block in blocks.values() if block in chosen])
+    chosen = dict.fromkeys(reads[table] for table in (fact_tables(columns) if columns else reads))
+    ev = ibis.union(*[nullable(block(t, partners, countries)[1]) for block in chosen])
     ev = ev.filter(ev.year.between(since, until), ev.source_id.notnull()).select("source_id").distinct()
     if columns:
         ev = from_tables(t, ev, fact_tables(columns))
