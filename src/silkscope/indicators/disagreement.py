@@ -8,8 +8,7 @@ import ibis
 import ibis.expr.datatypes as dt
 
 from silkscope import labels
-from silkscope.indicators.flows import KEYS, finance_block, trade_block, with_dataset
-from silkscope.indicators.panel import attach
+from silkscope.indicators.flows import KEYS, attach, finance_block, trade_block, with_dataset
 from silkscope.indicators.plans import planned
 from silkscope.indicators.tables import Tables, duckdb_tables, in_scope, nullable, to_result
 from silkscope.indicators.tables import column as column_of

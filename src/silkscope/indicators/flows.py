@@ -135,7 +135,7 @@ def finance_block(
     ids = f.filter((f.measure == "commitment") & f.project_id.notnull()).select(*KEYS, "price_basis", "project_id")
     ids = ids.distinct()
     ids = ids.group_by(KEYS).aggregate(**{f"_ids_{b}": (ids.price_basis == b).cast("int64").sum() for b in BASES})
-    values = attach_keys(values, ids)
+    values = attach(values, ids)
     per_basis = [values[f"_agg_projects_{b}"] + values[f"_ids_{b}"].fill_null(0) for b in BASES]
     values = values.mutate(
         finance_projects=ibis.ifelse(values._has_commit, ibis.greatest(*per_basis), ibis.null("int64"))
@@ -144,11 +144,11 @@ def finance_block(
     return values, f.select(*KEYS, "source_id")
 
 
-def attach_keys(left: ibis.Table, right: ibis.Table) -> ibis.Table:
-    """Left-join on the dyad-year keys without duplicating them."""
-    renamed = right.rename({f"_k_{k}": k for k in KEYS})
-    joined = left.left_join(renamed, [left[k] == renamed[f"_k_{k}"] for k in KEYS])
-    return joined.drop(*[f"_k_{k}" for k in KEYS])
+def attach(left: ibis.Table, right: ibis.Table, keys: Sequence[str] = KEYS) -> ibis.Table:
+    """Left-join `right` on the keys (the dyad-year's by default) without duplicating them."""
+    renamed = right.rename({f"_k_{k}": k for k in keys})
+    joined = left.left_join(renamed, [left[k] == renamed[f"_k_{k}"] for k in keys])
+    return joined.drop(*[f"_k_{k}" for k in keys])
 
 
 def trade_block(
@@ -172,8 +172,7 @@ def trade_block(
         _stated_mirror=r.value_usd.sum(where=(r.direction == "total") & by_country),
         trade_dataset=r.dataset.collect(distinct=True).sort().join(", "),  # the partner's and the state's
     )
-    whole = state_totals(t, countries, dataset)
-    agg = agg.left_join(whole, [agg.country_iso3 == whole._c, agg.year == whole._y]).drop("_c", "_y")
+    agg = attach(agg, state_totals(t, countries, dataset), ["country_iso3", "year"])
     exports, imports = agg.exports_mirror_usd, agg.imports_mirror_usd
     # A state that publishes its trade with all partners leaves a cell blank for no trade that way (Kazakhstan's
     # sheets: "-"): its turnover with a partner it only buys from is those imports, not unknown.
@@ -201,18 +200,18 @@ def _annual_totals(t: Tables, r: ibis.Table, dataset: str | None) -> ibis.Table:
 
 
 def state_totals(t: Tables, countries: list[str], dataset: str | None = None) -> ibis.Table:
-    """(_c, _y, state_trade_all_partners_usd): each state's goods turnover with all partners as its own statistics
-    publish it (their total row, stored with partner WLD), unallocated trade included: the denominator of a
-    partner's share of the state's trade (the sum of the partners recorded misses its trade with its Central Asian
-    neighbours, which are no partners here, and may count the EU's members twice). Blank unless both directions are
-    published."""
+    """(country_iso3, year, state_trade_all_partners_usd): each state's goods turnover with all partners as its
+    own statistics publish it (their total row, stored with partner WLD), unallocated trade included: the
+    denominator of a partner's share of the state's trade (the sum of the partners recorded misses its trade with
+    its Central Asian neighbours, which are no partners here, and may count the EU's members twice). Blank unless
+    both directions are published."""
     w = t("trade_flows")
     w = w.filter(w.partner_iso3 == WORLD_CODE, t.isin(w.country_iso3, "countries", countries))
     w = _annual_totals(t, w.filter(w.reporter_iso3 == w.country_iso3), dataset)
     exports = w.value_usd.sum(where=w.direction == "country_to_partner")
     imports = w.value_usd.sum(where=w.direction == "partner_to_country")
     stated = w.value_usd.sum(where=w.direction == "total")
-    return w.group_by(_c=w.country_iso3, _y=w.year).aggregate(**{STATE_TOTAL: ibis.coalesce(exports + imports, stated)})
+    return w.group_by("country_iso3", "year").aggregate(**{STATE_TOTAL: ibis.coalesce(exports + imports, stated)})
 
 
 def fdi_block(t: Tables, partners: list[str], countries: list[str]) -> tuple[ibis.Table, ibis.Table]:

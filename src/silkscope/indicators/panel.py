@@ -10,6 +10,7 @@ import ibis.expr.datatypes as dt
 
 from silkscope.countries import C5, DEFAULT_PARTNERS, WORLD_CODE
 from silkscope.indicators import events, flows
+from silkscope.indicators.flows import attach
 from silkscope.indicators.tables import Tables, nullable
 
 KEYS = ["partner_iso3", "country_iso3", "year"]
@@ -22,13 +23,6 @@ def spine(t: Tables, partners: Sequence[str], countries: Sequence[str], since: i
     base = base.mutate(partner_iso3=ibis.literal(list(partners), type="array<string>").unnest())
     base = base.mutate(year=ibis.range(since, until + 1, 1).unnest())  # Spark: no cast around a generator
     return base.select("partner_iso3", "country_iso3", year=base.year.cast("int64"))
-
-
-def attach(left: ibis.Table, right: ibis.Table, keys: Sequence[str] = KEYS) -> ibis.Table:
-    """Left-join `right` on the keys without duplicating them."""
-    renamed = right.rename({f"_k_{k}": k for k in keys})
-    joined = left.left_join(renamed, [left[k] == renamed[f"_k_{k}"] for k in keys])
-    return joined.drop(*[f"_k_{k}" for k in keys])
 
 
 def dyad_year_panel(
