@@ -3,6 +3,7 @@ when SILKSCOPE_VALIDATE_CHARTS=1, as tests/conftest.py sets it), and a broken sp
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -104,8 +105,35 @@ def test_the_map_writes_a_valid_spec(validating):
         figure = maps.central_asia({"KAZ": 3, "UZB": None}, measure="visits")
     except maps.MapUnavailableError as exc:
         pytest.skip(str(exc))
-    assert figure.spec()["layer"][1]["encoding"]["href"]["field"] == "properties.href"
+    assert figure.spec()["layer"][1]["encoding"]["href"]["field"] == "href"
     assert "href" not in maps.central_asia({}, measure="visits", link=None).spec()["layer"][1]["encoding"]
+
+
+def test_the_map_a_browser_draws_fetches_its_shapes_and_the_svg_keeps_them_inline(validating):
+    try:
+        figure = maps.central_asia({"KAZ": 3, "UZB": None}, measure="visits")
+    except maps.MapUnavailableError as exc:
+        pytest.skip(str(exc))
+    shipped = json.loads(draw.embeddable(figure))
+    assert set(shipped["datasets"]) == {"c5", "labels", "context_labels"}, "no coordinates in the page"
+    assert shipped["layer"][1]["transform"][0]["from"]["data"] == {"url": maps.geometry_url("shapes")}
+    assert shipped["layer"][0]["data"] == {"url": maps.geometry_url("context")}
+    assert {f["id"] for f in json.loads(maps.geometry("shapes"))} == {"KAZ", "KGZ", "TJK", "TKM", "UZB"}
+    assert {"RUS", "CHN"} <= {f["id"] for f in json.loads(maps.geometry("context"))}
+    svg = charts.svg(figure, label="map")  # drawn here, offline: from the inline shapes
+    assert svg.count("Kazakhstan: 3 (visits)") >= 1 and "Uzbekistan: no data" in svg
+
+
+def test_a_chart_ships_only_the_fields_its_view_reads():
+    rows = [{**r, "source_ids": "src_a, src_b", "definition": "as published", "note": "x" * 500} for r in SUMMARY]
+    spec = charts.bars(rows, "visits", PARTNERS, title="Visits").spec()
+    (shipped,) = spec["datasets"].values()
+    assert {k for row in shipped for k in row} == {"visits", "row", "partner", "label", "value_label", "definition"}
+    # an expression's fields count as read: the timeline's hollow marks test datum.held
+    events = [{"lane": "JPN", "kind": charts.TIMELINE_KINDS[0], "date_start": "2015-10-26", "status": "held",
+               "title": "Abe in Astana", "extra": 1}]  # fmt: skip
+    (timeline,) = charts.event_timeline(events, PARTNERS).spec()["datasets"].values()
+    assert "held" in timeline[0] and "partner" in timeline[0]
 
 
 def test_a_spec_the_schema_refuses_is_a_chart_error_naming_the_chart(validating):

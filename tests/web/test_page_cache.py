@@ -8,11 +8,13 @@ import shutil
 import time
 
 import duckdb
+import fastapi.routing
 import pytest
 from fastapi.testclient import TestClient
 
 from silkscope.countries import DEFAULT_PARTNERS
-from silkscope.server import create_app
+from silkscope.figures import maps
+from silkscope.server import create_app, endpoints
 from silkscope.web import page_cache, routes
 
 
@@ -68,6 +70,12 @@ def test_the_warm_up_draws_the_landing_pages(built_db, monkeypatch):
         assert client.get("/").status_code == 200
         assert client.get("/?partner=KOR&metric=finance").status_code == 200
         assert len(drawn) == 17, "a visitor's overview was drawn again"
+        # every endpoint's source position, which FastAPI reads (tokenising its source) on its first request, was read
+        # by the warm-up: /tables/{name} has had no request here
+        known = getattr(fastapi.routing, "_endpoint_context_cache", None)
+        if known is not None:
+            calls = list(endpoints(client.app.routes))
+            assert len(calls) > 30 and [c.__name__ for c in calls if id(c) not in known] == []
         # what the warm-up made is frozen: a full garbage collection no longer walks it on some visitor's request
         assert gc.get_freeze_count() > 50_000  # (bench/first_call.py times a full collection: 160 ms -> 3 ms)
     assert gc.get_freeze_count() == 0  # the stopped app's objects are the collector's again
@@ -86,3 +94,29 @@ def test_pages_and_answers_leave_compressed_for_clients_that_take_it(built_db):
             assert zipped.headers["content-security-policy"] == plain.headers["content-security-policy"]
         answer = client.get("/api/indicators/shares?country=KAZ", headers={"accept-encoding": "gzip"})
         assert answer.status_code == 200 and answer.headers["content-encoding"] == "gzip"
+
+
+def test_the_map_shapes_a_page_fetches_are_served_cacheable_and_never_kept_as_a_page(built_db):
+    try:
+        body = maps.geometry("shapes")
+    except maps.MapUnavailableError as exc:
+        pytest.skip(str(exc))
+    with TestClient(create_app(built_db, warm=False, workers=0)) as client:
+        page = client.get("/?partner=CHN").text
+        assert (
+            maps.geometry_url("shapes") in page and "MultiPolygon" not in page
+        )  # the page names the shapes, not holds them
+        served = client.get(maps.geometry_url("shapes"))
+        assert served.status_code == 200 and served.content == body
+        assert served.headers["content-type"] == "application/json"
+        assert "immutable" in served.headers["cache-control"] and served.headers["content-encoding"] == "gzip"
+        assert client.get(maps.GEOMETRY_PATH + "/rivers.json").status_code == 404
+        assert not [k for k in _kept(client.app) if k[0].startswith(maps.GEOMETRY_PATH)]
+
+
+def _kept(app) -> list[tuple]:
+    stack = app.middleware_stack
+    while stack is not None and not isinstance(stack, page_cache.PageCache):
+        stack = getattr(stack, "app", None)
+    assert stack is not None
+    return list(stack.pages._data)

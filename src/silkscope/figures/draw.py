@@ -35,6 +35,11 @@ SCHEMA_URL = "https://vega.github.io/schema/vega-lite/v6.4.1.json"
 # wrote it: in `embeddable` a spec's own "view" config replaces the house one (so the browser draws the view's
 # frame, which the server's SVG leaves out); dropping it would change how the pages look.
 ALTAIR_VIEW = {"continuousWidth": 300, "continuousHeight": 300}
+# Fields a chart's rows keep beside those its view reads: they say, in the hover, what the number is. The rest of a
+# table's row (its source ids, other columns' definitions) was shipped for nothing: half of an overview's weight.
+HOVER_FIELDS = frozenset({"definition", "unit"})
+# A field an expression reads: datum.name or datum['name']
+_DATUM = re.compile(r"""datum(?:\.([A-Za-z_$][\w$]*)|\[['"]([^'"]+)['"]\])""")
 
 _svgs = LRU(256)
 _lock = threading.Lock()
@@ -67,6 +72,8 @@ def embeddable(figure: Figure | dict) -> str:
     "application/json">: the browser draws it interactively with vega-embed; the SVG stays for briefs and for
     pages without JavaScript."""
     spec = dict(figure if isinstance(figure, dict) else figure.spec())
+    if isinstance(figure, Figure) and figure.by_url:
+        spec = _fetched(spec, figure.by_url)
     # merged a level deep, as vl-convert merges the house config into the SVG's: the spec's view size must not drop
     # the house's frameless view
     config = {**_VL_CONFIG}
@@ -89,6 +96,9 @@ class Figure:
     chart: dict[str, Any]
     data: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     kind: str = "chart"
+    # datasets a browser fetches from the server's address instead (the map's shapes: the same on every page, so
+    # cached), each a JSON list of its rows. An SVG drawn here still reads them from `data`.
+    by_url: dict[str, str] = field(default_factory=dict)
     _spec: dict[str, Any] | None = field(default=None, repr=False)
 
     def spec(self) -> dict[str, Any]:
@@ -97,9 +107,56 @@ class Figure:
             spec = {"$schema": SCHEMA_URL, "config": {"view": {**ALTAIR_VIEW}}, **self.chart}
             if os.environ.get(VALIDATE_ENV) == "1":
                 validate(spec, self.kind)  # before the rows join: the schema says little about them, at length
-            spec["datasets"] = {**spec.get("datasets", {}), **self.data}
+            fields = read_fields(self.chart)
+            data = self.data if fields is None else {k: _keep(rows, fields) for k, rows in self.data.items()}
+            spec["datasets"] = {**spec.get("datasets", {}), **data}
             self._spec = spec
         return self._spec
+
+
+def _fetched(spec: dict[str, Any], urls: dict[str, str]) -> dict[str, Any]:
+    """The spec with the datasets in `urls` left out, and each view reading one of them reading its address."""
+
+    def swap(node: Any) -> Any:
+        if isinstance(node, dict):
+            name = node.get("name")
+            if len(node) == 1 and name in urls:
+                return {"url": urls[name]}
+            return {k: swap(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [swap(v) for v in node]
+        return node
+
+    view = {k: swap(v) for k, v in spec.items() if k != "datasets"}
+    return {**view, "datasets": {k: v for k, v in spec["datasets"].items() if k not in urls}}
+
+
+def read_fields(view: Any) -> set[str] | None:
+    """The row fields a view reads (encodings, sorts, facets, transforms, expressions), by their top-level name; None
+    when it draws whole rows (a geoshape draws each row as a GeoJSON feature), so no field may be dropped."""
+    fields: set[str] = set(HOVER_FIELDS)
+
+    def walk(node: Any, key: str = "") -> bool:
+        if isinstance(node, dict):
+            mark = node.get("mark")
+            if mark == "geoshape" or (isinstance(mark, dict) and mark.get("type") == "geoshape"):
+                return False
+            return all(walk(v, k) for k, v in node.items())
+        if isinstance(node, list):
+            if key in ("groupby", "fold", "fields", "as"):
+                fields.update(str(v).split(".")[0] for v in node if isinstance(v, str))
+            return all(walk(v, key) for v in node)
+        if isinstance(node, str):
+            if key in ("field", "as", "lookup", "key", "groupby"):
+                fields.add(node.split(".")[0])
+            fields.update(a or b for a, b in _DATUM.findall(node))
+        return True
+
+    return fields if walk(view) else None
+
+
+def _keep(rows: list[dict[str, Any]], fields: set[str]) -> list[dict[str, Any]]:
+    return [{k: v for k, v in row.items() if k in fields} for row in rows]
 
 
 def named(name: str) -> dict[str, str]:

@@ -6,6 +6,7 @@ repository. $SILKSCOPE_WORLD_ATLAS may point at another folder holding countries
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from functools import cache
@@ -32,6 +33,10 @@ CONTEXT_BOX = (40.0, 28.0, 96.0, 60.0)  # lon0, lat0, lon1, lat1: what the frame
 # The frame: the five states' extent with a margin. Ring drawn clockwise (d3-geo's outside-in convention).
 FRAME = [[45.5, 34.6], [45.5, 56.0], [88.2, 56.0], [88.2, 34.6], [45.5, 34.6]]
 CONTEXT_LABELS = {"RUS": (66.0, 54.6), "CHN": (83.5, 42.5), "AFG": (66.5, 35.9), "IRN": (55.0, 36.6)}
+# Where a page's browser fetches the shapes (web/routes.py serves `geometry()` there): once, then from its cache,
+# instead of 55 kB of coordinates inside every page with a map. A server-drawn SVG (briefs) keeps them inline.
+GEOMETRY_PATH = "/map/central-asia"
+SHAPE_SETS = ("context", "shapes")  # the neighbours drawn in grey; the five states, joined to their values by ISO3
 
 
 class MapUnavailableError(RuntimeError):
@@ -115,6 +120,24 @@ def features() -> dict[str, dict[str, Any]]:
     return out
 
 
+@cache
+def geometry(part: str) -> bytes:
+    """One of SHAPE_SETS as the browser fetches it: a list of GeoJSON features."""
+    shapes = features()
+    chosen = NEIGHBOURS if part == "context" else C5 if part == "shapes" else ()
+    if not chosen:
+        raise KeyError(f"no map shapes called {part!r}: {', '.join(SHAPE_SETS)}")
+    return json.dumps([shapes[i] for i in chosen if i in shapes], separators=(",", ":"), ensure_ascii=False).encode()
+
+
+@cache
+def geometry_url(part: str) -> str:
+    """Where the browser fetches a set of shapes, with their digest: a new world-atlas is a new address, so browsers
+    may cache them for good. (Two addresses, not one file: Vega-Lite reads one address once, whatever part of it
+    each layer asks for.)"""
+    return f"{GEOMETRY_PATH}/{part}.json?v={hashlib.sha256(geometry(part)).hexdigest()[:12]}"
+
+
 def central_asia(
     values: dict[str, float | None],
     *,
@@ -130,39 +153,42 @@ def central_asia(
     c5 = []
     for iso3 in C5:
         value = values.get(iso3)
-        feature = {**shapes[iso3], "properties": dict(shapes[iso3]["properties"])}
         shown = "no data" if value is None else format(value, value_format)
-        feature["properties"].update(
-            value=value,
-            shown=shown,
-            href=f"{link}{iso3}" if link else None,
-            label=f"{partner_name(iso3)}: {shown} ({measure})",
+        label = f"{partner_name(iso3)}: {shown} ({measure})"
+        href = f"{link}{iso3}" if link else None
+        c5.append(
+            {"iso3": iso3, "name": partner_name(iso3), "value": value, "shown": shown, "href": href, "label": label}
         )
-        c5.append(feature)
     context = [shapes[i] for i in NEIGHBOURS if i in shapes]
     top = max((v for v in values.values() if v is not None), default=0) or 1
     shade = channel(
-        "properties.value:Q",
+        "value:Q",
         scale={"domain": [0, top], "range": ["#e3edf6", colour]},
         legend={"title": measure, "orient": "top-right", "format": value_format, "gradientLength": 120},
     )
     states = {
         "data": named("c5"),
+        # each state's row takes its shape from `shapes` (features keyed by ISO3), drawn as the `geo` field
+        "transform": [{"lookup": "iso3", "from": {"data": named("shapes"), "key": "id"}, "as": "geo"}],
         "mark": {
             "type": "geoshape",
+            # drawn with no value too (pale, by the colour's condition): Vega-Lite's default leaves such a state out,
+            # a hole in the map
+            "invalid": "show",
             "stroke": "#6b6b6b",
             "strokeWidth": 0.7,
             "cursor": "pointer" if link else "default",
         },
         "encoding": {
             # a state without data is pale, not the scale's zero
-            "color": {"condition": {"test": "datum.properties.value == null", "value": "#f7f6f2"}, **shade},
-            "description": channel("properties.label:N"),
+            "shape": channel("geo:N", type="geojson"),
+            "color": {"condition": {"test": "datum.value == null", "value": "#f7f6f2"}, **shade},
+            "description": channel("label:N"),
         },
     }
     if link:
-        states["encoding"]["href"] = channel("properties.href:N")
-    shown = {f["id"]: f["properties"]["shown"] for f in c5}
+        states["encoding"]["href"] = channel("href:N")
+    shown = {row["iso3"]: row["shown"] for row in c5}
     points = [{"lon": lon, "lat": lat, "name": partner_name(i), "shown": shown[i]} for i, (lon, lat) in LABELS.items()]
     ctx = [{"lon": lon, "lat": lat, "name": partner_name(i)} for i, (lon, lat) in CONTEXT_LABELS.items()]
 
@@ -193,7 +219,8 @@ def central_asia(
         "clipExtent": [[0, 0], [width, height]],
     }
     chart = {"layer": layers, "projection": projection, "width": width, "height": height}
-    return Figure(chart, {"context": context, "c5": c5, "labels": points, "context_labels": ctx}, "central_asia")
+    data = {"context": context, "shapes": [shapes[i] for i in C5], "c5": c5, "labels": points, "context_labels": ctx}
+    return Figure(chart, data, "central_asia", by_url={name: geometry_url(name) for name in SHAPE_SETS})
 
 
 def _clip_ring(ring: list[list[float]], box: tuple[float, float, float, float]) -> list[list[float]]:

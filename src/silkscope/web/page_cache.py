@@ -28,7 +28,7 @@ PICKED = tuple(f"/?partner={p}&metric={m}" for p in DEFAULT_PARTNERS for m in ("
 LANDING = NAVIGATION + PICKED
 # Not kept: the API (its own body cache), files, and the check form (it says whether the checker is installed, and
 # costs nothing to draw)
-NOT_PAGES = ("/api", "/assets", "/static", "/docs", "/openapi.json", "/check")
+NOT_PAGES = ("/api", "/assets", "/static", "/docs", "/openapi.json", "/check", "/map/")
 # Compression of what leaves the server (server.py's GZipMiddleware, and kept pages here): 384 kB of HTML to 92 kB
 # in about 4 ms (level 9: 87 kB in 17 ms)
 GZIP_LEVEL = 4

@@ -10,12 +10,13 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from silkscope import validate
 from silkscope.analysis.catalogue import catalogue
 from silkscope.countries import C5, DEFAULT_PARTNERS, registry
 from silkscope.errors import SilkscopeError
+from silkscope.figures import maps
 from silkscope.indicators import options
 from silkscope.profiles.country import country as country_profile
 from silkscope.profiles.overview import overview as overview_profile
@@ -169,6 +170,21 @@ def model(
 def sources(request: Request, kind: Annotated[str | None, Query(max_length=60)] = None) -> HTMLResponse:
     context = pages.sources(request.app.state.wh, kind or None)
     return _page(request, "sources.html", nav="sources", **context)
+
+
+@router.get(maps.GEOMETRY_PATH + "/{part}.json")
+def map_shapes(part: str) -> Response:
+    """The map's shapes, which every map a page draws in the browser fetches (maps.geometry_url: versioned, so they
+    are cached for good). Without world-atlas installed the pages say the map is unavailable; so does this."""
+    if part not in maps.SHAPE_SETS:
+        return Response(f"no map shapes called {part!r}", status_code=404, media_type="text/plain")
+    try:
+        body = maps.geometry(part)
+    except maps.MapUnavailableError as exc:
+        return Response(str(exc), status_code=503, media_type="text/plain")
+    return Response(
+        body, media_type="application/json", headers={"cache-control": "public, max-age=31536000, immutable"}
+    )
 
 
 @router.get("/check", response_class=HTMLResponse)
