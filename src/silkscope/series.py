@@ -212,6 +212,8 @@ def trade_partners(members: list[str], lo: int, hi: int, top: int, con: duckdb.D
         # of its trade with all partners as it publishes it (its total row), else of the partner rows' sum
         world = [r for r in chosen if r["partner_iso3"] == WORLD_CODE and r["exports_usd"] and r["imports_usd"]]
         total = sum((r["exports_usd"] or 0) + (r["imports_usd"] or 0) for r in (world[:1] or ranked))
+        # each direction's share only of the state's own total that way (its total row): no partner-sum fallback
+        way = {d: (world[0][d] if world and own else None) for d in ("exports_usd", "imports_usd")}
         ranked.sort(key=lambda r: -((r["exports_usd"] or 0) + (r["imports_usd"] or 0)))
         for i, r in enumerate(ranked[:top], 1):
             turnover = (r["exports_usd"] or 0) + (r["imports_usd"] or 0)
@@ -227,6 +229,8 @@ def trade_partners(members: list[str], lo: int, hi: int, top: int, con: duckdb.D
                     "imports_usd": r["imports_usd"],
                     "share_pct": 100.0 * turnover / total if own and total else None,
                     "of_total_usd": total if own and total else None,
+                    "export_share_pct": _pct(r["exports_usd"] or 0.0, way["exports_usd"]),
+                    "import_share_pct": _pct(r["imports_usd"] or 0.0, way["imports_usd"]),
                     "reported_by": basis,
                     "source_ids": r["source_ids"],
                 }
@@ -261,10 +265,18 @@ def trade_partners(members: list[str], lo: int, hi: int, top: int, con: duckdb.D
             "share_pct": "partner's share of the state's turnover with all partners in its own statistics: their "
             "total row where they publish one, else the sum of their partner rows",
             "of_total_usd": "the turnover share_pct is a share of",
+            "export_share_pct": "partner's share of the state's exports to all partners, its own statistics' total "
+            "row (blank where it publishes none)",
+            "import_share_pct": "partner's share of the state's imports from all partners, its own statistics' total "
+            "row (blank where it publishes none)",
             "reported_by": "whose statistics the figures are: the state's own, or its partners' (mirror) reports",
         },
         notes,
     )
+
+
+def _pct(part: float, whole: float | None) -> float | None:
+    return 100.0 * part / whole if whole else None
 
 
 CONTEXT_CODES = {

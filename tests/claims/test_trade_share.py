@@ -62,7 +62,9 @@ def test_a_ranking_of_an_outside_powers_partners_is_not_taken_for_the_states(sna
 
 def test_a_share_of_exports_is_not_checked_as_a_share_of_trade(snapshot_db):
     (c,) = _claims("In 2022 China accounted for 20% of Kyrgyzstan's exports.", snapshot_db)
-    assert c.claim.indicator != "trade"
+    (basis,) = [e for e in c.check.evidence if e.role == "basis"]
+    assert basis.value == pytest.approx(_direction_shares(snapshot_db, 2022)[("CHN", "exports")])
+    assert "of Kyrgyzstan's exports" in basis.definition and "turnover" not in basis.definition
 
 
 def test_without_the_states_statistics_a_share_is_unverifiable(built_db):
@@ -91,3 +93,56 @@ def test_a_regions_total_is_not_one_members_figure(snapshot_db):
     # stands for it
     (c,) = _amounts("China's trade grew.\n\nCentral Asia's total trade reached $150 billion in 2019.", snapshot_db)
     assert c.check.verdict == "unverifiable"
+
+
+def _direction_shares(db, year: int) -> dict[tuple[str, str], float]:
+    """Kyrgyzstan's partners' shares of its exports and imports in `year`, as the warehouse computes them."""
+    import duckdb
+
+    from silkscope.series import trade_partners
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = trade_partners(["KGZ"], year, year, 500, con).rows
+    out = {}
+    for r in rows:
+        for way, column in (("exports", "export_share_pct"), ("imports", "import_share_pct")):
+            if r[column] is not None:
+                out[(r["partner_iso3"], way)] = r[column]
+    return out
+
+
+def test_a_share_of_the_states_exports_or_imports_is_of_its_own_total_that_way(snapshot_db):
+    shares = _direction_shares(snapshot_db, 2022)
+    russia, china = shares[("RUS", "exports")], shares[("CHN", "imports")]
+    assert 5 < russia < 95 and 5 < china < 95, shares  # a real share each, else the sentences below prove nothing
+    said = [
+        (f"In 2022 Russia took {russia:.0f}% of Kyrgyzstan's exports.", "RUS", "exports"),
+        (f"China supplied {china:.0f}% of Kyrgyzstan's imports in 2022.", "CHN", "imports"),
+        (f"In 2022, {russia:.0f}% of Kyrgyzstan's exports went to Russia.", "RUS", "exports"),
+        (f"Kyrgyzstan bought {china:.0f}% of its imports from China in 2022.", "CHN", "imports"),
+    ]
+    for text, partner, way in said:
+        c = _one(text, snapshot_db)
+        assert c.claim.extra["one_way"][:2] == [way, partner], text
+        assert c.check.verdict == "supported", (text, c.check.explanation)
+        (basis,) = [e for e in c.check.evidence if e.role == "basis"]
+        assert basis.period == [2022] and basis.source_id.startswith("kg_nsc")
+        assert f"of Kyrgyzstan's {way}" in basis.definition
+    # the same partner's share the other way is another number: the direction is the sentence's, not turnover
+    wrong = _one(f"In 2022 Russia took {shares[('RUS', 'imports')] + 20:.0f}% of Kyrgyzstan's exports.", snapshot_db)
+    assert wrong.check.verdict == "contradicted" and "2022" in wrong.check.explanation
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Gold accounted for 40% of Kyrgyzstan's exports in 2022.",  # a product's share: no partner is the part
+        "In 2022, 60% of Kyrgyzstan's exports to Russia were garments.",  # the trade with one partner, by product
+        "Kyrgyzstan sold 60% of its exports to Russia as garments in 2022.",
+        "Kyrgyzstan accounted for 1% of China's exports in 2022.",  # an outside power's exports
+        "The EU took 3% of Kyrgyzstan's exports in 2022.",  # the statistics list its members
+    ],
+)
+def test_shares_of_one_direction_the_wording_does_not_make_a_partners_are_never_contradicted(snapshot_db, text):
+    (c,) = _claims(text, snapshot_db)
+    assert c.check.verdict == "unverifiable", (text, c.check.verdict, c.check.explanation)

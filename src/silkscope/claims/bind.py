@@ -416,7 +416,13 @@ class Binder:
                 return "composition"
             if _POLL.search(s) or self.last.get("poll"):
                 return "poll"
-            return "trade" if trigger.unit == "percent" and trade_terms.applies_to_share(s[a:b]) else "other"
+            if trigger.unit != "percent":
+                return "other"
+            one_way = trade_terms.one_way_share(s, trigger.start, trigger.end, self.mentions)
+            if one_way:  # a partner's share of the state's exports or imports: (direction, partner, state)
+                claim.extra["one_way"] = list(one_way)
+                return "trade"
+            return "trade" if trade_terms.applies_to_share(s[a:b]) else "other"
         if claim.type == "comparison":
             text = s[a:b]
             if trade_terms.applies_to_rank(text):

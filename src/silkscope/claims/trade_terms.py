@@ -59,3 +59,108 @@ def own_total(text: str, mentions) -> str | None:
 
     owners = {m.iso3 for m in mentions if (m.iso3 in C5 or m.kind == "region") and _OWN_TOTAL.match(text[m.end :])}
     return owners.pop() if len(owners) == 1 else None
+
+
+# A partner's share of one direction of a state's trade, said in one of three shapes around the percentage:
+#   "<partner> accounted for / took / supplied N% of <state>'s exports|imports"
+#   "N% of <state>'s exports went to <partner>", "N% of its imports came from <partner>"
+#   "<partner>'s share of <state>'s exports was N%"
+# Nothing else is read as one: "oil made up 60% of Kazakhstan's exports" names no partner as the part, and
+# "70% of its exports to China were metals" is a share of the trade with one partner, by product.
+_LEAD = re.compile(
+    r"\s*(?:alone\s+)?(?:accounted|accounts|account|accounting)\s+for\s+"
+    r"|\s*(?:took|takes|take|received|receives|bought|buys|absorbed|absorbs|supplied|supplies|provided|provides"
+    r"|made up|makes up|represented|represents|was the destination of|is the destination of|was the source of"
+    r"|is the source of)\s+"
+    r"(?:(?:about|around|some|nearly|almost|over|more than|roughly|approximately|just under|just over|less than|under"
+    r"|only|a)\s+)*$",
+    re.I,
+)
+_OF_WAY = re.compile(
+    r"\s*(?:per\s?cent\s+|percent\s+)?of\s+(?:(?P<its>its|their|the country's|the country['’]s)\s+|the\s+)?"
+    r"(?:(?P<state>[^\W\d][\w\s-]{1,40}?)['’]s?\s+)?"
+    r"(?:(?:total|overall|foreign|annual|goods|merchandise)\s+){0,2}(?P<way>export|import)s\b(?P<rest>.{0,80})",
+    re.I | re.S,
+)
+_WENT = {
+    "export": re.compile(
+        r"\s+(?:went|go|goes|were sent|was sent|were shipped|was shipped|were destined|was destined"
+        r"|were bought by|was bought by|were sold|was sold)\s+(?:to\s+)?$",
+        re.I,
+    ),
+    "import": re.compile(
+        r"\s+(?:came|come|comes|originated|originate|were sourced|was sourced|were bought)\s+(?:from|in)\s+$", re.I
+    ),
+}
+# "Kazakhstan sent N% of its exports to Russia", "bought N% of its imports from China": the verb before the figure
+# makes "to/from <partner>" after it the destination of the share, not a bilateral flow split by product
+_SENT = {
+    "export": re.compile(
+        r"\b(?:sent|sends|send|shipped|ships|ship|sold|sells|sell|directed|directs)\s+(?:\w+\s+)?$", re.I
+    ),
+    "import": re.compile(
+        r"\b(?:bought|buys|buy|sourced|sources|source|obtained|obtains|got|gets)\s+(?:\w+\s+)?$", re.I
+    ),
+}
+_TO = {"export": re.compile(r"\s+to\s+$", re.I), "import": re.compile(r"\s+from\s+$", re.I)}
+_SHARE_OF = re.compile(
+    r"^['’]s?\s+share\s+(?:of|in)\s+(?:(?P<its>its|their)\s+|the\s+)?(?:(?P<state>[^\W\d][\w\s-]{1,40}?)['’]s?\s+)?"
+    r"(?:(?:total|overall|foreign|annual|goods|merchandise)\s+){0,2}(?P<way>export|import)s\b.{0,60}?"
+    r"\b(?:was|is|stood at|reached|amounted to|rose to|fell to|grew to|of)\s+"
+    r"(?:(?:about|around|some|nearly|almost|over|more than|roughly|approximately|just under|just over)\s+)*$",
+    re.I | re.S,
+)
+
+
+def one_way_share(text: str, start: int, end: int, mentions) -> tuple[str, str, str | None] | None:
+    """(direction "exports"|"imports", partner ISO3, state ISO3 or None for "its") when the percentage at
+    text[start:end] is a partner's share of a state's exports or imports, in one of the shapes above; else None."""
+    countries = [m for m in mentions if m.kind in {"country", "region"} and m.iso3]
+    of = _OF_WAY.match(text, end)
+    if of:
+        state = _named(of, "state", countries)
+        way = of.group("way").lower()
+        sent = _SENT[way].search(text[max(0, start - 40) : start]) and _went(of, countries, _TO[way])
+        if sent and sent.iso3 != state:
+            return way + "s", sent.iso3, state
+        bilateral = re.match(r"\s+(?:to|from|of)\s", of.group("rest")) and not _went(of, countries)
+        if state is False or bilateral:
+            return None  # "of <not a place>'s exports", "exports to China were ...", "imports of machinery"
+        leading = [m for m in countries if m.end <= start and _LEAD.fullmatch(text[m.end : start])]
+        if leading and leading[-1].iso3 != state:
+            return way + "s", leading[-1].iso3, state
+        went = _went(of, countries)
+        if went and went.iso3 != state:
+            return way + "s", went.iso3, state
+        return None
+    for m in countries:  # "<partner>'s share of <state>'s exports was N%"
+        shared = _SHARE_OF.match(text[m.end : start])
+        if shared:
+            state = _named(shared, "state", countries, offset=m.end)
+            if state is not False and m.iso3 != state:
+                return shared.group("way").lower() + "s", m.iso3, state
+    return None
+
+
+def _named(match: re.Match, group: str, countries, offset: int = 0) -> str | bool | None:
+    """The country a match's possessive names (None: none named, "its"; False: the words name no country)."""
+    if match.group(group) is None:
+        return None
+    at = match.start(group) + offset
+    named = [m for m in countries if m.start == at]
+    return named[0].iso3 if named else False
+
+
+def _went(of: re.Match, countries, words: dict | re.Pattern = _WENT):
+    """The partner of "... exports went to <partner>" / "... imports came from <partner>" (or the words given), or
+    None."""
+    way, rest_at = of.group("way").lower(), of.start("rest")
+    pattern = words[way] if isinstance(words, dict) else words
+    for m in countries:
+        if m.start >= rest_at and pattern.fullmatch(of.string[rest_at : m.start]) and _ENDS.match(of.string, m.end):
+            return m
+    return None
+
+
+# What may follow the partner of "... went to <partner>": the sentence's end, a date, another clause; not "as metals"
+_ENDS = re.compile(r"\s*(?:$|[,.;:)]|(?:in|during|by|and|while|whereas|compared|up|down|from|last|this)\b)", re.I)

@@ -36,6 +36,8 @@ def share(claim: Claim, ctx: Context) -> Check:
     from silkscope.indicators.shares import shares
     from silkscope.indicators.tables import duckdb_tables
 
+    if claim.extra.get("one_way"):
+        return one_way(claim, ctx)
     partner, state = (claim.partners[0] if claim.partners else None), _state(claim)
     if partner is None or state is None:
         return _missing(ctx, claim, "share of trade without a partner and one Central Asian state named")
@@ -47,8 +49,6 @@ def share(claim: Claim, ctx: Context) -> Check:
     if not rows:
         return absent(ctx, claim, query, what, "trade")
     year = stated if stated is not None else rows[-1]["year"]
-    q, value = claim.qualifier, claim.value or 0.0
-    tol = tolerance_text(q, "share")
     evs = [
         evidence(
             ctx, r["share_pct"], "percent", [r["year"]],
@@ -58,7 +58,58 @@ def share(claim: Claim, ctx: Context) -> Check:
         )
         for r in rows
     ]  # fmt: skip
-    at = {r["year"]: r["share_pct"] for r in rows}
+    return _verdict(claim, ctx, evs, {r["year"]: r["share_pct"] for r in rows}, year)
+
+
+def one_way(claim: Claim, ctx: Context) -> Check:
+    """A partner's share of the state's exports or of its imports ("China took 14% of Kazakhstan's exports"), of the
+    state's own total that way (its statistics' total row; series.trade_partners). The partner and the state are
+    those the sentence's wording makes the part and the whole (claims.trade_terms.one_way_share), never carried."""
+    from silkscope.series import trade_partners
+
+    way, partner, named = claim.extra["one_way"]
+    state = named or _state(claim)
+    if state not in C5:
+        query = Query("-- not run: the share is of the trade of a country outside Central Asia")
+        ev = evidence(ctx, None, None, claim.period, "no share computed", None, query, "absence")
+        why = (
+            f"The sentence gives a share of {name(state) if state else 'an unnamed country'}'s {way}: the warehouse "
+            "computes shares of a Central Asian state's exports and imports, from that state's own statistics."
+        )
+        return Check("unverifiable", [ev], why, needs("trade", ctx))
+    lo, hi, stated = _years(claim, ctx)
+    result = trade_partners([state], lo, hi, 500, ctx.con)
+    query = Query(result.query, list(result.params))
+    column = "export_share_pct" if way == "exports" else "import_share_pct"
+    what = f"share of {name(partner)} in {name(state)}'s {way} as {name(state)}'s statistics publish them, {lo}-{hi}"
+    if partner == EU_CODE:
+        ev = evidence(ctx, None, None, [lo, hi], what, None, query, "context")
+        why = "Shares are of partner countries: the statistics list the EU's members, and no EU total is kept apart."
+        return Check("unverifiable", [ev], why, needs("trade", ctx))
+    rows = sorted((r for r in result.rows if r["partner_iso3"] == partner and r[column] is not None),
+                  key=lambda r: r["year"])  # fmt: skip
+    if not rows:
+        return absent(ctx, claim, query, what, "trade")
+    year = stated if stated is not None else rows[-1]["year"]
+    flow = "exports_usd" if way == "exports" else "imports_usd"
+    toward = "to" if way == "exports" else "from"
+    evs = [
+        evidence(
+            ctx, r[column], "percent", [r["year"]],
+            f"{name(partner)}'s share of {name(state)}'s {way}, its own statistics ({money(r[flow] or 0)} {toward} "
+            f"{name(partner)} of {money(100 * (r[flow] or 0) / r[column]) if r[column] else 'a total'} {toward} all "
+            "partners)",
+            r["source_ids"][0] if r["source_ids"] else None, query, "basis" if r["year"] == year else "alternative",
+        )
+        for r in rows
+    ]  # fmt: skip
+    return _verdict(claim, ctx, evs, {r["year"]: r[column] for r in rows}, year)
+
+
+def _verdict(claim: Claim, ctx: Context, evs: list[Any], at: dict[int, float], year: int) -> Check:
+    """A stated share against the shares found by year: the stated year's, else whether a neighbouring year's fits."""
+    q, value = claim.qualifier, claim.value or 0.0
+    tol = tolerance_text(q, "share")
     said = f"{value:g}%"
     if year in at:
         got = f"{at[year]:.1f}% in {year}"
