@@ -146,3 +146,36 @@ def test_a_share_of_the_states_exports_or_imports_is_of_its_own_total_that_way(s
 def test_shares_of_one_direction_the_wording_does_not_make_a_partners_are_never_contradicted(snapshot_db, text):
     (c,) = _claims(text, snapshot_db)
     assert c.check.verdict == "unverifiable", (text, c.check.verdict, c.check.explanation)
+
+
+def _ranked_by(db, year: int, way: str) -> list[str]:
+    """Kyrgyzstan's partner countries in `year` by its exports to (imports from) each, largest first."""
+    import duckdb
+
+    from silkscope.series import trade_partners
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = trade_partners(["KGZ"], year, year, 500, con).rows
+    return [r["partner_iso3"] for r in sorted(rows, key=lambda r: -(r[f"{way}_usd"] or 0))]
+
+
+def test_a_rank_by_exports_or_imports_ranks_the_partners_that_way(snapshot_db):
+    from silkscope.countries import name
+
+    exports, imports = _ranked_by(snapshot_db, 2022, "exports"), _ranked_by(snapshot_db, 2022, "imports")
+    assert exports[0] != imports[0] or exports[1] != imports[1], "the two rankings agree: this proves nothing"
+    first = _one(f"In 2022 {name(exports[0])} was Kyrgyzstan's largest export market.", snapshot_db)
+    assert first.check.verdict == "supported" and "exports to each partner" in first.check.evidence[0].definition
+    second = _one(f"In 2022 {name(imports[1])} was the second-largest source of Kyrgyzstan's imports.", snapshot_db)
+    assert second.check.verdict == "supported", second.check.explanation
+    other = next(p for p in imports if p != exports[0])  # first by imports, not by exports
+    wrong = _one(f"In 2022 {name(other)} was the largest buyer of Kyrgyzstan's exports.", snapshot_db)
+    assert wrong.check.verdict == "contradicted" and f"1. {name(exports[0])}" in wrong.check.explanation
+
+
+def test_a_market_or_supplier_of_a_product_is_not_a_trade_rank(snapshot_db):
+    for text in (
+        "Russia is Kyrgyzstan's largest market for wheat.",
+        "Russia is the main supplier of gas to Kyrgyzstan.",
+    ):
+        assert all(c.check.verdict == "unverifiable" for c in _claims(text, snapshot_db)), text

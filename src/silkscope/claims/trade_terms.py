@@ -14,6 +14,21 @@ RANK = re.compile(
     re.I,
 )
 NTH = {"second": 2, "2nd": 2, "third": 3, "3rd": 3}
+# The same ranks by one direction of the state's trade: "Kazakhstan's largest export market", "the main buyers of
+# Kyrgyzstan's exports", "the largest source of Kazakhstan's imports", "its second-largest import partner". A bare
+# "main supplier" or "largest market" is not one: a supplier of gas, a market for wheat.
+_OF_STATES = r"(?=s?\s+(?:of|for|to)\s+(?:the\s+)?(?:[^\W\d][\w-]*['’]s?\s+|its\s+)?(?:\w+\s+)?{}\b)"
+RANK_WAY = re.compile(
+    r"(?P<one_of>\bone of\s+(?:the\s+|its\s+|\w+'s\s+)?)?"
+    r"\b(?:(?P<nth>second|third|2nd|3rd)[- ](?:largest|biggest|most important)"
+    r"|(?P<first>largest|biggest|top|main|leading|principal|chief|most important))\s+"
+    r"(?:(?P<exports>export\s+(?:market|destination|partner)|(?:buyer|customer|market|destination)"
+    + _OF_STATES.format("exports")
+    + r")|(?P<imports>import\s+(?:source|partner|supplier)|(?:supplier|source)"
+    + _OF_STATES.format("imports")
+    + r"))(?P<plural>s)?\b",
+    re.I,
+)
 # 'exports'/'imports' shares are of one direction, which these checks do not compute: left to the others
 ONE_WAY = re.compile(r"\bexports?\b|\bimports?\b", re.I)
 
@@ -24,7 +39,17 @@ def applies_to_share(text: str) -> bool:
 
 
 def applies_to_rank(text: str) -> bool:
-    return bool(RANK.search(text))
+    return ranking(text) is not None
+
+
+def ranking(text: str) -> tuple[re.Match, str | None] | None:
+    """The words ranking a partner among a state's trading partners, and by which direction of its trade: (match,
+    None) by turnover, (match, "exports"|"imports") by one direction; None when the text ranks no trading partner."""
+    m = RANK.search(text)
+    if m:
+        return m, None
+    m = RANK_WAY.search(text)
+    return (m, "exports" if m.group("exports") else "imports") if m else None
 
 
 def owner(text: str, match: re.Match, mentions) -> str | None:

@@ -97,7 +97,8 @@ _COMPARISON = re.compile(
     r"|\boutnumber(?:s|ed)?\b|\bsecond only to\b"
     r"|\b(?:larger|bigger|greater|higher|fewer|smaller|lower|more|less) than (?=(?:those |that |the )?(?-i:[A-Z][a-z]))"
     r"|\b(?:one of )?(?:the )?(?:top|largest|biggest|main|leading|second[- ]largest|chief)\s+(?:\w+\s+){0,2}?"
-    r"(?:recipients?|donors?|investors?|trading partners?|lenders?|creditors?|sources?|destinations?)\b"
+    r"(?:recipients?|donors?|investors?|trading partners?|lenders?|creditors?|sources?|destinations?"
+    r"|(?:export|import) (?:markets?|partners?)|buyers?|customers?|suppliers?)\b"
     r"|\b(?:the )?(?:primary|main|principal) (?:focus|recipient|beneficiary)\b|\ba peak of\b"
     r"|\b(?:came|ranked|ranks|placed) (?:first|second|third)\b",
     re.I,

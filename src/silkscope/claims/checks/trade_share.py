@@ -9,7 +9,7 @@ from typing import Any
 from silkscope.claims.checks.base import Check, absent, evidence, money, needs, needs_text, tolerance_text, within
 from silkscope.claims.extract import Claim
 from silkscope.claims.plan import Context, Query
-from silkscope.claims.trade_terms import NTH, RANK, owner
+from silkscope.claims.trade_terms import NTH, owner, ranking
 from silkscope.countries import C5, EU_CODE, name
 from silkscope.indicators.flows import STATE_TRADE
 
@@ -128,8 +128,8 @@ def rank(claim: Claim, ctx: Context) -> Check:
     from silkscope.claims.entities import find_mentions
     from silkscope.series import trade_partners
 
-    text = claim.text if RANK.search(claim.text) else claim.sentence
-    m = RANK.search(text)
+    text = claim.text if ranking(claim.text) else claim.sentence
+    m, way = ranking(text) or (None, None)
     partner, state = (claim.partners[0] if claim.partners else None), _state(claim)
     if m is None or partner is None or state is None or owner(text, m, find_mentions(text)) != state:
         query = Query("-- not run: the sentence does not rank a Central Asian state's trading partners")
@@ -143,10 +143,14 @@ def rank(claim: Claim, ctx: Context) -> Check:
     # "one of the largest", "main trading partners": among the first few (five), not first
     among = max(5, len(claim.partners)) if m.group("one_of") or m.group("plural") else None
     lo, hi, stated = _years(claim, ctx)
-    result = trade_partners([state], lo, hi, 10, ctx.con)
+    result = trade_partners([state], lo, hi, 10 if way is None else 500, ctx.con)
     query = Query(result.query, list(result.params))
     own = [r for r in result.rows if r["reported_by"].endswith("own statistics")]
-    what = f"{name(state)}'s own trade statistics by partner, {lo}-{hi}"
+    measure, by = "turnover_usd", "goods turnover"
+    if way is not None:  # ranked again by the one direction the sentence names
+        measure, by = f"{way}_usd", f"{way} {'to' if way == 'exports' else 'from'} each partner"
+        own = _reranked(own, measure)
+    what = f"{name(state)}'s own trade statistics by partner ({by}), {lo}-{hi}"
     if not own:
         return absent(ctx, claim, query, what, "trade")
     if partner == EU_CODE:
@@ -161,7 +165,7 @@ def rank(claim: Claim, ctx: Context) -> Check:
     shown = max(place, among or 0, 3)  # the first places, and every partner the sentence names wherever it ranks
     evs = [
         evidence(
-            ctx, r["turnover_usd"], "USD", [year], f"rank {r['rank']}: {r['partner']}, goods turnover in "
+            ctx, r[measure], "USD", [year], f"rank {r['rank']}: {r['partner']}, {by} in "
             f"{name(state)}'s own statistics", r["source_ids"][0] if r["source_ids"] else None, query,
             "basis" if r["partner_iso3"] in claim.partners else "context",
         )
@@ -183,6 +187,15 @@ def rank(claim: Claim, ctx: Context) -> Check:
         return Check("supported", evs, f"{name(partner)} ranks {place} in {year}{now}: {order}.")
     where = f"ranks {held}" if held else "is not among the first ten partners"
     return Check("contradicted", evs, f"{name(partner)} {where} in {year}{now}, not {place}: {order}.")
+
+
+def _reranked(rows: list[dict[str, Any]], measure: str) -> list[dict[str, Any]]:
+    """Each year's partners ranked by `measure` (one direction of trade), the first ten kept, as by turnover."""
+    out: list[dict[str, Any]] = []
+    for year in sorted({r["year"] for r in rows}):
+        that = sorted((r for r in rows if r["year"] == year and r[measure]), key=lambda r: -r[measure])
+        out += [{**r, "rank": i} for i, r in enumerate(that[:10], 1)]
+    return out
 
 
 # the state's own statistics office, whose files are the basis of a share of its trade
