@@ -108,7 +108,7 @@ def test_trade_partners_rank_own_statistics_and_label_partner_reports(db):
     kaz = {r["partner_iso3"]: r for r in result.rows if r["country_iso3"] == "KAZ"}
     assert kaz["DEU"]["turnover_usd"] == 700.0  # the monthly row is not added to the year
     assert kaz["DEU"]["reported_by"] == "partners' reports (DEU, KGZ)" and kaz["DEU"]["share_pct"] is None
-    assert kaz["KGZ"]["imports_usd"] == 400.0  # Kyrgyzstan's exports to Kazakhstan, on Kazakhstan's side
+    assert kaz["KGZ"]["state_imports_usd"] == 400.0  # Kyrgyzstan's exports to Kazakhstan, on Kazakhstan's side
     assert any("Kazakhstan" in n and "no statistics of its own" in n for n in result.notes)
     with pytest.raises(Exception, match="--top 0"):
         views.trade_partners("C5", top=0, db=db)

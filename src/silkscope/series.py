@@ -225,8 +225,9 @@ def trade_partners(members: list[str], lo: int, hi: int, top: int, con: duckdb.D
                     "partner_iso3": r["partner_iso3"],
                     "partner": name(r["partner_iso3"]),
                     "turnover_usd": turnover,
-                    "exports_usd": r["exports_usd"],
-                    "imports_usd": r["imports_usd"],
+                    # the state's side, named apart: the panel's exports_usd are the partner's exports to the state
+                    "state_exports_usd": r["exports_usd"],
+                    "state_imports_usd": r["imports_usd"],
                     "share_pct": 100.0 * turnover / total if own and total else None,
                     "of_total_usd": total if own and total else None,
                     "export_share_pct": _pct(r["exports_usd"] or 0.0, way["exports_usd"]),

@@ -156,7 +156,7 @@ def _ranked_by(db, year: int, way: str) -> list[str]:
 
     with duckdb.connect(str(db), read_only=True) as con:
         rows = trade_partners(["KGZ"], year, year, 500, con).rows
-    return [r["partner_iso3"] for r in sorted(rows, key=lambda r: -(r[f"{way}_usd"] or 0))]
+    return [r["partner_iso3"] for r in sorted(rows, key=lambda r: -(r[f"state_{way}_usd"] or 0))]
 
 
 def test_a_rank_by_exports_or_imports_ranks_the_partners_that_way(snapshot_db):

@@ -63,6 +63,15 @@ def test_fresh_install_shows_published_series_with_their_sources(fresh):
     page.goto("/country/KGZ")
     partners = page.locator("#tradepartners-h ~ div.table-wrap table").first
     assert "China" in partners.inner_text() and "own statistics" in partners.inner_text()
+    # the state's side of each flow, labelled so: Kyrgyzstan buys far more from China than it sells there
+    heads = partners.locator("thead th").all_inner_texts()
+    china = partners.locator("tbody tr", has_text="China").first.locator("td").all_inner_texts()
+    cells = dict(zip(heads, china, strict=False))
+    sold, bought = (
+        cells["The state's exports to the partner (US$)"],
+        cells["The state's imports from the partner (US$)"],
+    )
+    assert "bn" in bought and "bn" not in sold, cells
     cited = " ".join(page.locator("#tradepartners-h ~ details.sources").all_text_contents())
     assert "National Statistical Committee" in cited
     context = page.locator("#context-h ~ div.table-wrap table").first.inner_text()

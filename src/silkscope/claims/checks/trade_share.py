@@ -91,7 +91,7 @@ def one_way(claim: Claim, ctx: Context) -> Check:
     if not rows:
         return absent(ctx, claim, query, what, "trade")
     year = stated if stated is not None else rows[-1]["year"]
-    flow = "exports_usd" if way == "exports" else "imports_usd"
+    flow = f"state_{way}_usd"
     toward = "to" if way == "exports" else "from"
     evs = [
         evidence(
@@ -148,7 +148,7 @@ def rank(claim: Claim, ctx: Context) -> Check:
     own = [r for r in result.rows if r["reported_by"].endswith("own statistics")]
     measure, by = "turnover_usd", "goods turnover"
     if way is not None:  # ranked again by the one direction the sentence names
-        measure, by = f"{way}_usd", f"{way} {'to' if way == 'exports' else 'from'} each partner"
+        measure, by = f"state_{way}_usd", f"{way} {'to' if way == 'exports' else 'from'} each partner"
         own = _reranked(own, measure)
     what = f"{name(state)}'s own trade statistics by partner ({by}), {lo}-{hi}"
     if not own:
