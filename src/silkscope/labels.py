@@ -32,6 +32,8 @@ COLUMNS = {
     "of_total_usd": "Of the state's trade with all partners (US$)",
     "state_exports_usd": "The state's exports to the partner (US$)",
     "state_imports_usd": "The state's imports from the partner (US$)",
+    "exports_to_partner_usd": "The state's exports to the partner (US$)",
+    "imports_from_partner_usd": "The state's imports from the partner (US$)",
     "export_share_pct": "Share of the state's exports (%)",
     "import_share_pct": "Share of the state's imports (%)",
     "fdi_flow_usd": "FDI flows (US$)",
