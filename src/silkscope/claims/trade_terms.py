@@ -62,10 +62,12 @@ def owner(text: str, match: re.Match, mentions) -> str | None:
     ]
     if before:
         return before[-1].iso3
-    after = [
-        m for m in mentions if m.start >= match.end() and re.fullmatch(r"\s+(?:of|for)\s+", text[match.end() : m.start])
-    ]
+    after = [m for m in mentions if m.start >= match.end() and _AFTER_OWNER.fullmatch(text[match.end() : m.start])]
     return after[0].iso3 if after else None
+
+
+# "... trading partner of <X>", "... source of imports for <X>", "... buyer of exports from <X>"
+_AFTER_OWNER = re.compile(r"\s+(?:(?:of|for)\s+(?:the\s+)?(?:exports|imports)\s+)?(?:of|for|from)\s+", re.I)
 
 
 # "Kazakhstan's exports", "Uzbekistan's total trade", "Kyrgyzstan's foreign trade turnover": a state's trade with

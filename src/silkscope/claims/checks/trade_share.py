@@ -185,6 +185,13 @@ def rank(claim: Claim, ctx: Context) -> Check:
     held = next((r["rank"] for r in that if r["partner_iso3"] == partner), None)
     if held == place:
         return Check("supported", evs, f"{name(partner)} ranks {place} in {year}{now}: {order}.")
+    mine = next((r[measure] for r in that if r["partner_iso3"] == partner), None)
+    theirs = next((r[measure] for r in that if r["rank"] == place), None)
+    if mine and theirs and abs(theirs - mine) <= RANK_MARGIN * max(mine, theirs):
+        gap = abs(theirs - mine) / max(mine, theirs)
+        why = (f"{name(partner)} ranks {held} in {year}{now}, not {place}, by {gap:.1%} of the larger figure: a margin "
+               f"a revision of the statistics can close ({order}).")  # fmt: skip
+        return Check("imprecise", evs, why)
     where = f"ranks {held}" if held else "is not among the first ten partners"
     return Check("contradicted", evs, f"{name(partner)} {where} in {year}{now}, not {place}: {order}.")
 
@@ -196,6 +203,11 @@ def _reranked(rows: list[dict[str, Any]], measure: str) -> list[dict[str, Any]]:
         that = sorted((r for r in rows if r["year"] == year and r[measure]), key=lambda r: -r[measure])
         out += [{**r, "rank": i} for i, r in enumerate(that[:10], 1)]
     return out
+
+
+# Two partners this close in a year are not ranked against a sentence: statistics offices revise their figures by
+# more than this (a partner said to be first that is second by 0.7% is `imprecise`, not `contradicted`)
+RANK_MARGIN = 0.02
 
 
 # the state's own statistics office, whose files are the basis of a share of its trade
