@@ -29,7 +29,7 @@ RANK_WAY = re.compile(
     + r"))(?P<plural>s)?\b",
     re.I,
 )
-# 'exports'/'imports' shares are of one direction, which these checks do not compute: left to the others
+# 'exports'/'imports': a share of one direction (one_way_share reads those), never of the state's turnover
 ONE_WAY = re.compile(r"\bexports?\b|\bimports?\b", re.I)
 
 
@@ -146,13 +146,14 @@ def one_way_share(text: str, start: int, end: int, mentions) -> tuple[str, str, 
     of = _OF_WAY.match(text, end)
     if of:
         state = _named(of, "state", countries)
+        if state is False:
+            return None  # "of the company's exports": not a state's
         way = of.group("way").lower()
         sent = _SENT[way].search(text[max(0, start - 40) : start]) and _went(of, countries, _TO[way])
         if sent and sent.iso3 != state:
             return way + "s", sent.iso3, state
-        bilateral = re.match(r"\s+(?:to|from|of)\s", of.group("rest")) and not _went(of, countries)
-        if state is False or bilateral:
-            return None  # "of <not a place>'s exports", "exports to China were ...", "imports of machinery"
+        if re.match(r"\s+(?:to|from|of)\s", of.group("rest")) and not _went(of, countries):
+            return None  # "exports to China were ...", "imports of machinery": a split of one flow
         leading = [m for m in countries if m.end <= start and _LEAD.fullmatch(text[m.end : start])]
         if leading and leading[-1].iso3 != state:
             return way + "s", leading[-1].iso3, state

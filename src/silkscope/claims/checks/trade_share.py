@@ -206,7 +206,7 @@ def _reranked(rows: list[dict[str, Any]], measure: str) -> list[dict[str, Any]]:
 
 
 # Two partners this close in a year are not ranked against a sentence: statistics offices revise their figures by
-# more than this (a partner said to be first that is second by 0.7% is `imprecise`, not `contradicted`)
+# more than this (a partner said to be first that is second by 1.1% is `imprecise`, not `contradicted`)
 RANK_MARGIN = 0.02
 
 
