@@ -139,6 +139,7 @@ def test_a_share_of_the_states_exports_or_imports_is_of_its_own_total_that_way(s
         "Gold accounted for 40% of Kyrgyzstan's exports in 2022.",  # a product's share: no partner is the part
         "In 2022, 60% of Kyrgyzstan's exports to Russia were garments.",  # the trade with one partner, by product
         "Kyrgyzstan sold 60% of its exports to Russia as garments in 2022.",
+        "Kyrgyzstan sent 60% of the company's exports to Russia in 2022.",  # not a state's exports
         "Kyrgyzstan accounted for 1% of China's exports in 2022.",  # an outside power's exports
         "The EU took 3% of Kyrgyzstan's exports in 2022.",  # the statistics list its members
     ],
