@@ -212,3 +212,24 @@ def test_the_state_may_follow_the_rank_and_a_near_tie_is_imprecise_not_contradic
     noun = "export market" if way == "exports" else "import partner"
     tie = _one(f"In {year} {name(lower)} was Kyrgyzstan's {rank} {noun}.", snapshot_db)
     assert tie.check.verdict == "imprecise" and f"ranks {place + 1}" in tie.check.explanation, tie.check.explanation
+
+
+def test_a_central_asian_neighbour_is_ranked_among_the_states_partners(snapshot_db):
+    import duckdb
+
+    from silkscope.claims.trade_terms import NTH
+    from silkscope.series import trade_partners
+
+    with duckdb.connect(str(snapshot_db), read_only=True) as con:
+        rows = trade_partners(["KGZ"], 2022, 2022, 10, con).rows
+    held = next(r["rank"] for r in rows if r["partner_iso3"] == "KAZ")
+    assert held in (2, 3), rows  # the sentence below says it in words
+    place = {v: k for k, v in NTH.items() if k.isalpha()}[held]
+    said = _one(f"Kazakhstan was Kyrgyzstan's {place}-largest trading partner in 2022.", snapshot_db)
+    assert said.check.verdict == "supported", said.check.explanation
+    # two of the five named: the partner is the other state the sentence names, never one carried from before
+    claims = _claims("China leads. Kyrgyzstan's largest trading partner is Kazakhstan.", snapshot_db)
+    (kaz,) = [c for c in claims if "Kazakhstan" in c.claim.text]
+    assert kaz.check.verdict == "contradicted" and "Kazakhstan ranks" in kaz.check.explanation
+    (vague,) = _claims("China leads. Kyrgyzstan's largest trading partner is its neighbour.", snapshot_db)
+    assert vague.check.verdict == "unverifiable"

@@ -130,18 +130,30 @@ def rank(claim: Claim, ctx: Context) -> Check:
 
     text = claim.text if ranking(claim.text) else claim.sentence
     m, way = ranking(text) or (None, None)
-    partner, state = (claim.partners[0] if claim.partners else None), _state(claim)
-    if m is None or partner is None or state is None or owner(text, m, find_mentions(text)) != state:
+    mentions = find_mentions(text)
+    ranked_for = owner(text, m, mentions) if m else None
+    # the ranked partners are those the sentence names: one carried from an earlier sentence ranks nothing here
+    said = {x.iso3 for x in find_mentions(claim.sentence)}
+    partners, state = [p for p in claim.partners if p in said], _state(claim)
+    if ranked_for in C5 and (state is None or not partners):
+        # "Kazakhstan is Kyrgyzstan's largest trading partner": two of the five named, which the binder reads as
+        # about the region. The ranking says whose partners it ranks; the partners are the other countries the
+        # sentence names (before the ranking first), never one carried from another sentence.
+        named = [x for x in mentions if x.kind == "country" and x.iso3 not in (None, ranked_for)]
+        ordered = [x for x in named if x.end <= m.start()] + [x for x in named if x.end > m.start()]
+        state, partners = ranked_for, list(dict.fromkeys(x.iso3 for x in ordered))
+    partner = partners[0] if partners else None
+    if m is None or partner is None or state is None or ranked_for != state:
         query = Query("-- not run: the sentence does not rank a Central Asian state's trading partners")
         ev = evidence(ctx, None, None, claim.period, "no ranking run", None, query, "absence")
         why = (
-            "The sentence ranks the trading partners of a country outside Central Asia, or does not say whose: the "
-            "warehouse ranks a Central Asian state's partners from that state's own statistics."
+            "The sentence ranks the trading partners of a country outside Central Asia, does not say whose, or names "
+            "no partner: the warehouse ranks a Central Asian state's partners from that state's own statistics."
         )
         return Check("unverifiable", [ev], why, needs("trade", ctx))
     place = NTH[m.group("nth").lower()] if m.group("nth") else 1
     # "one of the largest", "main trading partners": among the first few (five), not first
-    among = max(5, len(claim.partners)) if m.group("one_of") or m.group("plural") else None
+    among = max(5, len(partners)) if m.group("one_of") or m.group("plural") else None
     lo, hi, stated = _years(claim, ctx)
     result = trade_partners([state], lo, hi, 10 if way is None else 500, ctx.con)
     query = Query(result.query, list(result.params))
@@ -167,15 +179,15 @@ def rank(claim: Claim, ctx: Context) -> Check:
         evidence(
             ctx, r[measure], "USD", [year], f"rank {r['rank']}: {r['partner']}, {by} in "
             f"{name(state)}'s own statistics", r["source_ids"][0] if r["source_ids"] else None, query,
-            "basis" if r["partner_iso3"] in claim.partners else "context",
+            "basis" if r["partner_iso3"] in partners else "context",
         )
         for r in that
-        if r["rank"] <= shown or r["partner_iso3"] in claim.partners
+        if r["rank"] <= shown or r["partner_iso3"] in partners
     ]  # fmt: skip
     order = ", ".join(f"{r['rank']}. {r['partner']}" for r in that[:shown])
     now = "" if stated is not None else f" (the latest year of {name(state)}'s statistics)"
     if among:
-        named = {p: next((r["rank"] for r in that if r["partner_iso3"] == p), None) for p in claim.partners}
+        named = {p: next((r["rank"] for r in that if r["partner_iso3"] == p), None) for p in partners}
         ranks = "; ".join(f"{name(p)} {r or 'not in the first ten'}" for p, r in named.items())
         if all(r is not None and r <= among for r in named.values()):
             return Check("supported", evs, f"Among the first {among} in {year}{now}: {ranks} ({order}).")
