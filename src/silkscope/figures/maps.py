@@ -209,6 +209,7 @@ def central_asia(
         text("context_labels", "name:N", fontSize=10, fontStyle="italic", color="#8a877f"),
         text("labels", "name:N", **name, **halo),
         text("labels", "name:N", **name),
+        text("labels", "shown:N", fontSize=11, dy=8, color="#1a1a1a", **halo),  # the value reads on a dark state too
         text("labels", "shown:N", fontSize=11, dy=8, color="#1a1a1a"),
     ]
     projection = {
