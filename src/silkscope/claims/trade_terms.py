@@ -149,7 +149,7 @@ def one_way_share(text: str, start: int, end: int, mentions) -> tuple[str, str, 
         if state is False:
             return None  # "of the company's exports": not a state's
         way = of.group("way").lower()
-        sent = _SENT[way].search(text[max(0, start - 40) : start]) and _went(of, countries, _TO[way])
+        sent = _SENT[way].search(text[max(0, start - 40) : start]) and _went(of, countries, _TO)
         if sent and sent.iso3 != state:
             return way + "s", sent.iso3, state
         if re.match(r"\s+(?:to|from|of)\s", of.group("rest")) and not _went(of, countries):
@@ -179,11 +179,11 @@ def _named(match: re.Match, group: str, countries, offset: int = 0) -> str | boo
     return named[0].iso3 if named else False
 
 
-def _went(of: re.Match, countries, words: dict | re.Pattern = _WENT):
-    """The partner of "... exports went to <partner>" / "... imports came from <partner>" (or the words given), or
-    None."""
+def _went(of: re.Match, countries, words: dict[str, re.Pattern] = _WENT):
+    """The partner of "... exports went to <partner>" / "... imports came from <partner>" (or the words given, by
+    direction), or None."""
     way, rest_at = of.group("way").lower(), of.start("rest")
-    pattern = words[way] if isinstance(words, dict) else words
+    pattern = words[way]
     for m in countries:
         if m.start >= rest_at and pattern.fullmatch(of.string[rest_at : m.start]) and _ENDS.match(of.string, m.end):
             return m

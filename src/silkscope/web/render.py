@@ -232,7 +232,6 @@ def environment() -> Environment:
         server_drawn=server_drawn,
         server_drawn_url=server_drawn_url,
         all_blank=all_blank,
-        table_cells=table_cells,
         table_rows=table_rows,
         source_items=source_items,
         c5=lambda: [(i, country_name(i)) for i in registry().groups["C5"].members],

@@ -133,7 +133,7 @@ def rank(claim: Claim, ctx: Context) -> Check:
     mentions = find_mentions(text)
     ranked_for = owner(text, m, mentions) if m else None
     # the ranked partners are those the sentence names: one carried from an earlier sentence ranks nothing here
-    said = {x.iso3 for x in find_mentions(claim.sentence)}
+    said = {x.iso3 for x in (mentions if text == claim.sentence else find_mentions(claim.sentence))}
     partners, state = [p for p in claim.partners if p in said], _state(claim)
     if ranked_for in C5 and (state is None or not partners):
         # "Kazakhstan is Kyrgyzstan's largest trading partner": two of the five named, which the binder reads as
