@@ -14,7 +14,9 @@ and a fresh server's first answers to 8 clients asking cold indicators at once.
    kept pages; a stored model fit, kept in memory per warehouse version) has nothing to compare: its time is shown.
 3. In Debian's chromium, pages with charts from a fresh `silkscope serve`: the time until the first chart is drawn
    and until every chart is, drawn by the browser from the page's specs, against the same page drawn by
-   the server as SVG (?charts=svg).
+   the server as SVG (?charts=svg). Seen twice: by the bench (from asking the page until Playwright finds the
+   chart: it includes starting the navigation, and Playwright's look-ups wait while the page draws the next
+   chart) and on the page's own clock (from the navigation's start until the chart's drawing ended).
 4. `silkscope serve` started fresh (its warm-up done: /api/health says "warm"), then 8 clients at once, each asking
    a different indicator for a scope nobody asked before (scope values are parameters of the statements the
    warm-up compiled). Target: p99 under 1 s.
@@ -330,6 +332,9 @@ BROWSER_PAGES = [
     ("/model?outcome=trade&country=UZB", "/model?outcome=trade&country=KGZ"),
 ]
 CHROMIUM = "/usr/bin/chromium"
+# When each chart was on screen, in ms from the navigation's start (interactive.js measures each drawing)
+ON_PAGE_CLOCK = """() => performance.getEntriesByType("measure").filter((m) => m.name.startsWith("chart drawn"))
+    .map((m) => m.startTime + m.duration)"""
 
 
 def browser_part(db: Path, workers: int) -> None:
@@ -343,8 +348,10 @@ def browser_part(db: Path, workers: int) -> None:
         print(f"\nbrowser: skipped ({CHROMIUM} is not installed)")
         return
     print(f"\nbrowser: a fresh `silkscope serve --workers {workers}`, chromium, a 1366x860 window; until the first "
-          "chart is drawn, and until every chart is")  # fmt: skip
-    print(f"{'page':40} {'browser: first chart ms':>24} {'every chart ms':>15} {'drawn by the server ms':>23}")
+          "chart is drawn, and until every chart is: as the bench sees it (from asking the page), and on the page's "
+          "own clock (from the navigation's start, the charts' `chart drawn` measures)")  # fmt: skip
+    print(f"{'page':40} {'browser: first chart ms':>24} {'every chart ms':>15} {'page clock: first':>18} "
+          f"{'every':>6} {'drawn by the server ms':>23}")  # fmt: skip
     with serving(db, workers) as base, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True)
         page = browser.new_page(viewport={"width": 1366, "height": 860})
@@ -355,10 +362,12 @@ def browser_part(db: Path, workers: int) -> None:
             first_chart = time.perf_counter() - start
             page.wait_for_selector(".vl-pending", state="detached")  # every chart
             by_browser = time.perf_counter() - start
+            ends = page.evaluate(ON_PAGE_CLOCK)
             start = time.perf_counter()
             page.goto(base + drawn + "&charts=svg", wait_until="load")  # the server's SVG is on screen at load
             by_server = time.perf_counter() - start
-            print(f"{live:40} {first_chart * 1e3:24.0f} {by_browser * 1e3:15.0f} {by_server * 1e3:23.0f}")
+            print(f"{live:40} {first_chart * 1e3:24.0f} {by_browser * 1e3:15.0f} {min(ends):18.0f} {max(ends):6.0f} "
+                  f"{by_server * 1e3:23.0f}")  # fmt: skip
         browser.close()
 
 
@@ -412,6 +421,9 @@ def indicators_part(db: Path) -> None:
     print(f"new scope within 2x of DuckDB running the same statements: {met}/{len(answers)} indicators")
 
 
+PAGE_WORK = 0.020  # seconds
+
+
 def pages_part(db: Path) -> None:
     print("\npages: a fresh, warmed server (in process, no workers), each page once for a scope nobody asked, after "
           "0.5 s of quiet, against DuckDB running the statements the page ran: once after the same quiet (paused: "
@@ -444,6 +456,15 @@ def pages_part(db: Path) -> None:
     print(f"pages drawn by the warm-up and kept: {len(kept)} (answered in at most {slowest * 1e3:.1f} ms); "
           f"pages drawn on request within 2x of DuckDB: {paused}/{len(drawn)} against the same conditions, "
           f"{hot}/{len(drawn)} against the hot rerun")  # fmt: skip
+    # The floor under any page: a kept page runs nothing, yet crosses the HTTP path; a page whose statements take
+    # less than that floor cannot be within 2x of them. The proposed restatement of the target: the same conditions
+    # plus at most PAGE_WORK of the page's own work.
+    added = sorted(r["first"] - r["inline"] - r["fit"] for r in drawn)
+    within = sum(r["first"] <= r["paused"] + r["fit"] + PAGE_WORK for r in drawn)
+    if added:
+        print(f"what a page adds to its statements (web ms): median {statistics.median(added) * 1e3:.1f}, most "
+              f"{added[-1] * 1e3:.1f}; within DuckDB after the same quiet plus {PAGE_WORK * 1e3:.0f} ms of page "
+              f"work: {within}/{len(drawn)}")  # fmt: skip
     if memory:
         print(f"pages drawn on request from what the warehouse's version keeps in memory, no statement run (nothing "
               f"for DuckDB to compare): {', '.join(r['page'] for r in memory)}, answered in at most "
