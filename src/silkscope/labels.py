@@ -36,6 +36,8 @@ COLUMNS = {
     "imports_from_partner_usd": "The state's imports from the partner (US$)",
     "export_share_pct": "Share of the state's exports (%)",
     "import_share_pct": "Share of the state's imports (%)",
+    "exports_total_usd": "The state's exports to all partners (US$)",
+    "imports_total_usd": "The state's imports from all partners (US$)",
     "fdi_flow_usd": "FDI flows (US$)",
     "fdi_stock_usd": "FDI stock (US$)",
     "fdi_stock_mirror_usd": "FDI stock as the state reports it (US$)",

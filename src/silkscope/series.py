@@ -231,7 +231,9 @@ def trade_partners(members: list[str], lo: int, hi: int, top: int, con: duckdb.D
                     "share_pct": 100.0 * turnover / total if own and total else None,
                     "of_total_usd": total if own and total else None,
                     "export_share_pct": _pct(r["exports_usd"] or 0.0, way["exports_usd"]),
+                    "exports_total_usd": way["exports_usd"],
                     "import_share_pct": _pct(r["imports_usd"] or 0.0, way["imports_usd"]),
+                    "imports_total_usd": way["imports_usd"],
                     "reported_by": basis,
                     "source_ids": r["source_ids"],
                 }
@@ -270,6 +272,10 @@ def trade_partners(members: list[str], lo: int, hi: int, top: int, con: duckdb.D
             "row (blank where it publishes none)",
             "import_share_pct": "partner's share of the state's imports from all partners, its own statistics' total "
             "row (blank where it publishes none)",
+            "exports_total_usd": "the state's exports to all partners, its own statistics' total row: what "
+            "export_share_pct is a share of",
+            "imports_total_usd": "the state's imports from all partners, its own statistics' total row: what "
+            "import_share_pct is a share of",
             "reported_by": "whose statistics the figures are: the state's own, or its partners' (mirror) reports",
         },
         notes,

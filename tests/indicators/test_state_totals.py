@@ -81,3 +81,9 @@ def test_largest_partners_rank_countries_and_take_shares_of_the_total(db):
     assert ranked[:3] == ["RUS", "CHN", "UZB"] and WORLD_CODE not in ranked
     assert result.rows[0]["share_pct"] == pytest.approx(100 * 65 / 160)
     assert result.rows[0]["of_total_usd"] == pytest.approx(160e6)  # the denominator, shown beside the share
+    # each direction's share, and the total it is a share of: the total row's exports (100) and imports (60)
+    russia = result.rows[0]
+    assert russia["exports_total_usd"] == pytest.approx(100e6) and russia["imports_total_usd"] == pytest.approx(60e6)
+    assert russia["export_share_pct"] == pytest.approx(40.0) and russia["import_share_pct"] == pytest.approx(
+        100 * 25 / 60
+    )

@@ -97,8 +97,7 @@ def one_way(claim: Claim, ctx: Context) -> Check:
         evidence(
             ctx, r[column], "percent", [r["year"]],
             f"{name(partner)}'s share of {name(state)}'s {way}, its own statistics ({money(r[flow] or 0)} {toward} "
-            f"{name(partner)} of {money(100 * (r[flow] or 0) / r[column]) if r[column] else 'a total'} {toward} all "
-            "partners)",
+            f"{name(partner)} of {money(r[f'{way}_total_usd'])} {toward} all partners, its total row)",
             r["source_ids"][0] if r["source_ids"] else None, query, "basis" if r["year"] == year else "alternative",
         )
         for r in rows
