@@ -457,14 +457,15 @@ def pages_part(db: Path) -> None:
           f"pages drawn on request within 2x of DuckDB: {paused}/{len(drawn)} against the same conditions, "
           f"{hot}/{len(drawn)} against the hot rerun")  # fmt: skip
     # The floor under any page: a kept page runs nothing, yet crosses the HTTP path; a page whose statements take
-    # less than that floor cannot be within 2x of them. The proposed restatement of the target: the same conditions
-    # plus at most PAGE_WORK of the page's own work.
+    # less than that floor cannot be within 2x of them. The proposed restatement of the target: 2x DuckDB after the
+    # same quiet, or DuckDB plus PAGE_WORK of the page's own work where that is more.
     added = sorted(r["first"] - r["inline"] - r["fit"] for r in drawn)
-    within = sum(r["first"] <= r["paused"] + r["fit"] + PAGE_WORK for r in drawn)
+    plus = sum(r["first"] <= r["paused"] + r["fit"] + PAGE_WORK for r in drawn)
+    either = sum(r["first"] <= max(2 * (r["paused"] + r["fit"]), r["paused"] + r["fit"] + PAGE_WORK) for r in drawn)
     if added:
         print(f"what a page adds to its statements (web ms): median {statistics.median(added) * 1e3:.1f}, most "
               f"{added[-1] * 1e3:.1f}; within DuckDB after the same quiet plus {PAGE_WORK * 1e3:.0f} ms of page "
-              f"work: {within}/{len(drawn)}")  # fmt: skip
+              f"work: {plus}/{len(drawn)}; within the larger of that and 2x: {either}/{len(drawn)}")  # fmt: skip
     if memory:
         print(f"pages drawn on request from what the warehouse's version keeps in memory, no statement run (nothing "
               f"for DuckDB to compare): {', '.join(r['page'] for r in memory)}, answered in at most "
