@@ -417,7 +417,7 @@ def indicators_part(db: Path) -> None:
         met += ratio <= 2
         print(f"{r['indicator']:22} {r['first']:8.3f} {r['again'] * 1e3:7.1f} {r['all'] * 1e3:7.1f} {ratio:6.2f} "
               f"{r['shown'] * 1e3:9.1f} {shown:6.2f} {r['statements']:5d} {r['built']:5d} "
-              f"{r['sql_bytes'] / 1024:7.1f}")  # fmt: skip
+              f"{r['sql_bytes'] / 1024:7.2f}")  # fmt: skip
     print(f"new scope within 2x of DuckDB running the same statements: {met}/{len(answers)} indicators")
 
 

@@ -174,3 +174,28 @@ def test_group_by_positions_on_one_line_change_no_answer():
     con = duckdb.connect()
     con.execute("CREATE TABLE t AS SELECT * FROM (VALUES ('a', 'x', 1.0), ('a', 'x', 3.0), ('b', 'y', 2.0)) v(g, h, x)")
     assert con.sql(plain).fetchall() == con.sql(full).fetchall()
+
+
+def test_one_line_operands_calls_and_ranks_from_one_change_no_answer():
+    long = "a_column_name_long_enough_to_break_the_line"
+    t = ibis.table({"g": "string", "x": "float64", "y": "float64", long: "float64", f"{long}_2": "float64"}, name="t")
+    expr = t.mutate(
+        either=(t.x.notnull() | (t.y >= 2)),
+        pct=(t.x * 100.0) / t.y,
+        filled=ibis.coalesce(t[long], t[f"{long}_2"], t.x),
+        place=ibis.rank().over(group_by="g", order_by=ibis.desc(t.x)) + 1,  # Ibis: (RANK() OVER (...) - 1) + 1
+        from_zero=ibis.rank().over(group_by="g", order_by=ibis.desc(t.x)),  # RANK() OVER (...) - 1: kept
+    ).order_by("g", "x")
+    full = ibis.to_sql(expr, dialect="duckdb")
+    plain = _tidy_sql(full)
+    assert full.count("- 1") == 2 and plain.count("- 1") == 1
+    assert 'RANK() OVER (PARTITION BY "t0"."g" ORDER BY "t0"."x" DESC) AS "place"' in plain
+    assert '("t0"."x" IS NOT NULL) OR ("t0"."y" >= 2) AS "either"' in plain and len(plain) < len(full)
+    assert "COALESCE(\n" in full and f'COALESCE("t0"."{long}", "t0"."{long}_2", "t0"."x") AS "filled"' in plain
+    assert "SELECT\n  *\n" in full and "SELECT *\n" in plain
+    con = duckdb.connect()
+    con.execute(
+        "CREATE TABLE t AS SELECT * FROM (VALUES ('a', 1.0, 3.0, NULL, 5.0), ('a', NULL, 1.0, 4.0, NULL), "
+        f"('b', 2.0, 2.0, NULL, NULL)) v(g, x, y, {long}, {long}_2)"
+    )
+    assert con.sql(plain).fetchall() == con.sql(full).fetchall()

@@ -94,15 +94,27 @@ _RANKING = re.compile(r"((?:RANK|DENSE_RANK|ROW_NUMBER|PERCENT_RANK|CUME_DIST)\(
 _FILTER_BREAK = re.compile(r"FILTER\(WHERE\n\s+")
 # ... and puts each GROUP BY position on a line of its own: "GROUP BY 1, 2, 3" reads as one
 _GROUP_POSITIONS = re.compile(r"GROUP BY\n\s+(\d+(?:,\n\s+\d+)*)(?=\n|$)")
+# ... and gives a parenthesised operand of one line three: "(x IS NOT NULL) OR (y >= 2)" reads as one
+_PAREN_LINES = re.compile(r"\(\n\s+([^()\n]+)\n\s*\)")
+# ... and a call's arguments, when none has parentheses of its own: "COALESCE(a, b)"; and "SELECT *" on one line
+_CALL_LINES = re.compile(r"(\w)\(\n\s+([^()\n]+(?:,\n\s+[^()\n]+)*)\n\s*\)")
+_ARGUMENT_BREAK = re.compile(r",\n\s+")
+_SELECT_ALL = re.compile(r"SELECT\n\s+\*\n")
+# Ibis numbers ranks from 0 and adds the 1 back: "(RANK() OVER (...) - 1) + 1" is RANK() OVER (...)
+_RANK_SHIFT = re.compile(r"\(\s*((?:RANK|DENSE_RANK|ROW_NUMBER)\(\) OVER \([^()]*\))\s*- 1\s*\) \+ 1")
 
 
 def _tidy_sql(sql: str) -> str:
     """The SQL an answer shows and runs, as Ibis wrote it less what says nothing: the window frames that say what
-    the window does anyway (see _WHOLE), the line break inside each FILTER(WHERE, and one line for the positions a
-    GROUP BY lists."""
+    the window does anyway (see _WHOLE), the line break inside each FILTER(WHERE, one line for the positions a
+    GROUP BY lists, for a parenthesised operand of one line and for a call's plain arguments, and a rank's -1 +1."""
     sql = _UNORDERED.sub(lambda m: f"OVER ({m.group(1).strip()})", sql)
     sql = _RANKING.sub(lambda m: f"{m.group(1).rstrip()}{m.group(2)})", sql)
     sql = _GROUP_POSITIONS.sub(lambda m: "GROUP BY " + re.sub(r",\s+", ", ", m.group(1)), sql)
+    sql = _PAREN_LINES.sub(lambda m: f"({m.group(1).strip()})", sql)
+    sql = _CALL_LINES.sub(lambda m: m.group(1) + "(" + _ARGUMENT_BREAK.sub(", ", m.group(2).strip()) + ")", sql)
+    sql = _SELECT_ALL.sub("SELECT *\n", sql)
+    sql = _RANK_SHIFT.sub(lambda m: " ".join(m.group(1).split()).replace("( ", "(").replace(" )", ")"), sql)
     return _FILTER_BREAK.sub("FILTER(WHERE ", sql)
 
 
