@@ -8,6 +8,7 @@ its parts; a name no rule knows falls back to its words.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterable
 from functools import cache, lru_cache
@@ -69,6 +70,7 @@ FLOW_CLASSES = {
     "oof": "other official flows",
 }
 LAG = re.compile(r"^(?P<base>.+)_lag(?P<n>\d+)$")
+PER_PARTNER = re.compile(r"^(?P<iso3>[A-Z][A-Z0-9]{2})_usd$")
 EVENT = re.compile(r"^event_t(?P<sign>[+-])(?P<n>\d+)$")
 
 
@@ -161,6 +163,11 @@ def label(name: str) -> str:
         return f"{FAMILIES[family]}, {MEASURES[measure]} ({basis} US$)"
     if name in COLUMNS:
         return COLUMNS[name]
+    if m := PER_PARTNER.match(name):  # a partner's own column in a wide table (series.finance_series)
+        from silkscope.countries import name as country_name
+
+        with contextlib.suppress(KeyError):
+            return f"{country_name(m['iso3'])} (US$)"
     if name.startswith("presence_"):
         return f"Companies present: {name.removeprefix('presence_').replace('_', ' ')}"
     if m := LAG.match(name):

@@ -83,8 +83,11 @@ def visits_by_year(rows: list[dict[str, Any]], partners: list[str], *, title: st
     return Figure(titled(chart, title), {"visits": data}, "visits_by_year")
 
 
-def finance_by_year(rows: list[dict[str, Any]], partners: list[str], *, title: str = "") -> Figure:
-    """Official finance per year and partner, one line each (rows must share one definition)."""
+def finance_by_year(
+    rows: list[dict[str, Any]], partners: list[str], *, title: str = "", lines: str = "Partner"
+) -> Figure:
+    """Official finance per year and partner, one line each (rows must share one definition). `lines`: what the
+    lines are, for the legend (a partner's page draws one line per state it finances)."""
     data = []
     for r in records(rows):
         who = partner_name(r["partner_iso3"])
@@ -93,7 +96,7 @@ def finance_by_year(rows: list[dict[str, Any]], partners: list[str], *, title: s
     encoding = {
         "x": channel("year:Q", axis=_year_axis(), scale={"nice": False}),
         "y": channel("amount_usd:Q", title="US$ (as published)", axis=_money_axis("US$ (as published)")),
-        "color": channel("partner:N", scale=partner_scale(partners), title="Partner"),
+        "color": channel("partner:N", scale=partner_scale(partners), title=lines),
     }
     layers = lines_and_points(encoding, {"strokeWidth": 2}, {"filled": True, "size": 22}, title=title,
                               description=channel("label:N"))  # fmt: skip

@@ -68,7 +68,8 @@ def partner(served: Source, value: str, since: int | None, until: int | None) ->
     if long:
         by_state = [{**r, "partner_iso3": r["country_iso3"]} for r in long]  # one line per state
         finance_chart = figure(
-            charts.finance_by_year(by_state, list(C5)), f"{partner_name(iso3)}'s official finance to each state by year"
+            charts.finance_by_year(by_state, list(C5), lines="State"),
+            f"{partner_name(iso3)}'s official finance to each state by year",
         )
     covered = declared_coverage(served)
     return {

@@ -119,11 +119,16 @@ def server_drawn_url(request: Any) -> str:
     return this_page_with(request, SERVER_DRAWN, "svg")
 
 
+# Columns holding one country or group code: a reader is told its name ("Kazakhstan", not "KAZ"); CSV keeps codes
+PLACE_COLUMNS = {"partner_iso3", "country_iso3", "host_iso3", "reporter_iso3", "visitor_iso3", "donor_iso3",
+                 "recipient_iso3", "counterpart_iso3", "leader_iso3"}  # fmt: skip
+
+
 def table_cells(rows: list[dict[str, Any]], columns: list[str]) -> list[list[tuple[str, str]]]:
     """Each row's cells as (class, text) for the result table (macros.table): classified and formatted here in one
     pass, each column's formatting decided once (formatting.cell_formatter), not by three Jinja tests and a filter
     call on every cell (most of a 50-row table's rendering). A number is aligned ('num'), a date kept on one line
-    ('nowrap'), a partner code said as its name, a measure or dataset name in words (labels.named), and an amount
+    ('nowrap'), a country code said as its name, a measure or dataset name in words (labels.named), and an amount
     in a row's measure (shares, change) as money when that measure is in US$."""
     formats = [(column, cell_formatter(column), column in labels.NAMING_COLUMNS) for column in columns]
     measured = labels.MEASURED_COLUMNS.intersection(columns)
@@ -133,7 +138,7 @@ def table_cells(rows: list[dict[str, Any]], columns: list[str]) -> list[list[tup
         cells = []
         for column, fmt, naming in formats:
             value = row.get(column)
-            if column == "partner_iso3":
+            if column in PLACE_COLUMNS and isinstance(value, str):
                 cells.append(("", partner_name(value)))
             elif naming and (said := labels.named(column, value)) is not None:
                 cells.append(("", said))
