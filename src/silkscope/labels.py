@@ -70,7 +70,7 @@ FLOW_CLASSES = {
     "oof": "other official flows",
 }
 LAG = re.compile(r"^(?P<base>.+)_lag(?P<n>\d+)$")
-PER_PARTNER = re.compile(r"^(?P<iso3>[A-Z][A-Z0-9]{2})_usd$")
+PER_PARTNER = re.compile(r"^(?P<iso3>[A-Z][A-Z0-9]{2})_(?P<what>usd|states)$")
 EVENT = re.compile(r"^event_t(?P<sign>[+-])(?P<n>\d+)$")
 
 
@@ -163,11 +163,12 @@ def label(name: str) -> str:
         return f"{FAMILIES[family]}, {MEASURES[measure]} ({basis} US$)"
     if name in COLUMNS:
         return COLUMNS[name]
-    if m := PER_PARTNER.match(name):  # a partner's own column in a wide table (series.finance_series)
+    if m := PER_PARTNER.match(name):  # a partner's own columns in a wide table (series.finance_series)
         from silkscope.countries import name as country_name
 
         with contextlib.suppress(KeyError):
-            return f"{country_name(m['iso3'])} (US$)"
+            said = country_name(m["iso3"])
+            return f"{said} (US$)" if m["what"] == "usd" else f"{said}: states summed"
     if name.startswith("presence_"):
         return f"Companies present: {name.removeprefix('presence_').replace('_', ' ')}"
     if m := LAG.match(name):

@@ -135,9 +135,8 @@ def finance_series(
     notes = [f"All partners are compared under one definition: {label}. A blank cell is a year with no row."]
     if total and len(members) > 1:
         notes.append(
-            f"Rows {total}: the sum over the {len(members)} states that have a row that year; <partner>_states "
-            "says how "
-            "many (a sum over fewer states is a partial total)."
+            f"Rows {total}: the sum over the {len(members)} states that have a row that year; each partner's "
+            "'states summed' column says how many (a sum over fewer states is a partial total)."
         )
         columns = [*columns, *[f"{p}_states" for p in partners]]
     for p in partners:
