@@ -28,6 +28,8 @@ SNAKE = re.compile(r"\b[a-z0-9]+_[a-z0-9_]+\b")
         ("some_new_column_pct", "Some new column (%)"),
         ("JPN_usd", "Japan (US$)"),  # a partner's own columns in a wide table (series.finance_series)
         ("EUU_states", "European Union: states summed"),
+        ("ci_low", "CI low"),
+        ("coef", "Coefficient"),
     ],
 )
 def test_names_are_said_in_words(name, said):

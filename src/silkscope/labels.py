@@ -16,11 +16,13 @@ from functools import cache, lru_cache
 from silkscope.formatting import is_money_column
 
 ACRONYMS = {"fdi": "FDI", "oda": "ODA", "oof": "OOF", "cagr": "CAGR", "rca": "RCA", "sitc": "SITC", "c5": "C5",
-            "gdp": "GDP", "usd": "US$", "eu": "EU"}  # fmt: skip
+            "gdp": "GDP", "usd": "US$", "eu": "EU", "ci": "CI"}  # fmt: skip
 FINANCE = re.compile(r"^(oda|oof|official)_(commit|disb_gross|disb_net)_(current|constant)_usd$")
 FAMILIES = {"oda": "ODA", "oof": "Other official flows", "official": "Official finance (ODA + OOF)"}
 MEASURES = {"commit": "commitments", "disb_gross": "gross disbursements", "disb_net": "net disbursements"}
 COLUMNS = {
+    "coef": "Coefficient",  # a model's estimates (stats.visit_effects)
+    "std_err": "Standard error",
     "exports_usd": "Partner's exports to the state (US$)",
     "imports_usd": "Partner's imports from the state (US$)",
     "trade_total_usd": "Trade turnover (US$)",
