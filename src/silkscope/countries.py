@@ -226,6 +226,15 @@ def resolve_list(value: str | list[str] | tuple[str, ...]) -> list[str]:
     return out
 
 
+def scope_name(value: str) -> str:
+    """A scope as a heading says it: a group by its name ('Central Asia (five states)'), else its countries'."""
+    members = resolve_scope(value)
+    group = value.strip().upper() if value.strip().upper() in registry().groups else None
+    if group is None and len(members) > 1:
+        group = group_for_members(members)
+    return name(group) if group else ", ".join(name(m) for m in members)
+
+
 def group_for_members(members: tuple[str, ...] | list[str]) -> str | None:
     """The id of the registry group whose members are exactly `members`, if there is one."""
     wanted = set(members)

@@ -9,7 +9,7 @@ from typing import Any
 
 from silkscope import formatting
 from silkscope.analysis.measures import FACETS, catalogue, label, measure
-from silkscope.countries import resolve_list, resolve_scope
+from silkscope.countries import resolve_list, resolve_scope, scope_name
 from silkscope.errors import SilkscopeError
 from silkscope.result import Result, fetch_rows, sources_for
 from silkscope.series import most_complete
@@ -119,7 +119,7 @@ def observations(
         r["label"] = label(r["measure"])
     years = sorted({r["year"] for r in kept}) or [lo, min(hi, 2026)]
     return Result(
-        f"{entry.label} ({formatting.unit(entry.unit)}), {countries}, {years[0]}-{years[-1]}",
+        f"{entry.label} ({formatting.unit(entry.unit)}), {scope_name(countries)}, {years[0]}-{years[-1]}",
         [*columns, "label"],
         kept,
         ROWS_SQL,

@@ -10,7 +10,7 @@ from typing import Any
 import duckdb
 
 from silkscope import instruments, labels, series, visits, warehouse
-from silkscope.countries import DEFAULT_PARTNERS, name, registry, resolve, resolve_list, resolve_scope
+from silkscope.countries import DEFAULT_PARTNERS, name, registry, resolve, resolve_list, resolve_scope, scope_name
 from silkscope.errors import SilkscopeError
 from silkscope.result import Bundle, Result, cited_ids, fetch_rows, sources_for
 
@@ -47,9 +47,7 @@ def _connection(con: duckdb.DuckDBPyConnection | None, db: str | Path | None) ->
 
 
 def _scope(country: str) -> tuple[list[str], str]:
-    members = list(resolve_scope(country))
-    label = country.upper() if country.upper() in registry().groups else ", ".join(members)
-    return members, label
+    return list(resolve_scope(country)), scope_name(country)
 
 
 def _group(country: str) -> str | None:
@@ -174,7 +172,8 @@ def profile_and_summary(
             series.context(members, lo, hi, c),
         ]
     notes = visits.coverage_notes(chosen, covered)
-    bundle = Bundle(f"Profile of {label}: engagement by {', '.join(chosen)}, {lo}-{min(hi, 2026)}", sections, notes)
+    by = ", ".join(name(p) for p in chosen)
+    bundle = Bundle(f"Profile of {label}: engagement by {by}, {lo}-{min(hi, 2026)}", sections, notes)
     return bundle, _summary(parts, chosen, covered, label, lo, hi)
 
 
