@@ -67,7 +67,9 @@ def country(served: Source, value: str, partners: str | None, since: int | None,
         "leader_visits": section(bundle, "Leader-level visits by partner"),
         "formats": section(bundle, "Dialogue formats"),
         "opinion": section(bundle, "Public opinion"),
-        "polls": _opinion(served, members, chosen, partner_name(group) if group else ", ".join(members)),
+        "polls": _opinion(
+            served, members, chosen, partner_name(group) if group else ", ".join(map(partner_name, members))
+        ),
         "trade_partners": _latest_years(section(bundle, "Largest trading partners"), 3),
         "context": section(bundle, "Context"),
         "balance": balance(summary, finance, investment, presence, trade, chosen),

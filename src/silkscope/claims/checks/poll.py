@@ -38,9 +38,17 @@ def _when(r: dict[str, Any]) -> str:
     return one if (a.year, a.month) == (b.year, b.month) else f"{one}-{_MONTHS[b.month - 1]} {b.year}"
 
 
+def _place(code: str | None) -> str:
+    # a poll's scope (a state, a group) by its name; a code the registry does not know as written
+    try:
+        return name(code) if code else "–"
+    except KeyError:
+        return str(code)
+
+
 def _label(r: dict[str, Any]) -> str:
     return (
-        f"'{r['question']}' - answer '{r['answer']}'; respondents in {r['scope']}; n={r['sample_n'] or 'n/a'}; "
+        f"'{r['question']}' - answer '{r['answer']}'; respondents in {_place(r['scope'])}; n={r['sample_n'] or 'n/a'}; "
         f"{r['pollster']}; {r['basis'].replace('_', ' ')}, {r['confidence']} confidence"
     )
 
