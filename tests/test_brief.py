@@ -19,3 +19,12 @@ def test_summits_sit_under_their_own_partner(built_db):
         if "C5+1" in title:
             assert partner == "United States", (title, partner)
     assert any("C5+1" in t for t in by_title) or any("China-Central Asia" in t for t in by_title)
+
+
+def test_the_finance_table_says_datasets_and_flow_classes_in_words(built_db):
+    brief = make_brief("KGZ", ["JPN", "CHN", "KOR", "USA"], db=built_db)
+    table = brief.html.split("<h2>Official finance", 1)[1].split("</table>", 1)[0]
+    cells = re.findall(r"<td>([^<]*)</td>", table)
+    assert cells, "the brief shows no finance rows"
+    names = [c for c in cells if re.fullmatch(r"[a-z0-9]+(_[a-z0-9]+)+", c.strip())]
+    assert not names, names  # aiddata_china, wdi_ddf, oda_like... are said as the dashboard says them

@@ -38,6 +38,7 @@ FILTERS = {
     "prose": labels.prose,
     "partner": partner_name,
     "dataset": labels.dataset_short,
+    "flow_class": labels.flow_class,
     "direction": labels.direction,
     "year": formatting.year,
     "integer": formatting.integer,
