@@ -189,6 +189,21 @@ def web_url(url: Any) -> str | None:
     return text if urlsplit(text).scheme.lower() in ("http", "https") and urlsplit(text).netloc else None
 
 
+def _said(claim_type: str) -> str:
+    # a claim type as a reader says it ('first or only'); the JSON report keeps the name
+    return claim_type.replace("_", " ")
+
+
+def _place(code: str) -> str:
+    # a claim's entity (a state, a partner, a group) by its name; a code the registry does not know as written
+    from silkscope.countries import name
+
+    try:
+        return name(code)
+    except KeyError:
+        return code
+
+
 def _fmt(value: Any, unit: str | None) -> str:
     if value is None:
         return "—"
@@ -238,7 +253,7 @@ def _card(c, numbers: dict[str, int]) -> str:
             + (f'<br><span class="role">note</span> {e(ev.note)}' if ev.note else "")
             + f"</td><td>{src}</td></tr>"
         )
-    facts = [f"type: {claim.type}"]
+    facts = [f"type: {_said(claim.type)}"]
     if claim.value is not None:
         facts.append(
             f"value: {_fmt(claim.value, claim.unit)}{'' if claim.unit in ('USD', 'percent') else ' ' + (claim.unit or '')}"
@@ -246,7 +261,7 @@ def _card(c, numbers: dict[str, int]) -> str:
     if claim.period:
         facts.append("period: " + "–".join(map(str, claim.period)))
     if claim.entities:
-        facts.append("entities: " + ", ".join(claim.entities))
+        facts.append("entities: " + ", ".join(map(_place, claim.entities)))
     if check.tolerance:
         facts.append(f"tolerance: {check.tolerance}")
     needs = ""
@@ -257,7 +272,7 @@ def _card(c, numbers: dict[str, int]) -> str:
     query_html = "".join(f"<pre>{e(q)}</pre>" for q in queries)
     return (
         f'<div class="card" id="card-{claim.id}" style="--fg:{fg};--bg:{bg}">'
-        f'<span class="badge">{LABELS[check.verdict]}</span>{_mark(check)}<span class="type">{claim.id} · {e(claim.type)}</span>'
+        f'<span class="badge">{LABELS[check.verdict]}</span>{_mark(check)}<span class="type">{claim.id} · {e(_said(claim.type))}</span>'
         f'<div class="quote">{e(claim.text)}</div><div class="expl">{e(check.explanation.split(" Would settle it:")[0])}</div>'
         f'<div class="facts">{e(" · ".join(facts))}</div>'
         '<table><colgroup><col class="c1"><col class="c2"><col><col class="c4"></colgroup>'
