@@ -244,6 +244,16 @@ def group_for_members(members: tuple[str, ...] | list[str]) -> str | None:
     return None
 
 
+def name_or_code(code: str | None) -> str:
+    """The name people know a country or group by ('–' for none; the code itself when the registry lacks it)."""
+    if not code:
+        return "–"
+    try:
+        return name(code)
+    except KeyError:
+        return code
+
+
 def name(iso3: str) -> str:
     if iso3 == WORLD_CODE:
         return WORLD_NAME

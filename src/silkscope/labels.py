@@ -8,7 +8,6 @@ its parts; a name no rule knows falls back to its words.
 
 from __future__ import annotations
 
-import contextlib
 import re
 from collections.abc import Iterable
 from functools import cache, lru_cache
@@ -166,11 +165,10 @@ def label(name: str) -> str:
     if name in COLUMNS:
         return COLUMNS[name]
     if m := PER_PARTNER.match(name):  # a partner's own columns in a wide table (series.finance_series)
-        from silkscope.countries import name as country_name
+        from silkscope.countries import name_or_code
 
-        with contextlib.suppress(KeyError):
-            said = country_name(m["iso3"])
-            return f"{said} (US$)" if m["what"] == "usd" else f"{said}: states summed"
+        said = name_or_code(m["iso3"])
+        return f"{said} (US$)" if m["what"] == "usd" else f"{said}: states summed"
     if name.startswith("presence_"):
         return f"Companies present: {name.removeprefix('presence_').replace('_', ' ')}"
     if m := LAG.match(name):

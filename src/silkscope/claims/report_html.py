@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 
 from jinja2 import Environment
 
+from silkscope.countries import name_or_code
+
 
 class Report(Protocol):
     """What the page reads of a report (claims/report.py:Report). A protocol, so this renderer never imports the
@@ -194,16 +196,6 @@ def _said(claim_type: str) -> str:
     return claim_type.replace("_", " ")
 
 
-def _place(code: str) -> str:
-    # a claim's entity (a state, a partner, a group) by its name; a code the registry does not know as written
-    from silkscope.countries import name
-
-    try:
-        return name(code)
-    except KeyError:
-        return code
-
-
 def _fmt(value: Any, unit: str | None) -> str:
     if value is None:
         return "—"
@@ -261,7 +253,7 @@ def _card(c, numbers: dict[str, int]) -> str:
     if claim.period:
         facts.append("period: " + "–".join(map(str, claim.period)))
     if claim.entities:
-        facts.append("entities: " + ", ".join(map(_place, claim.entities)))
+        facts.append("entities: " + ", ".join(map(name_or_code, claim.entities)))
     if check.tolerance:
         facts.append(f"tolerance: {check.tolerance}")
     needs = ""

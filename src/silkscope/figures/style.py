@@ -6,7 +6,7 @@ other."""
 
 from __future__ import annotations
 
-from silkscope.countries import name as country_name
+from silkscope.countries import name_or_code
 
 # Okabe–Ito colours (distinguishable with colour-vision deficiency), one per partner, the same on every chart.
 PARTNER_COLOURS = {
@@ -37,9 +37,4 @@ def partner_colour(iso3: str) -> str:
 
 def partner_name(iso3: str | None) -> str:
     """The name people know a partner or state by ('–' for none; the code itself when the registry lacks it)."""
-    if not iso3:
-        return "–"
-    try:
-        return country_name(iso3)
-    except KeyError:
-        return iso3
+    return name_or_code(iso3)

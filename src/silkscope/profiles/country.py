@@ -46,10 +46,11 @@ def country(served: Source, value: str, partners: str | None, since: int | None,
     # A note the page already shows once at the top (the timeline's coverage) is not repeated under the summary.
     summary = replace(summary, notes=[n for n in summary.notes if n not in bundle.notes])
     latest_presence = _latest_per_kind(presence.rows if presence else [])
+    title = partner_name(group) if group else ", ".join(partner_name(m) for m in members)
     out: dict[str, Any] = {
         "scope": scope,
         "members": members,
-        "title": partner_name(group) if group else ", ".join(partner_name(m) for m in members),
+        "title": title,
         "partners": chosen,
         "since": since,
         "until": until,
@@ -67,9 +68,7 @@ def country(served: Source, value: str, partners: str | None, since: int | None,
         "leader_visits": section(bundle, "Leader-level visits by partner"),
         "formats": section(bundle, "Dialogue formats"),
         "opinion": section(bundle, "Public opinion"),
-        "polls": _opinion(
-            served, members, chosen, partner_name(group) if group else ", ".join(map(partner_name, members))
-        ),
+        "polls": _opinion(served, members, chosen, title),
         "trade_partners": _latest_years(section(bundle, "Largest trading partners"), 3),
         "context": section(bundle, "Context"),
         "balance": balance(summary, finance, investment, presence, trade, chosen),

@@ -11,7 +11,7 @@ from silkscope.claims import plan as PL
 from silkscope.claims.checks.base import Check, evidence, needs, needs_text, tolerance_text, within
 from silkscope.claims.extract import Claim
 from silkscope.claims.plan import Context
-from silkscope.countries import name
+from silkscope.countries import name, name_or_code
 from silkscope.opinion import MEASURES, PollMeasure
 
 QUALITATIVE = [(r"overwhelming", 75.0), (r"vast majority", 75.0), (r"majority|mostly|largely", 50.0)]
@@ -38,17 +38,10 @@ def _when(r: dict[str, Any]) -> str:
     return one if (a.year, a.month) == (b.year, b.month) else f"{one}-{_MONTHS[b.month - 1]} {b.year}"
 
 
-def _place(code: str | None) -> str:
-    # a poll's scope (a state, a group) by its name; a code the registry does not know as written
-    try:
-        return name(code) if code else "–"
-    except KeyError:
-        return str(code)
-
-
 def _label(r: dict[str, Any]) -> str:
     return (
-        f"'{r['question']}' - answer '{r['answer']}'; respondents in {_place(r['scope'])}; n={r['sample_n'] or 'n/a'}; "
+        f"'{r['question']}' - answer '{r['answer']}'; respondents in {name_or_code(r['scope'])}; "
+        f"n={r['sample_n'] or 'n/a'}; "
         f"{r['pollster']}; {r['basis'].replace('_', ' ')}, {r['confidence']} confidence"
     )
 
